@@ -1,0 +1,76 @@
+"""Session events: one record per thing said, cued, heard or changed, with its time.
+
+The same records feed the console, the ``--events`` JSON-lines file and tests, so
+what a test checks is exactly what a real session writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+__all__ = ["Event", "EventLog", "EventSink", "JsonlWriter"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One session event; ``t`` is seconds since the session started."""
+
+    t: float
+    type: str  # say, cue, heard, intent, state, pain, end, ...
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"t": round(self.t, 3), "type": self.type, **self.data}
+
+
+class EventSink(Protocol):
+    def emit(self, event: Event) -> None: ...
+
+
+class EventLog:
+    """Keeps events in memory and fans them out to any number of sinks."""
+
+    def __init__(self, *sinks: EventSink) -> None:
+        self.events: list[Event] = []
+        self._sinks = list(sinks)
+
+    def add_sink(self, sink: EventSink) -> None:
+        self._sinks.append(sink)
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+        for sink in self._sinks:
+            sink.emit(event)
+
+    def of_type(self, *types: str) -> list[Event]:
+        return [e for e in self.events if e.type in types]
+
+
+class JsonlWriter:
+    """Writes each event as one JSON line and flushes at once, so a crash loses nothing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = path.open("w", encoding="utf-8")
+
+    def emit(self, event: Event) -> None:
+        self._file.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class CallbackSink:
+    """Adapts a plain function into a sink (used by the console printer)."""
+
+    def __init__(self, fn: Callable[[Event], None]) -> None:
+        self._fn = fn
+
+    def emit(self, event: Event) -> None:
+        self._fn(event)

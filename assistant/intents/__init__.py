@@ -1,0 +1,15 @@
+"""Spoken commands: the per-locale vocabulary and the text parser built on it."""
+
+from .parser import Intent, normalize, parse
+from .vocabulary import INTENT_NAMES, Phrase, Vocabulary, expand, load_vocabulary
+
+__all__ = [
+    "INTENT_NAMES",
+    "Intent",
+    "Phrase",
+    "Vocabulary",
+    "expand",
+    "load_vocabulary",
+    "normalize",
+    "parse",
+]

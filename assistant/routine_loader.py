@@ -1,0 +1,142 @@
+"""Load routine files and refuse broken ones up front, naming file, line and field.
+
+Pure: text in, :class:`~assistant.routine.Routine` or a list of problems out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from pathlib import Path
+
+from .errors import Problem, RoutineError
+from .routine import PRESSURE_LEVELS, Routine, Stage
+from .schema import Reader
+
+__all__ = ["check_file", "find_routine", "load_routine", "routine_dirs", "routine_paths"]
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Locales with a vocabulary and prompts shipped in this package.
+KNOWN_LOCALES = ("en",)
+#: Allowance for questions, acknowledgements and the odd repeat on top of the plan.
+PLAN_MARGIN = 1.10
+
+
+def routine_dirs() -> list[Path]:
+    """Where routines are looked up: ``$MASSAGE_ROUTINES`` (colon-separated), then the shipped set."""
+    dirs = [Path(p) for p in os.environ.get("MASSAGE_ROUTINES", "").split(os.pathsep) if p]
+    dirs.append(Path(__file__).resolve().parent.parent / "routines")
+    return dirs
+
+
+def routine_paths() -> list[Path]:
+    """Every routine file found, first directory winning for a name seen twice."""
+    seen: dict[str, Path] = {}
+    for d in routine_dirs():
+        for p in sorted(d.glob("*.yaml")):
+            seen.setdefault(p.stem, p)
+    return list(seen.values())
+
+
+def find_routine(name_or_path: str) -> Path:
+    """A routine file by name (``swedish-back``) or by path."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p
+    for candidate in routine_paths():
+        if candidate.stem == name_or_path:
+            return candidate
+    names = ", ".join(c.stem for c in routine_paths()) or "none found"
+    raise RoutineError([Problem(name_or_path, 0, f"no such routine (available: {names})")])
+
+
+def check_file(path: Path | str, text: str | None = None) -> tuple[Routine | None, list[Problem]]:
+    """Read and check one routine file; the routine is None whenever a problem was found."""
+    reader = Reader(path, text, check=_Checker())
+    node = reader.compose()
+    routine = reader.read(Routine, node) if node is not None else None
+    if routine is not None:
+        routine = dataclasses.replace(routine, id=Path(path).stem, path=str(path))
+    if reader.problems:
+        return None, sorted(reader.problems)
+    return routine, []
+
+
+def load_routine(name_or_path: str | Path) -> Routine:
+    """The routine, or :class:`RoutineError` listing every problem in it."""
+    path = find_routine(str(name_or_path))
+    routine, problems = check_file(path)
+    if routine is None:
+        raise RoutineError(problems)
+    return routine
+
+
+class _Checker:
+    """Cross-field rules, run by the reader on each stage and routine as it is built."""
+
+    def __init__(self) -> None:
+        self._first_line: dict[str, int] = {}
+
+    def __call__(self, obj: object, where: str, reader: Reader) -> None:
+        if isinstance(obj, Stage):
+            if obj.id in self._first_line:
+                reader.problem(obj.line_of("id"),
+                               f"{where}.id: duplicate stage id '{obj.id}' (first used on "
+                               f"line {self._first_line[obj.id]})")
+            else:
+                self._first_line[obj.id] = obj.line_of("id")
+            _check_stage(obj, where, reader)
+        elif isinstance(obj, Routine):
+            _check_routine(obj, reader)
+
+
+def _check_routine(r: Routine, reader: Reader) -> None:
+    """Checks that span fields; each problem points at the line of the field at fault."""
+    if r.locale not in KNOWN_LOCALES:
+        reader.problem(r.field_lines.get("locale", r.line),
+                       f"locale: '{r.locale}' has no vocabulary (known: "
+                       f"{', '.join(KNOWN_LOCALES)})")
+    for name in ("setup", "screening", "stages"):
+        if not getattr(r, name):
+            reader.problem(r.field_lines.get(name, r.line), f"{name}: must not be empty")
+    planned_min = r.planned_seconds() * PLAN_MARGIN / 60
+    if r.stages and planned_min > r.max_minutes:
+        reader.problem(r.field_lines.get("max_minutes", r.line),
+                       f"max_minutes: the stages take about {planned_min:.1f} min with "
+                       f"narration, more than max_minutes {r.max_minutes:g}")
+
+
+def _check_stage(s: Stage, where: str, reader: Reader) -> None:
+    if not _ID.match(s.id):
+        reader.problem(s.line_of("id"), f"{where}.id: '{s.id}' must be lowercase letters, "
+                                        "digits and single dashes")
+    lo, hi = (PRESSURE_LEVELS.index(p) for p in s.pressure_range)
+    if lo > hi:
+        reader.problem(s.line_of("pressure_range"),
+                       f"{where}.pressure_range: lightest '{s.pressure_range[0]}' is firmer "
+                       f"than firmest '{s.pressure_range[1]}'")
+    elif not lo <= PRESSURE_LEVELS.index(s.pressure) <= hi:
+        reader.problem(s.line_of("pressure"),
+                       f"{where}.pressure: '{s.pressure}' is outside pressure_range "
+                       f"{s.pressure_range[0]}..{s.pressure_range[1]}")
+    if s.strokes is not None and s.duration is not None:
+        reader.problem(s.line_of("duration"),
+                       f"{where}: give either strokes or duration, not both")
+    timed = s.strokes is not None or s.duration is not None
+    if timed and s.pacing is None:
+        reader.problem(s.line, f"{where}: missing field 'pacing' (needed with strokes or "
+                               "duration)")
+    if not timed and s.pain_check is None:
+        reader.problem(s.line, f"{where}: needs strokes or duration (or a pain_check)")
+    if s.pacing is not None and not timed:
+        reader.problem(s.line_of("pacing"), f"{where}.pacing: no strokes or duration to pace")
+    if s.pain_check is not None:
+        t_lo, t_hi = s.pain_check.target
+        if t_lo > t_hi:
+            reader.problem(s.line_of("pain_check"),
+                           f"{where}.pain_check.target: low {t_lo} is above high {t_hi}")
+        elif t_hi >= 8:
+            reader.problem(s.line_of("pain_check"),
+                           f"{where}.pain_check.target: {t_hi} is too high; 8 or more always "
+                           "means ease off")

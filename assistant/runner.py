@@ -1,0 +1,107 @@
+"""The loop that drives a session: wait for the next utterance or the next timer.
+
+Who waits, and how, is the input source's business: a script moves a virtual clock
+forward (a whole session in milliseconds), a queue fed by the keyboard or the
+recognizer blocks in real time. The session itself never knows the difference.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from transitions import MachineError
+
+from .clock import VirtualClock, WallClock
+from .session import Session
+
+__all__ = ["END", "QueueInput", "ScriptInput", "Utterance", "run_session"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, order=True)
+class Utterance:
+    """Something said (or typed) at ``at`` seconds since the session started."""
+
+    at: float
+    text: str
+
+
+class _End:
+    def __repr__(self) -> str:
+        return "END"
+
+
+#: Returned by an input source when no more input will ever come.
+END = _End()
+
+
+class InputSource(Protocol):
+    def next_before(self, deadline: float | None) -> Utterance | _End | None:
+        """The next utterance due no later than ``deadline`` (None: no deadline), None when
+        the deadline came first, or END when input is over and nothing else can happen."""
+        ...
+
+
+class ScriptInput:
+    """Scripted utterances on a virtual clock: time jumps straight to the next event."""
+
+    def __init__(self, clock: VirtualClock, lines: Iterable[Utterance]) -> None:
+        self.clock = clock
+        self._lines = sorted(lines)
+
+    def next_before(self, deadline: float | None) -> Utterance | _End | None:
+        if self._lines and (deadline is None or self._lines[0].at <= deadline):
+            line = self._lines.pop(0)
+            self.clock.advance_to(line.at)
+            return line
+        if deadline is None:
+            return END
+        self.clock.advance_to(deadline)
+        return None
+
+
+class QueueInput:
+    """Utterances put on a queue by another thread (keyboard, recognizer), in real time."""
+
+    def __init__(self, clock: WallClock) -> None:
+        self.clock = clock
+        self.queue: queue.Queue[str | None] = queue.Queue()
+
+    def put(self, text: str | None) -> None:
+        """Called from the producing thread; None means the input has closed."""
+        self.queue.put(text)
+
+    def next_before(self, deadline: float | None) -> Utterance | _End | None:
+        timeout = None if deadline is None else max(0.0, deadline - self.clock.now())
+        try:
+            text = self.queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if text is None:
+            return END
+        return Utterance(self.clock.now(), text)
+
+
+def run_session(session: Session, source: InputSource) -> str:
+    """Run until the session ends; return its outcome (finished, stopped or declined)."""
+    session.start()
+    while not session.done:
+        item = source.next_before(session.scheduler.next_due())
+        try:
+            if item is END:
+                session.quit()
+            elif isinstance(item, Utterance):
+                session.hear(item.text)
+            session.scheduler.run_due()
+        except MachineError as exc:  # a bug, but the person on the table comes first
+            log.exception("session error; stopping safely")
+            session.log_error(str(exc))
+    for event in reversed(session.log.events):
+        if event.type == "end":
+            return str(event.data["outcome"])
+    return "stopped"  # pragma: no cover - done implies an end event

@@ -1,0 +1,936 @@
+"""The session state machine: walks a routine, paces strokes, obeys spoken commands.
+
+Everything is driven from outside: :meth:`Session.handle` for what people say,
+and timers on an injected :class:`~assistant.clock.Scheduler` for everything that
+takes time. The session never sleeps and never touches hardware, so a whole
+massage can be run on a virtual clock in milliseconds.
+
+How timing works: each state plays an *agenda* (lines to say, stroke cues at
+fixed offsets, waits). Any interruption bumps a generation counter, which voids
+every step still scheduled, and cuts the voice. That is how ``stop`` silences
+everything at once, whatever was going on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import Machine
+
+from .clock import Scheduler, Timer
+from .events import Event, EventLog
+from .intents import Intent, Vocabulary, load_vocabulary, parse
+from .prompts import Prompts, load_prompts
+from .routine import PRESSURE_LEVELS, Routine, Stage
+from .voice import Voice, estimate_seconds
+
+__all__ = ["STAGE_STATES", "STATES", "TERMINAL", "Session", "SessionSettings", "machine_config"]
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+STAGE_STATES = ("instruction", "stroking", "asking", "holding", "waiting")
+ACTIVE = ("screening", "setup", *STAGE_STATES, "closing")
+TERMINAL = ("finished", "declined", "ended")
+STATES = ("idle", *ACTIVE, "paused", "stopped", *TERMINAL)
+#: What each terminal state reports as the session's outcome.
+OUTCOME = {"finished": "finished", "declined": "declined", "ended": "stopped"}
+
+
+def machine_config() -> dict[str, Any]:
+    """States and transitions, kept as data so the diagram and the session share them."""
+    live = ["idle", *ACTIVE, "paused"]
+    t: list[dict[str, Any]] = [
+        {"trigger": "begin_screening", "source": "idle", "dest": "screening"},
+        {"trigger": "begin_setup", "source": ["idle", "screening"], "dest": "setup"},
+        {"trigger": "decline", "source": "screening", "dest": "declined"},
+        {"trigger": "instruct", "source": ["setup", *STAGE_STATES], "dest": "instruction"},
+        {"trigger": "stroke", "source": ["instruction", "asking"], "dest": "stroking"},
+        {"trigger": "ask", "source": list(STAGE_STATES), "dest": "asking"},
+        {"trigger": "hold", "source": ["asking", "holding"], "dest": "holding"},
+        {"trigger": "wait_for_next", "source": list(STAGE_STATES), "dest": "waiting"},
+        {"trigger": "close", "source": list(STAGE_STATES), "dest": "closing"},
+        {"trigger": "finish", "source": "closing", "dest": "finished"},
+        {"trigger": "pause", "source": list(ACTIVE), "dest": "paused"},
+        {"trigger": "stop", "source": live, "dest": "stopped"},
+        {"trigger": "end", "source": [*live, "stopped"], "dest": "ended"},
+    ]
+    # resume returns to wherever the pause came from
+    t += [{"trigger": "resume", "source": "paused", "dest": s, "conditions": f"paused_from_{s}"}
+          for s in ACTIVE]
+    # after a stop, resume restarts the current stage (or the phase before the stages)
+    t += [
+        {"trigger": "restart", "source": "stopped", "dest": "screening",
+         "conditions": "paused_from_screening"},
+        {"trigger": "restart", "source": "stopped", "dest": "setup",
+         "conditions": "paused_from_setup"},
+        {"trigger": "restart", "source": "stopped", "dest": "instruction",
+         "unless": ["paused_from_screening", "paused_from_setup"]},
+    ]
+    t = [{**x, "dest": d} for x in t for d in ([x["dest"]] if isinstance(x["dest"], str)
+                                                 else x["dest"])]
+    return {"states": list(STATES), "transitions": t, "initial": "idle"}
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Timings and safety limits of a session; defaults suit a home massage."""
+
+    resume_window_s: float = 180.0  # after stop, how long "resume" still restarts the stage
+    answer_timeout_s: float = 12.0  # wait for a pain number before asking once more
+    reprompt_s: float = 90.0  # wait for next/yes/no before reminding
+    idle_limit_s: float = 1800.0  # nobody answers a waiting state or pause: end the session
+    settle_s: float = 4.0  # after "add a little pressure", before asking again
+    severe_pain: int = 8  # at or above: ease off at once
+    very_severe_pain: int = 9  # two of these in one stage end the stage
+    comfort_limit: int = 7  # outside a pain check, at or above: go lighter
+    pace_step: float = 1.25  # slower multiplies stroke time by this, faster divides
+    pace_limits: tuple[float, float] = (0.6, 2.0)
+    words_per_minute: float = 165.0  # for time estimates in status lines
+
+
+# --- agenda steps --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Say:
+    """A line to speak; the next step starts when it has been said."""
+
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A stroke cue due ``offset`` seconds into a stroke run; no text marks the run's end.
+
+    Cues are timed from the run's start rather than chained, so they never drift.
+    """
+
+    offset: float
+    text: str | None
+    position: tuple[int, int]  # (set, stroke) this cue belongs to
+
+
+@dataclass(frozen=True)
+class Wait:
+    seconds: float
+
+
+Step = Say | Cue | Wait
+
+
+@dataclass
+class _Agenda:
+    steps: list[Step]
+    on_done: Callable[[], None]
+    cursor: int = 0
+    anchor: float | None = None  # clock time at offset 0 of the running cue run
+
+
+@dataclass
+class _StageProgress:
+    """What has been done in the current stage; survives pauses and asides."""
+
+    index: int
+    stroke_pos: tuple[int, int] = (0, 0)  # next (set, stroke) to do
+    holds: int = 0
+    readings: list[int] = field(default_factory=list)
+    very_severe: int = 0
+    done: bool = False
+
+
+# --- the session ---------------------------------------------------------------------------------
+
+class Session:
+    """One massage session: a ``transitions`` model steered by intents and timers."""
+
+    state: str  # set by transitions
+
+    def __init__(
+        self,
+        routine: Routine,
+        *,
+        scheduler: Scheduler,
+        voice: Voice,
+        log: EventLog,
+        settings: SessionSettings | None = None,
+        vocabulary: Vocabulary | None = None,
+        prompts: Prompts | None = None,
+    ) -> None:
+        self.routine = routine
+        self.scheduler = scheduler
+        self.clock = scheduler.clock
+        self.voice = voice
+        self.log = log
+        self.settings = settings or SessionSettings()
+        self.vocabulary = vocabulary or load_vocabulary(routine.locale)
+        self.prompts = prompts or load_prompts(routine.locale)
+        self.pace = 1.0
+        self.progress = _StageProgress(0)
+        self._area_offset: dict[str, int] = {}
+        self._question = 0
+        self._gen = 0
+        self._agenda: _Agenda | None = None
+        self._timer: Timer | None = None
+        self._speaking: tuple[str, float] | None = None  # (text, until)
+        self._paused_from = "instruction"
+        self._awaiting_ok = False
+        self._asking_lead: list[Step] = []
+        self._hold_lead: list[Step] = []
+        self._question_override: Say | None = None
+        self._asking_comfort = False
+        self._welcomed = False
+        self._session_timers: list[Timer] = []
+        self._massage_start: float | None = None
+        self._reminder_due = False
+        self._time_limit_hit = False
+        self._last_heard = 0.0
+        self.machine = Machine(model=self, **machine_config(), queued=True,
+                               auto_transitions=False)
+        for name in STATES:
+            # the state event first, so the log reads "state, then what is said in it"
+            self.machine.get_state(name).add_callback("enter", self._emit_state)
+            handler = getattr(self, f"_enter_{name}", None)
+            if handler is not None:
+                self.machine.get_state(name).add_callback("enter", handler)
+
+    # -- public surface -----------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self.state in TERMINAL
+
+    @property
+    def stage(self) -> Stage | None:
+        if self.state in STAGE_STATES:
+            return self.routine.stages[self.progress.index]
+        return None
+
+    def start(self) -> None:
+        """Greet and begin with the screening questions (or the setup if there are none)."""
+        self._emit("start", routine=self.routine.id, title=self.routine.title)
+        if self.routine.screening:
+            self.begin_screening()
+        else:
+            self.begin_setup()
+
+    def hear(self, text: str) -> Intent | None:
+        """Something was said or typed: parse it and act; unknown text is answered kindly."""
+        self._emit("heard", text=text)
+        intent = parse(text, self.vocabulary)
+        if intent is None:
+            if not self.done and self.state != "stopped":
+                self._aside([Say(self.prompts("not_understood"), "not_understood")])
+            return None
+        self.handle(intent)
+        return intent
+
+    def handle(self, intent: Intent) -> None:
+        """Act on one intent, whatever the state; never raises for a valid intent name."""
+        self._emit("intent", name=intent.name,
+                   **({"value": intent.value} if intent.value is not None else {}))
+        self._last_heard = self.clock.now()
+        if self.done or self.state == "idle":
+            return
+        if intent.name == "stop":
+            self._stop()
+            return
+        if self.state == "stopped":
+            if intent.name == "resume":
+                self._restart()
+            else:
+                self._end()
+            return
+        handler = getattr(self, f"_on_{intent.name}", None)
+        if handler is None:  # pragma: no cover - every intent name has a handler
+            self._aside([Say(self.prompts("not_now"), "ack")])
+            return
+        handler(intent)
+
+    def log_error(self, message: str) -> None:
+        """Record an internal fault and fall back to the safest state there is: ended."""
+        self._emit("error", message=message)
+        self._interrupt()
+        if not self.done:
+            self.machine.set_state("ended")
+            self._emit_state()
+            self._finish_session()
+
+    def quit(self) -> None:
+        """The input went away (keyboard closed): stop safely and end."""
+        if not self.done:
+            if self.state != "stopped":
+                self._stop()
+            self._end()
+
+    # -- intent handlers ------------------------------------------------------------------------
+
+    def _on_pause(self, _: Intent) -> None:
+        if self.state == "paused":
+            self._aside([Say(self.prompts("paused"), "paused")])
+            return
+        self._awaiting_ok = False
+        self._pause()
+
+    def _on_resume(self, intent: Intent) -> None:
+        if self.state == "paused":
+            self._resume()
+        elif self.state in ("setup", "waiting"):
+            self._on_next(intent)
+        else:
+            self._aside([Say(self.prompts("not_now"), "ack")])
+
+    def _on_next(self, _: Intent) -> None:
+        if self.state == "setup":
+            self._interrupt()
+            self._say_then(self.prompts("ack.next"), lambda: self._goto_stage(0))
+        elif self.state in STAGE_STATES:
+            self._interrupt()
+            self._say_then(self.prompts("ack.next"), lambda: self._goto_stage(
+                self.progress.index + 1))
+        elif self.state == "screening":
+            self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
+        else:
+            self._help()
+
+    def _on_back(self, _: Intent) -> None:
+        if self.state in STAGE_STATES:
+            self._interrupt()
+            self._say_then(self.prompts("ack.back"), lambda: self._goto_stage(
+                max(0, self.progress.index - 1)))
+        else:
+            self._aside([Say(self.prompts("not_now"), "ack")])
+
+    def _on_repeat(self, _: Intent) -> None:
+        if self.state in STAGE_STATES and self.state != "asking":
+            self._interrupt()
+            p = self.progress
+            p.stroke_pos = (max(0, min(p.stroke_pos[0], self._set_count() - 1)), 0)
+            p.done = False
+            self._say_then(self.prompts("ack.repeat"), self.instruct)
+        else:
+            self._interrupt()
+            self._rewind_current()
+
+    def _on_lighter(self, _: Intent) -> None:
+        self._change_pressure(-1)
+
+    def _on_firmer(self, _: Intent) -> None:
+        self._change_pressure(+1)
+
+    def _on_slower(self, _: Intent) -> None:
+        self._change_pace(self.settings.pace_step)
+
+    def _on_faster(self, _: Intent) -> None:
+        self._change_pace(1 / self.settings.pace_step)
+
+    def _on_help(self, _: Intent) -> None:
+        self._help()
+
+    def _on_status(self, _: Intent) -> None:
+        self._aside([Say(self._status_line(), "status")])
+
+    def _on_yes(self, intent: Intent) -> None:
+        if self.state == "screening":
+            self._interrupt()
+            self._emit("screening", question=self._question, answer="yes")
+            decline = self.routine.decline or self.prompts("decline")
+            self._play([Say(decline, "decline")], self.decline)
+        elif self.state == "paused" and self._awaiting_ok:
+            self._resume()
+        elif self.state in ("setup", "waiting"):
+            self._on_next(intent)
+        else:
+            self._aside([Say(self.prompts("ack.yes"), "ack")])
+
+    def _on_no(self, _: Intent) -> None:
+        if self.state == "screening":
+            self._interrupt()
+            self._emit("screening", question=self._question, answer="no")
+            self._question += 1
+            self._ask_screening()
+        elif self.state == "paused" and self._awaiting_ok:
+            self._stop()
+        else:
+            self._aside([Say(self.prompts("ack.no"), "ack")])
+
+    def _on_ouch(self, _: Intent) -> None:
+        if self.state not in STAGE_STATES:
+            self._aside([Say(self.prompts("not_now"), "ack")])
+            return
+        self._interrupt()
+        self._step_pressure(-1)
+        self._emit("ease", stage=self._stage_id())
+        self._asking_comfort = True
+        self._question_override = Say(self.prompts("ouch"), "question")
+        self.ask()
+
+    def _on_pain(self, intent: Intent) -> None:
+        value = intent.value if intent.value is not None else 0
+        if self.state not in STAGE_STATES:
+            if self.state == "screening":
+                self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
+            else:
+                self._aside([Say(self.prompts("not_now"), "ack")])
+            return
+        stage = self.routine.stages[self.progress.index]
+        self._emit("pain", value=value, stage=stage.id, area=stage.area)
+        ack = Say(self.prompts("ack.pain", value=value), "ack")
+        in_loop = self.state in ("asking", "holding") and not self._asking_comfort
+        if in_loop and stage.pain_check is not None and not self.progress.done:
+            self._interrupt()
+            self._pain_loop(value, ack)
+        elif self.state == "asking":
+            # the answer to "how strong was that?" after an ouch
+            self._interrupt()
+            self._asking_comfort = False
+            self._play(self._comfort_lines(value, ack), self._continue_stage)
+        else:
+            self._aside(self._comfort_lines(value, ack))
+
+    # -- pain and comfort -----------------------------------------------------------------------
+
+    def _pain_loop(self, value: int, ack: Say) -> None:
+        s = self.settings
+        stage = self.routine.stages[self.progress.index]
+        check = stage.pain_check
+        assert check is not None
+        p = self.progress
+        p.readings.append(value)
+        if value >= s.very_severe_pain:
+            p.very_severe += 1
+        if p.very_severe >= 2 or len(p.readings) >= 3 * check.rounds:
+            key = "pain_too_much" if p.very_severe >= 2 else "pain_enough"
+            self._play([ack, Say(self.prompts(key), "pain")], self._stage_done)
+        elif value >= s.severe_pain:
+            self._step_pressure(-1)
+            self._asking_lead = [ack, Say(self.prompts("pain_severe"), "pain")]
+            self.ask()
+        elif value > check.target[1]:
+            self._asking_lead = [ack, Say(self.prompts("pain_high"), "pain"),
+                                 Wait(s.settle_s)]
+            self.ask()
+        elif value >= check.target[0]:
+            self._hold_lead = [ack]
+            self.hold()
+        else:
+            self._asking_lead = [ack, Say(self.prompts("pain_low"), "pain"), Wait(s.settle_s)]
+            self.ask()
+
+    def _comfort_lines(self, value: int, ack: Say) -> list[Step]:
+        """A reading outside the pain loop: go lighter when it is high, else carry on."""
+        lines: list[Step] = [ack]
+        if value >= self.settings.severe_pain:
+            self._step_pressure(-1)
+            lines.append(Say(self.prompts("pain_severe"), "pain"))
+            lines.append(self._pressure_say())
+        elif value >= self.settings.comfort_limit:
+            self._step_pressure(-1)
+            lines.append(Say(self.prompts("comfort_high"), "pain"))
+            lines.append(self._pressure_say())
+        else:
+            lines.append(Say(self.prompts("comfort_ok"), "pain"))
+        return lines
+
+    # -- state entry ----------------------------------------------------------------------------
+
+    def _emit_state(self) -> None:
+        self._emit("state", state=self.state, stage=self._stage_id())
+
+    def _welcome(self) -> list[Step]:
+        if self._welcomed:
+            return []
+        self._welcomed = True
+        r = self.routine
+        return [Say(self.prompts("welcome", title=r.title, summary=r.summary), "welcome")]
+
+    def _enter_screening(self) -> None:
+        if self._question > 0:  # back after a pause or stop: carry on with the questions
+            self._ask_screening()
+            return
+        lines = [*self._welcome(), Say(self.prompts("screening_intro"), "prompt")]
+        self._play(lines, self._ask_screening)
+
+    def _ask_screening(self) -> None:
+        if self._question >= len(self.routine.screening):
+            self.begin_setup()
+            return
+        question = self.routine.screening[self._question]
+        self._play([Say(question, "question")], lambda: self._await_answer(self._ask_screening))
+
+    def _enter_setup(self) -> None:
+        lines = [*self._welcome(), Say(self.prompts("setup_intro"), "prompt")]
+        lines += [Say(item, "setup") for item in self.routine.setup]
+        lines.append(Say(self.prompts("setup_ready"), "prompt"))
+        self._play(lines, lambda: self._await_answer(self._remind_ready))
+
+    def _remind_ready(self) -> None:
+        self._play([Say(self.prompts("setup_ready"), "prompt")],
+                   lambda: self._await_answer(self._remind_ready))
+
+    def _enter_instruction(self) -> None:
+        stage = self.routine.stages[self.progress.index]
+        if self._massage_start is None:
+            self._massage_start = self.clock.now()
+            self._arm_session_timers()
+        lines: list[Step] = []
+        if self._reminder_due:
+            lines.append(self._reminder_say())
+        lines += [
+            Say(self.prompts("step_intro", index=self.progress.index + 1,
+                             count=len(self.routine.stages), title=stage.title), "title"),
+            Say(stage.instruction, "instruction"),
+            Say(stage.landmark, "landmark"),
+            self._pressure_say(),
+        ]
+        lines += [Say(c, "caution") for c in stage.cautions]
+        self._play(lines, self._continue_stage)
+
+    def _enter_stroking(self) -> None:
+        self._play(self._stroke_steps(), self._strokes_done)
+
+    def _enter_asking(self) -> None:
+        lead, self._asking_lead = self._asking_lead, []
+        question, self._question_override = self._question_override, None
+        if question is None:
+            key = "pain_again" if self.progress.readings else "pain_question"
+            question = Say(self.prompts(key), "question")
+        self._play([*lead, question], self._await_pain)
+
+    def _enter_holding(self) -> None:
+        check = self.routine.stages[self.progress.index].pain_check
+        assert check is not None
+        lead, self._hold_lead = self._hold_lead, []
+        lines = [*lead, Say(self.prompts("pain_hold", seconds=f"{check.hold_seconds:g}"), "pain"),
+                 Wait(check.hold_seconds)]
+        self._play(lines, self._hold_done)
+
+    def _enter_waiting(self) -> None:
+        lines: list[Step] = []
+        if self._reminder_due:
+            lines.append(self._reminder_say())
+        lines.append(Say(self.prompts("stage_done_wait"), "prompt"))
+        self._play(lines, lambda: self._await_answer(self._enter_waiting))
+
+    def _enter_paused(self) -> None:
+        key = "no_answer" if self._awaiting_ok else "paused"
+        self._play([Say(self.prompts(key), "paused")], self._paused_idle)
+
+    def _paused_idle(self) -> None:
+        self._later(self.settings.reprompt_s * 3, self._pause_reminder)
+
+    def _pause_reminder(self) -> None:
+        if self.clock.now() - self._last_heard >= self.settings.idle_limit_s:
+            self._idle_end()
+            return
+        self._play([Say(self.prompts("pause_reminder"), "paused")], self._paused_idle)
+
+    def _enter_stopped(self) -> None:
+        minutes = max(1, round(self.settings.resume_window_s / 60))
+        self._play([Say(self.prompts("stopped", minutes=minutes), "stop")],
+                   lambda: self._later(self.settings.resume_window_s, self._end))
+
+    def _enter_closing(self) -> None:
+        lines = [Say(line, "closing") for line in self.routine.closing]
+        lines.append(Say(self.prompts("closing_done"), "closing"))
+        self._play(lines, self.finish)
+
+    def _enter_finished(self) -> None:
+        self._finish_session()
+
+    def _enter_declined(self) -> None:
+        self._finish_session()
+
+    def _enter_ended(self) -> None:
+        self._finish_session()
+
+    def _finish_session(self) -> None:
+        self._interrupt(cut=False)
+        for timer in self._session_timers:
+            timer.cancel()
+        self._emit("end", outcome=OUTCOME[self.state])
+
+    # -- stage flow -----------------------------------------------------------------------------
+
+    def _goto_stage(self, index: int) -> None:
+        if index >= len(self.routine.stages):
+            self.close()
+            return
+        self.progress = _StageProgress(index)
+        self.instruct()
+
+    def _continue_stage(self) -> None:
+        """After the instruction or an aside: strokes left, then the pain loop, then done."""
+        stage = self.routine.stages[self.progress.index]
+        if self.progress.done:
+            self._stage_done()
+        elif self.progress.stroke_pos[0] < self._set_count():
+            self.stroke()
+        elif stage.pain_check is not None and self.progress.holds < stage.pain_check.rounds:
+            self.ask()
+        else:
+            self._stage_done()
+
+    def _strokes_done(self) -> None:
+        self.progress.stroke_pos = (self._set_count(), 0)
+        self._continue_stage()
+
+    def _hold_done(self) -> None:
+        p = self.progress
+        p.holds += 1
+        check = self.routine.stages[p.index].pain_check
+        assert check is not None
+        if p.holds >= check.rounds:
+            self._play([Say(self.prompts("pain_enough"), "pain")], self._stage_done)
+        else:
+            self.ask()
+
+    def _stage_done(self) -> None:
+        stage = self.routine.stages[self.progress.index]
+        self.progress.done = True
+        last = self.progress.index == len(self.routine.stages) - 1
+        if self._time_limit_hit and not last:
+            self._goto_stage(len(self.routine.stages) - 1)
+        elif stage.advance == "auto":
+            self._say_then(self.prompts("stage_done_auto"), lambda: self._goto_stage(
+                self.progress.index + 1))
+        else:
+            self.wait_for_next()
+
+    def _set_count(self) -> int:
+        stage = self.routine.stages[self.progress.index]
+        return stage.repetitions * len(stage.side_names) if stage.pacing else 0
+
+    def _stroke_steps(self) -> list[Step]:
+        """Cues from the current stroke position to the end of the stage, at the current pace."""
+        stage = self.routine.stages[self.progress.index]
+        assert stage.pacing is not None
+        sides = stage.side_names
+        spp = stage.pacing.seconds_per_stroke * self.pace
+        n = stage.strokes_per_set(self.pace)
+        cues = stage.pacing.cues
+        first_set, first_stroke = self.progress.stroke_pos
+        steps: list[Step] = []
+        offset = 0.0
+        for set_i in range(first_set, self._set_count()):
+            side = sides[set_i % len(sides)]
+            start = first_stroke if set_i == first_set else 0
+            if start == 0:
+                if set_i == 0:
+                    steps.append(Say(self.prompts("begin_strokes"), "prompt"))
+                if side != "both":
+                    steps.append(Say(self.prompts(f"sides.{side}"), "side"))
+            for stroke in range(start, n):
+                for k, cue in enumerate(cues):
+                    text = cue
+                    if k == 0 and stroke == n - 1 and n > 2:
+                        text = f"{self.prompts('last_stroke')} {cue}"
+                    steps.append(Cue(offset + k * spp / len(cues), text, (set_i, stroke)))
+                offset += spp
+            steps.append(Cue(offset, None, (set_i + 1, 0)))
+            offset = 0.0
+        return steps
+
+    # -- commands that change how the work is done ----------------------------------------------
+
+    def _level(self, stage: Stage) -> int:
+        base = PRESSURE_LEVELS.index(stage.pressure)
+        lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
+        return min(hi, max(lo, base + self._area_offset.get(stage.area, 0)))
+
+    def _step_pressure(self, delta: int) -> bool:
+        """Move pressure one level within the stage's range; carry it on to the same area."""
+        if self.progress.index >= len(self.routine.stages):  # pragma: no cover - defensive
+            return False
+        stage = self.routine.stages[self.progress.index]
+        lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
+        now = self._level(stage)
+        new = min(hi, max(lo, now + delta))
+        if new == now:
+            return False
+        self._area_offset[stage.area] = new - PRESSURE_LEVELS.index(stage.pressure)
+        self._emit("pressure", stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[new])
+        return True
+
+    def _pressure_say(self) -> Say:
+        stage = self.routine.stages[self.progress.index]
+        return Say(self.prompts(f"pressure.{PRESSURE_LEVELS[self._level(stage)]}"), "pressure")
+
+    def _change_pressure(self, delta: int) -> None:
+        if self.state not in STAGE_STATES:
+            self._aside([Say(self.prompts("not_now"), "ack")])
+            return
+        if self._step_pressure(delta):
+            key = "ack.lighter" if delta < 0 else "ack.firmer"
+            self._aside([Say(self.prompts(key), "ack"), self._pressure_say()])
+        else:
+            self._aside([Say(self.prompts("lightest" if delta < 0 else "firmest"), "ack")])
+
+    def _change_pace(self, factor: float) -> None:
+        lo, hi = self.settings.pace_limits
+        new = min(hi, max(lo, self.pace * factor))
+        key = "ack.slower" if factor > 1 else "ack.faster"
+        if math.isclose(new, self.pace):
+            self._aside([Say(self.prompts("slowest" if factor > 1 else "fastest"), "ack")])
+            return
+        self.pace = new
+        self._emit("pace", factor=round(new, 3))
+        lines: list[Step] = [Say(self.prompts(key), "ack")]
+        stage = self.stage
+        if stage is not None and stage.pacing is not None:
+            seconds = f"{stage.pacing.seconds_per_stroke * new:.0f}"
+            lines.append(Say(self.prompts("pace_changed", seconds=seconds), "ack"))
+        self._aside(lines)
+
+    # -- pause, stop, resume --------------------------------------------------------------------
+
+    def _pause(self) -> None:
+        self._interrupt()
+        self._paused_from = self.state
+        self.pause()
+
+    def _resume(self) -> None:
+        """Back to the paused state; its entry carries on from the stage's progress."""
+        self._interrupt()
+        self._awaiting_ok = False
+        if self._paused_from == "holding":  # a hold is not resumed blind: ask first
+            self._paused_from = "asking"
+        self._say_then(self.prompts("ack.resume"), self.resume)
+
+    def _stop(self) -> None:
+        """Silence everything now, tell the giver to lift the hands away, wait for resume."""
+        self._interrupt()
+        if self.state == "idle":
+            self._paused_from = "screening" if self.routine.screening else "setup"
+        elif self.state != "paused":
+            self._paused_from = self.state
+        self.stop()
+
+    def _restart(self) -> None:
+        """Resume after a stop: from the start of the current stage."""
+        self._interrupt()
+        if self._paused_from not in ("screening", "setup"):
+            self.progress = _StageProgress(self.progress.index)
+        self._say_then(self.prompts("ack.resume"), self.restart)
+
+    def _end(self) -> None:
+        self._interrupt()
+        self.end()
+
+    def _idle_end(self) -> None:
+        self._interrupt()
+        self._play([Say(self.prompts("idle_end"), "prompt")], self.end)
+
+    # -- asides: say something, then carry on exactly where we were ---------------------------
+
+    def _aside(self, lines: Sequence[Step]) -> None:
+        if self.done:
+            return
+        saved = self._agenda
+        self._interrupt()
+        if saved is not None:
+            self._rewind(saved)
+            self._play(list(lines), lambda: self._resume_agenda(saved))
+        else:
+            self._play(list(lines), self._rewind_current)
+
+    def _help(self) -> None:
+        if self.state in ("screening", "setup", "paused", "asking"):
+            key = f"help.{self.state}"
+        else:
+            key = "help.stage"
+        self._aside([Say(self.prompts(key), "help")])
+
+    def _status_line(self) -> str:
+        if self.state not in STAGE_STATES:
+            minutes = math.ceil(self.routine.planned_seconds(self.settings.words_per_minute) / 60)
+            return self.prompts("status_before", minutes=minutes)
+        stage = self.routine.stages[self.progress.index]
+        later = sum(s.hands_on_seconds() for s in self.routine.stages[self.progress.index + 1:])
+        sets = max(1, self._set_count())
+        done_frac = min(1.0, self.progress.stroke_pos[0] / sets)
+        left = later + stage.hands_on_seconds() * (1 - done_frac)
+        return self.prompts("status", index=self.progress.index + 1,
+                            count=len(self.routine.stages), title=stage.title,
+                            minutes=max(1, math.ceil(left / 60)))
+
+    def _reminder_say(self) -> Say:
+        self._reminder_due = False
+        minutes = round(self.routine.position_reminder_minutes)
+        self._emit("reminder", kind="position")
+        return Say(self.prompts("position_reminder", minutes=minutes), "reminder")
+
+    # -- session-wide timers --------------------------------------------------------------------
+
+    def _arm_session_timers(self) -> None:
+        r = self.routine
+        self._session_timers.append(self.scheduler.call_later(
+            r.position_reminder_minutes * 60, self._position_due))
+        last = r.stages[-1]
+        last_s = last.hands_on_seconds() + estimate_seconds(
+            f"{last.instruction} {last.landmark}", self.settings.words_per_minute)
+        self._session_timers.append(self.scheduler.call_later(
+            max(0.0, r.max_minutes * 60 - last_s * 1.2), self._time_limit))
+
+    def _position_due(self) -> None:
+        if self.done:
+            return
+        self._reminder_due = True
+        if self.state in ("stroking", "holding"):
+            self._aside([self._reminder_say()])
+        self._session_timers.append(self.scheduler.call_later(
+            self.routine.position_reminder_minutes * 60, self._position_due))
+
+    def _time_limit(self) -> None:
+        """Near the routine's maximum length: go to its last stage (the cool-down)."""
+        if self.done:
+            return
+        self._time_limit_hit = True
+        last = len(self.routine.stages) - 1
+        self._emit("reminder", kind="time_limit")
+        if self.state in STAGE_STATES and self.progress.index < last:
+            self._interrupt()
+            self._play([Say(self.prompts("time_limit"), "reminder")],
+                       lambda: self._goto_stage(last))
+
+    # -- agenda machinery -----------------------------------------------------------------------
+
+    def _play(self, steps: list[Step], on_done: Callable[[], None]) -> None:
+        self._agenda = _Agenda(steps, on_done)
+        self._run_agenda(self._gen)
+
+    def _say_then(self, text: str, then: Callable[[], None]) -> None:
+        self._play([Say(text, "ack")], then)
+
+    def _run_agenda(self, gen: int) -> None:
+        agenda = self._agenda
+        if gen != self._gen or agenda is None:
+            return
+        now = self.clock.now()
+        while agenda.cursor < len(agenda.steps):
+            step = agenda.steps[agenda.cursor]
+            if isinstance(step, Say):
+                agenda.cursor += 1
+                self._emit("say", text=step.text, kind=step.kind, stage=self._stage_id())
+                seconds = max(0.0, self.voice.say(step.text))
+                self._speaking = (step.text, now + seconds)
+                self._later(seconds, lambda: self._run_agenda(gen), gen)
+                return
+            if isinstance(step, Wait):
+                agenda.cursor += 1
+                self._later(step.seconds, lambda: self._run_agenda(gen), gen)
+                return
+            if agenda.anchor is None:
+                agenda.anchor = now - step.offset
+            due = agenda.anchor + step.offset
+            if due > now + 1e-9:
+                self._later(due - now, lambda: self._run_agenda(gen), gen)
+                return
+            agenda.cursor += 1
+            self.progress.stroke_pos = step.position
+            if step.text is not None:
+                self._emit("cue", text=step.text, stage=self._stage_id(),
+                           set=step.position[0], stroke=step.position[1])
+                self.voice.say(step.text)
+        self._agenda = None
+        agenda.on_done()
+
+    def _later(self, delay: float, fn: Callable[[], None], gen: int | None = None) -> None:
+        """Run ``fn`` after ``delay`` unless an interruption happens first."""
+        gen = self._gen if gen is None else gen
+
+        def fire() -> None:
+            if gen == self._gen:
+                fn()
+
+        self._timer = self.scheduler.call_later(delay, fire)
+
+    def _interrupt(self, cut: bool = True) -> None:
+        """Void every scheduled step of the current activity and silence the voice."""
+        self._gen += 1
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._agenda = None
+        if cut and self._speaking is not None and self._speaking[1] > self.clock.now():
+            self._emit("cut", text=self._speaking[0])
+        if cut:
+            self.voice.cut()
+        self._speaking = None
+
+    @staticmethod
+    def _rewind(agenda: _Agenda) -> None:
+        """Back to the step under way: the interrupted line is said again, a wait redone.
+
+        Stroke runs are not rewound here; they are rebuilt from the stroke position.
+        """
+        agenda.anchor = None
+        if agenda.cursor > 0 and isinstance(agenda.steps[agenda.cursor - 1], Say | Wait):
+            agenda.cursor -= 1
+
+    def _resume_agenda(self, agenda: _Agenda) -> None:
+        if self.state == "stroking":
+            self._play(self._stroke_steps(), self._strokes_done)
+        else:
+            self._agenda = agenda
+            self._run_agenda(self._gen)
+
+    def _rewind_current(self) -> None:
+        """Re-enter the current state from its last resume point (used after asides)."""
+        if self.state == "screening":
+            self._ask_screening()
+        elif self.state == "setup":
+            self._remind_ready()
+        else:
+            entry = getattr(self, f"_enter_{self.state}", None)
+            if entry is not None:
+                entry()
+
+    def _await_answer(self, reprompt: Callable[[], None]) -> None:
+        """Wait for the user; remind now and then; end the session if nobody answers."""
+        def timeout() -> None:
+            if self.clock.now() - self._last_heard >= self.settings.idle_limit_s:
+                self._idle_end()
+            else:
+                reprompt()
+        self._later(self.settings.reprompt_s, timeout)
+
+    def _await_pain(self) -> None:
+        """Wait for a number; ask once more; then pause and ask whether all is well."""
+        def second_chance() -> None:
+            self._play([Say(self.prompts("pain_reprompt"), "question")],
+                       lambda: self._later(self.settings.answer_timeout_s, no_answer))
+
+        def no_answer() -> None:
+            self._awaiting_ok = True
+            self._paused_from = "asking"
+            self._emit("no_answer", stage=self._stage_id())
+            self.pause()
+
+        self._later(self.settings.answer_timeout_s, second_chance)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _stage_id(self) -> str | None:
+        if self.state in STAGE_STATES:
+            return self.routine.stages[self.progress.index].id
+        return None
+
+    def _emit(self, type_: str, **data: Any) -> None:
+        self.log.emit(Event(self.clock.now(), type_, data))
+
+
+def _came_from(state: str) -> Callable[[Session], bool]:
+    def check(self: Session) -> bool:
+        return self._paused_from == state
+
+    check.__doc__ = f"Condition: the pause or stop happened in '{state}'."
+    return check
+
+
+# transitions looks conditions up by name: paused_from_stroking, paused_from_setup, ...
+for _state in ACTIVE:
+    setattr(Session, f"paused_from_{_state}", _came_from(_state))

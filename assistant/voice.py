@@ -1,0 +1,56 @@
+"""The session's mouth: a narrow interface, and how long a line takes to say.
+
+The session only calls ``say`` (start a line, learn how long it lasts) and ``cut``
+(silence now). What actually makes sound lives behind it; in a simulation nothing
+does, but each line still takes the time it would take to speak.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Protocol
+
+__all__ = ["SilentVoice", "Voice", "estimate_seconds"]
+
+_WORD = re.compile(r"\w+")
+
+#: A comfortable narration rate; espeak-ng's default of 175 wpm is close.
+DEFAULT_WPM = 165.0
+
+
+def estimate_seconds(text: str, words_per_minute: float = DEFAULT_WPM) -> float:
+    """Speaking time of a line from its word count, plus a short pause per sentence."""
+    words = len(_WORD.findall(text))
+    sentences = max(1, len(re.findall(r"[.!?;:]", text)))
+    return words / words_per_minute * 60.0 + 0.25 * sentences
+
+
+class Voice(Protocol):
+    """Something that speaks lines and can be silenced mid-word."""
+
+    def say(self, text: str) -> float:
+        """Start saying ``text`` without waiting; return how many seconds it takes."""
+        ...
+
+    def cut(self) -> None:
+        """Stop speaking at once."""
+        ...
+
+
+class SilentVoice:
+    """Speaks nothing, but reports realistic durations so that timing stays true.
+
+    ``duration`` maps a line to seconds: a words-per-minute estimate by default,
+    or the real speech engine's rendering (see :mod:`assistant.narration`).
+    """
+
+    def __init__(self, duration: Callable[[str], float] | None = None) -> None:
+        self.duration = duration or estimate_seconds
+        self.cuts = 0
+
+    def say(self, text: str) -> float:
+        return self.duration(text)
+
+    def cut(self) -> None:
+        self.cuts += 1
