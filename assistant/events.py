@@ -46,6 +46,13 @@ class EventLog:
         for sink in self._sinks:
             sink.emit(event)
 
+    def close(self) -> None:
+        """Close every sink that holds a resource (files); the events stay in memory."""
+        for sink in self._sinks:
+            close = getattr(sink, "close", None)
+            if close is not None:
+                close()
+
     def of_type(self, *types: str) -> list[Event]:
         return [e for e in self.events if e.type in types]
 

@@ -139,6 +139,7 @@ class _StageProgress:
     holds: int = 0
     readings: list[int] = field(default_factory=list)
     very_severe: int = 0
+    low_streak: int = 0  # readings in a row below the target: the knot has let go
     done: bool = False
 
 
@@ -402,7 +403,8 @@ class Session:
         p.readings.append(value)
         if value >= s.very_severe_pain:
             p.very_severe += 1
-        if p.very_severe >= 2 or len(p.readings) >= 3 * check.rounds:
+        p.low_streak = p.low_streak + 1 if value < check.target[0] else 0
+        if p.very_severe >= 2 or p.low_streak >= 2 or len(p.readings) >= 3 * check.rounds:
             key = "pain_too_much" if p.very_severe >= 2 else "pain_enough"
             self._play([ack, Say(self.prompts(key), "pain")], self._stage_done)
         elif value >= s.severe_pain:
@@ -459,17 +461,18 @@ class Session:
             self.begin_setup()
             return
         question = self.routine.screening[self._question]
-        self._play([Say(question, "question")], lambda: self._await_answer(self._ask_screening))
+        self._play([Say(question, "question")],
+                   lambda: self._await_answer("yes_no", self._ask_screening))
 
     def _enter_setup(self) -> None:
         lines = [*self._welcome(), Say(self.prompts("setup_intro"), "prompt")]
         lines += [Say(item, "setup") for item in self.routine.setup]
         lines.append(Say(self.prompts("setup_ready"), "prompt"))
-        self._play(lines, lambda: self._await_answer(self._remind_ready))
+        self._play(lines, lambda: self._await_answer("next", self._remind_ready))
 
     def _remind_ready(self) -> None:
         self._play([Say(self.prompts("setup_ready"), "prompt")],
-                   lambda: self._await_answer(self._remind_ready))
+                   lambda: self._await_answer("next", self._remind_ready))
 
     def _enter_instruction(self) -> None:
         stage = self.routine.stages[self.progress.index]
@@ -513,7 +516,7 @@ class Session:
         if self._reminder_due:
             lines.append(self._reminder_say())
         lines.append(Say(self.prompts("stage_done_wait"), "prompt"))
-        self._play(lines, lambda: self._await_answer(self._enter_waiting))
+        self._play(lines, lambda: self._await_answer("next", self._enter_waiting))
 
     def _enter_paused(self) -> None:
         key = "no_answer" if self._awaiting_ok else "paused"
@@ -889,8 +892,9 @@ class Session:
             if entry is not None:
                 entry()
 
-    def _await_answer(self, reprompt: Callable[[], None]) -> None:
+    def _await_answer(self, want: str, reprompt: Callable[[], None]) -> None:
         """Wait for the user; remind now and then; end the session if nobody answers."""
+        self._emit("await", want=want)
         def timeout() -> None:
             if self.clock.now() - self._last_heard >= self.settings.idle_limit_s:
                 self._idle_end()
@@ -900,6 +904,7 @@ class Session:
 
     def _await_pain(self) -> None:
         """Wait for a number; ask once more; then pause and ask whether all is well."""
+        self._emit("await", want="pain")
         def second_chance() -> None:
             self._play([Say(self.prompts("pain_reprompt"), "question")],
                        lambda: self._later(self.settings.answer_timeout_s, no_answer))

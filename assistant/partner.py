@@ -1,0 +1,79 @@
+"""A simulated couple for demos: answers questions the way cooperative people would.
+
+It listens to the session's events (it is an event sink) and replies after each
+line has been said, through the same input path as a script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from .clock import VirtualClock
+from .events import Event
+from .runner import END, Utterance, _End
+from .voice import estimate_seconds
+
+__all__ = ["SimulatedPartner"]
+
+
+class SimulatedPartner:
+    """Says "no" to screening questions, "next" when asked, and pain readings in turn.
+
+    ``extra`` utterances (for example a "lighter" at a given time) are mixed in.
+    """
+
+    def __init__(
+        self,
+        clock: VirtualClock,
+        *,
+        pain_answers: Iterable[int] = (8, 6, 5, 4, 3),
+        delay: float = 1.5,
+        duration: Callable[[str], float] = estimate_seconds,
+        extra: Iterable[Utterance] = (),
+    ) -> None:
+        self.clock = clock
+        self.delay = delay
+        self.duration = duration
+        self._pain: Iterator[int] = _cycle_last(list(pain_answers))
+        self._queue: list[Utterance] = sorted(extra)
+        self._last_line_end = 0.0
+
+    # -- event sink -------------------------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        if event.type == "say":
+            self._last_line_end = event.t + self.duration(str(event.data["text"]))
+        elif event.type == "await":
+            reply = {"yes_no": "no", "next": "next", "pain": None}[str(event.data["want"])]
+            if reply is None:
+                reply = _spoken_number(next(self._pain))
+            self._queue.append(Utterance(max(event.t, self._last_line_end) + self.delay, reply))
+            self._queue.sort()
+
+    # -- input source -----------------------------------------------------------------------------
+
+    def next_before(self, deadline: float | None) -> Utterance | _End | None:
+        if self._queue and (deadline is None or self._queue[0].at <= deadline):
+            item = self._queue.pop(0)
+            self.clock.advance_to(item.at)
+            return item
+        if deadline is None:
+            return END
+        self.clock.advance_to(deadline)
+        return None
+
+
+def _cycle_last(values: list[int]) -> Iterator[int]:
+    """The values in turn, then the last one for ever."""
+    yield from values
+    while True:
+        yield values[-1] if values else 3
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten")
+
+
+def _spoken_number(value: int) -> str:
+    word = _NUMBER_WORDS[max(0, min(10, value))]
+    return f"it's {'an' if word == 'eight' else 'a'} {word}"
