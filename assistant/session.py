@@ -140,6 +140,7 @@ class _StageProgress:
     readings: list[int] = field(default_factory=list)
     very_severe: int = 0
     low_streak: int = 0  # readings in a row below the target: the knot has let go
+    cued: bool = False  # a stroke cue has been given in this stage
     done: bool = False
 
 
@@ -425,14 +426,13 @@ class Session:
     def _comfort_lines(self, value: int, ack: Say) -> list[Step]:
         """A reading outside the pain loop: go lighter when it is high, else carry on."""
         lines: list[Step] = [ack]
-        if value >= self.settings.severe_pain:
-            self._step_pressure(-1)
-            lines.append(Say(self.prompts("pain_severe"), "pain"))
-            lines.append(self._pressure_say())
-        elif value >= self.settings.comfort_limit:
-            self._step_pressure(-1)
-            lines.append(Say(self.prompts("comfort_high"), "pain"))
-            lines.append(self._pressure_say())
+        if value >= self.settings.comfort_limit:
+            key = "pain_severe" if value >= self.settings.severe_pain else "comfort_high"
+            lines.append(Say(self.prompts(key), "pain"))
+            if self._step_pressure(-1):
+                lines.append(self._pressure_say())
+            else:  # already as light as this step goes: suggest moving on
+                lines.append(Say(self.prompts("lightest"), "pain"))
         else:
             lines.append(Say(self.prompts("comfort_ok"), "pain"))
         return lines
@@ -622,7 +622,7 @@ class Session:
             side = sides[set_i % len(sides)]
             start = first_stroke if set_i == first_set else 0
             if start == 0:
-                if set_i == 0:
+                if set_i == 0 and not self.progress.cued:
                     steps.append(Say(self.prompts("begin_strokes"), "prompt"))
                 if side != "both":
                     steps.append(Say(self.prompts(f"sides.{side}"), "side"))
@@ -815,6 +815,8 @@ class Session:
         now = self.clock.now()
         while agenda.cursor < len(agenda.steps):
             step = agenda.steps[agenda.cursor]
+            if isinstance(step, Say | Wait):
+                agenda.anchor = None  # a line or a wait breaks the beat: re-anchor after it
             if isinstance(step, Say):
                 agenda.cursor += 1
                 self._emit("say", text=step.text, kind=step.kind, stage=self._stage_id())
@@ -834,6 +836,7 @@ class Session:
                 return
             agenda.cursor += 1
             self.progress.stroke_pos = step.position
+            self.progress.cued = True
             if step.text is not None:
                 self._emit("cue", text=step.text, stage=self._stage_id(),
                            set=step.position[0], stroke=step.position[1])
