@@ -237,14 +237,14 @@ class Session:
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
             return
-        if intent.name == "stop":
-            self._stop()
-            return
-        if self.state == "stopped":
+        if self.state == "stopped":  # resume restarts the stage; anything else (stop too) ends
             if intent.name == "resume":
                 self._restart()
             else:
                 self._end()
+            return
+        if intent.name == "stop":
+            self._stop()
             return
         handler = getattr(self, f"_on_{intent.name}", None)
         if handler is None:  # pragma: no cover - every intent name has a handler
@@ -312,6 +312,7 @@ class Session:
             p = self.progress
             p.stroke_pos = (max(0, min(p.stroke_pos[0], self._set_count() - 1)), 0)
             p.done = False
+            p.cued = False  # the set starts over, "begin with me" included
             self._say_then(self.prompts("ack.repeat"), self.instruct)
         else:
             self._interrupt()

@@ -1,0 +1,291 @@
+"""Each session rule of the product, on a tiny routine, on a virtual clock."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from sessionkit import first, simulate, states
+
+from assistant.clock import Scheduler, VirtualClock
+from assistant.events import EventLog
+from assistant.intents import Intent
+from assistant.prompts import load_prompts
+from assistant.routine import Routine
+from assistant.routine_loader import check_file
+from assistant.session import Session, SessionSettings
+from assistant.voice import SilentVoice, estimate_seconds
+
+P = load_prompts("en")
+
+TINY = textwrap.dedent("""\
+    title: Tiny
+    summary: Two stages for tests.
+    max_minutes: 20
+    setup: [Oil within reach.]
+    screening: ["Do you have a back injury?"]
+    stages:
+      - id: glide
+        title: Glide
+        area: whole-back
+        technique: gliding
+        pressure: medium
+        pressure_range: [light, firm]
+        instruction: Glide down beside the spine.
+        landmark: Find the spine with your fingertips.
+        strokes: 10
+        pacing: {seconds_per_stroke: 6, cues: [down, up]}
+        advance: auto
+      - id: knot
+        title: Knot
+        area: shoulders
+        technique: trigger-point
+        pressure: firm
+        pressure_range: [medium, firm]
+        instruction: Press and hold.
+        landmark: Find the knot.
+        pain_check: {target: [4, 6], hold_seconds: 8, rounds: 3}
+      - id: cool
+        title: Cool down
+        area: whole-back
+        technique: gliding
+        pressure: light
+        pressure_range: [feather, medium]
+        instruction: Glide softly.
+        landmark: Hands flat on the back.
+        strokes: 4
+        pacing: {seconds_per_stroke: 6, cues: [down, up]}
+        advance: auto
+    """)
+
+
+def tiny(**changes: str) -> Routine:
+    text = TINY
+    for old, new in changes.items():
+        text = text.replace(old.replace("_", " "), new)
+    routine, problems = check_file("tiny.yaml", text)
+    assert routine is not None, problems
+    return routine
+
+
+def _stage_start(log: EventLog, stage: str, state: str = "stroking") -> float:
+    return first(log.events, "state", state=state, stage=stage).t
+
+
+def _said(log: EventLog, after: float = -1.0) -> list[str]:
+    return [str(e.data["text"]) for e in log.events if e.type == "say" and e.t >= after]
+
+
+def test_every_command_is_acknowledged() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 1
+    for text, ack in [("lighter", P("ack.lighter")), ("firmer", P("ack.firmer")),
+                      ("slower", P("ack.slower")), ("faster", P("ack.faster")),
+                      ("repeat", P("ack.repeat")), ("next", P("ack.next")),
+                      ("back", P("ack.back")), ("pause", P("paused")),
+                      ("help", P("help.stage")), ("where are we", None)]:
+        _, log, _ = simulate(tiny(), [(t, text), (t + 30, "resume")])
+        heard = first(log.events, "intent")  # the first intent is the screening "no"
+        reply = [e for e in log.events if e.type == "say" and e.t >= t][0]
+        assert heard.t < t and reply.t == pytest.approx(t), text
+        if ack is not None:
+            assert reply.data["text"] == ack, text
+        else:
+            assert reply.data["kind"] == "status" and reply.data["text"].startswith(
+                "Step 1 of 3: Glide.")
+
+
+def test_repeat_resays_the_instruction_and_restarts_the_stroke_set() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 20
+    _, log, outcome = simulate(tiny(), [(t, "say that again")])
+    assert outcome == "finished"
+    after = [e for e in log.events if e.t >= t]
+    kinds = [e.data.get("kind") for e in after if e.type == "say"][:6]
+    assert kinds == ["ack", "title", "instruction", "landmark", "pressure", "prompt"]
+    cues = [e for e in after if e.type == "cue"]
+    assert (cues[0].data["set"], cues[0].data["stroke"]) == (0, 0)
+
+
+def test_lighter_at_the_lightest_level_suggests_moving_on() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 2
+    _, log, _ = simulate(tiny(), [(t, "lighter"), (t + 8, "lighter"), (t + 16, "lighter")])
+    levels = [e.data["level"] for e in log.of_type("pressure")]
+    assert levels == ["light"]  # medium -> light; light is this stage's floor
+    assert P("lightest") in _said(log, t)
+
+
+def test_firmer_is_capped_by_the_stage_range() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 2
+    _, log, _ = simulate(tiny(), [(t, "firmer"), (t + 8, "firmer")])
+    assert [e.data["level"] for e in log.of_type("pressure")] == ["firm"]
+    assert P("firmest") in _said(log, t)
+
+
+def test_slower_stretches_the_beat_from_the_next_stroke() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 2
+    _, log, _ = simulate(tiny(), [(t, "slower")])
+    cues = [e for e in log.events if e.type == "cue" and e.t > t + 5 and
+            e.data["stage"] == "glide"]
+    gaps = {round(b.t - a.t, 6) for a, b in zip(cues, cues[1:], strict=False)
+            if a.data["set"] == b.data["set"]}
+    assert gaps == {round(6 * 1.25 / 2, 6)}
+    assert P("pace_changed", seconds="8") in _said(log, t)
+
+
+def test_ouch_eases_off_at_once_and_asks_for_a_number() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 3
+    _, log, _ = simulate(tiny(), [(t, "ouch")], pain=(3,))
+    assert first(log.events, "ease").t == t
+    assert first(log.events, "pressure").data["level"] == "light"
+    question = first(log.events, "say", text=P("ouch"))
+    assert question.t == t
+    # the answer is recorded against the stage and area, and the strokes carry on
+    pain = first(log.events, "pain")
+    assert (pain.data["value"], pain.data["stage"], pain.data["area"]) == (3, "glide",
+                                                                           "whole-back")
+    assert any(e.type == "cue" and e.t > pain.t and e.data["stage"] == "glide"
+               for e in log.events)
+
+
+def test_no_answer_reprompts_once_then_pauses_and_asks_if_all_is_well() -> None:
+    routine = tiny()
+    _, straight, _ = simulate(routine, pain=(5,))
+    asked = first(straight.events, "state", state="asking").t
+    # answer only the screening question and the setup, then stay silent
+    _, log, outcome = simulate(routine, [(asked - 200, "no"), (asked - 150, "next")],
+                               partner=False)
+    # "next" during setup starts stage 1; the simulation then goes silent
+    asking = first(log.events, "state", state="asking")
+    after = [e for e in log.events if e.t >= asking.t]
+    said = [e.data["text"] for e in after if e.type == "say"]
+    assert said[:3] == [P("pain_question"), P("pain_reprompt"), P("no_answer")]
+    assert [e.data["state"] for e in after if e.type == "state"][:2] == ["asking", "paused"]
+    assert first(log.events, "no_answer")
+    assert outcome == "stopped"  # nobody ever answers: the idle limit ends it safely
+
+
+def test_yes_after_the_all_right_question_resumes_and_asks_again() -> None:
+    routine = tiny()
+    _, straight, _ = simulate(routine, pain=(5,))
+    asked = first(straight.events, "state", state="asking").t
+    script = [(asked - 200, "no"), (asked - 150, "next")]
+    _, silent, _ = simulate(routine, script, partner=False)
+    paused = first(silent.events, "state", state="paused").t
+    _, log, _ = simulate(routine, [*script, (paused + 10, "yes, I'm fine"),
+                                   (paused + 30, "five")], partner=False)
+    after = [e for e in log.events if e.type == "state" and e.t > paused + 9]
+    assert after[0].data["state"] == "asking"
+    assert first(log.events, "pain", value=5).t == paused + 30
+
+
+def test_two_readings_of_nine_or_ten_end_the_stage() -> None:
+    _, log, outcome = simulate(tiny(), pain=(9, 10))
+    assert outcome == "finished"
+    knot = [e for e in log.events if e.data.get("stage") == "knot"]
+    assert P("pain_too_much") in [e.data.get("text") for e in knot]
+    assert not [e for e in knot if e.type == "state" and e.data["state"] == "holding"]
+
+
+def test_a_low_reading_asks_for_a_little_more_pressure() -> None:
+    _, log, _ = simulate(tiny(), pain=(2, 5, 5, 5))
+    pain = first(log.events, "pain", value=2)
+    reply = [e for e in log.events if e.type == "say" and e.t >= pain.t][1]
+    assert reply.data["text"] == P("pain_low")
+
+
+def test_resume_within_the_window_restarts_the_current_stage() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 25
+    _, log, outcome = simulate(tiny(), [(t, "stop"), (t + 60, "resume")])
+    assert outcome == "finished"
+    after = [e for e in log.events if e.t >= t + 60 and e.type == "state"]
+    assert (after[0].data["state"], after[0].data["stage"]) == ("instruction", "glide")
+    cues = [e for e in log.events if e.type == "cue" and e.t > t + 60]
+    assert (cues[0].data["set"], cues[0].data["stroke"]) == (0, 0)
+
+
+def test_after_the_window_or_any_other_word_the_session_ends() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 25
+    window = SessionSettings().resume_window_s
+    _, late, outcome = simulate(tiny(), [(t, "stop"), (t + window + 30, "resume")])
+    assert outcome == "stopped" and states(late.events)[-1] == "ended"
+    _, other, outcome = simulate(tiny(), [(t, "stop"), (t + 5, "next")])
+    assert outcome == "stopped" and other.events[-1].t == t + 5
+
+
+def test_stop_works_during_the_welcome_and_in_a_pause() -> None:
+    _, log, outcome = simulate(tiny(), [(0.5, "stop")], partner=False)
+    assert outcome == "stopped" and states(log.events)[:2] == ["screening", "stopped"]
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 5
+    _, log, outcome = simulate(tiny(), [(t, "pause"), (t + 5, "stop")])
+    assert outcome == "stopped" and states(log.events)[-3:] == ["paused", "stopped", "ended"]
+
+
+def test_position_change_is_offered_after_lying_still() -> None:
+    routine = tiny(max_minutes_20="max_minutes: 40")
+    long = routine.stages[0].__class__(**{**routine.stages[0].__dict__, "strokes": 200})
+    routine = routine.__class__(**{**routine.__dict__, "stages": (long, *routine.stages[1:]),
+                                   "position_reminder_minutes": 15.0})
+    _, log, outcome = simulate(routine)
+    reminder = first(log.events, "reminder", kind="position")
+    start = first(log.events, "state", state="instruction").t
+    assert reminder.t == pytest.approx(start + 15 * 60)
+    assert P("position_reminder", minutes=15) in _said(log)
+    assert outcome == "finished"
+
+
+def test_the_maximum_length_skips_to_the_last_stage() -> None:
+    routine = tiny()
+    long = routine.stages[0].__class__(**{**routine.stages[0].__dict__, "strokes": 200})
+    routine = routine.__class__(**{**routine.__dict__, "stages": (long, *routine.stages[1:]),
+                                   "max_minutes": 10.0})
+    _, log, outcome = simulate(routine)
+    assert outcome == "finished"
+    assert first(log.events, "reminder", kind="time_limit")
+    entered = [e.data["stage"] for e in log.events if e.type == "state"
+               and e.data["state"] == "instruction"]
+    assert entered == ["glide", "cool"]  # the knot stage is skipped
+    start = first(log.events, "state", state="instruction").t
+    assert log.events[-1].t - start <= 10 * 60 + 30
+
+
+def test_unknown_words_get_a_gentle_answer_and_the_work_carries_on() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 3
+    _, log, outcome = simulate(tiny(), [(t, "banana")])
+    assert outcome == "finished"
+    assert first(log.events, "say", kind="not_understood").t == t
+    assert not [e for e in log.events if e.type == "intent" and e.t == t]
+
+
+def test_handle_before_start_and_after_end_is_harmless() -> None:
+    clock = VirtualClock()
+    log = EventLog()
+    session = Session(tiny(), scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
+    session.handle(Intent("next"))
+    assert session.state == "idle"
+    session.start()
+    session.handle(Intent("stop"))
+    session.handle(Intent("stop"))
+    assert session.done and session.state == "ended"
+    session.handle(Intent("resume"))
+    assert session.state == "ended"
+    assert log.of_type("end")[0].data == {"outcome": "stopped"}
+
+
+def test_an_internal_fault_ends_the_session_safely_and_is_logged() -> None:
+    clock = VirtualClock()
+    log = EventLog()
+    session = Session(tiny(), scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
+    session.start()
+    session.log_error("simulated fault")
+    assert session.done and states(log.events)[-1] == "ended"
+    types = [e.type for e in log.events]
+    assert types[-1] == "end" and types.index("error") < len(types) - 2
