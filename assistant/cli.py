@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --- routines ----------------------------------------------------------------------------------
 
+
 def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for name in args.files:
@@ -70,8 +71,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"{path.stem:<20} (broken: {len(problems)} problems; run validate)")
             continue
         minutes = routine.planned_seconds() / 60
-        print(f"{routine.id:<20} {minutes:4.0f} min  {len(routine.stages):2d} stages  "
-              f"{routine.title}")
+        print(
+            f"{routine.id:<20} {minutes:4.0f} min  {len(routine.stages):2d} stages  {routine.title}"
+        )
     return 0
 
 
@@ -83,21 +85,28 @@ def cmd_show(args: argparse.Namespace) -> int:
 def timeline(r: Routine) -> str:
     """A readable plan of a routine: stages, techniques, minutes and the total."""
     out = [f"{r.title}  ({r.id}, {r.locale})", f"  {r.summary}", ""]
-    out.append(f"  {'#':>2}  {'stage':<26} {'technique':<22} {'area':<16} "
-               f"{'pressure':<8} {'min':>5}  start")
+    out.append(
+        f"  {'#':>2}  {'stage':<26} {'technique':<22} {'area':<16} "
+        f"{'pressure':<8} {'min':>5}  start"
+    )
     start = 0.0
     for i, s in enumerate(r.stages, 1):
         minutes = s.hands_on_seconds() / 60
         extra = " +pain check" if s.pain_check else ""
         nxt = "" if s.advance == "auto" else "  (waits for next)"
-        out.append(f"  {i:>2}  {s.id:<26} {s.technique:<22} {s.area:<16} {s.pressure:<8} "
-                   f"{minutes:5.1f}  {start / 60:5.1f}{extra}{nxt}")
+        out.append(
+            f"  {i:>2}  {s.id:<26} {s.technique:<22} {s.area:<16} {s.pressure:<8} "
+            f"{minutes:5.1f}  {start / 60:5.1f}{extra}{nxt}"
+        )
         start += s.hands_on_seconds() + estimate_seconds(f"{s.instruction} {s.landmark}")
     hands_on = sum(s.hands_on_seconds() for s in r.stages) / 60
-    out += ["", f"  Hands-on {hands_on:.1f} min; with narration about "
-                f"{r.planned_seconds() / 60:.0f} min; never longer than {r.max_minutes:g} min.",
-            f"  Set-up checklist: {len(r.setup)} items; safety questions: {len(r.screening)}; "
-            f"position-change offer every {r.position_reminder_minutes:g} min."]
+    out += [
+        "",
+        f"  Hands-on {hands_on:.1f} min; with narration about "
+        f"{r.planned_seconds() / 60:.0f} min; never longer than {r.max_minutes:g} min.",
+        f"  Set-up checklist: {len(r.setup)} items; safety questions: {len(r.screening)}; "
+        f"position-change offer every {r.position_reminder_minutes:g} min.",
+    ]
     return "\n".join(out)
 
 
@@ -118,8 +127,13 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         t.pop("conditions", None)
         t.pop("unless", None)
     model = _Model()
-    GraphMachine(model=model, **config, auto_transitions=False, graph_engine="mermaid",
-                 title="Massage session")
+    GraphMachine(
+        model=model,
+        **config,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        title="Massage session",
+    )
     text = model.get_graph().draw(None)  # type: ignore[attr-defined]
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -131,33 +145,42 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 
 # --- intents -----------------------------------------------------------------------------------
 
+
 def cmd_parse(args: argparse.Namespace) -> int:
     vocab = load_vocabulary(args.locale)
     for text in args.texts:
         intent = parse(text, vocab)
-        print(json.dumps({"text": text, "name": intent.name if intent else None,
-                          "value": intent.value if intent else None}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "text": text,
+                    "name": intent.name if intent else None,
+                    "value": intent.value if intent else None,
+                },
+                ensure_ascii=False,
+            )
+        )
     return 0
 
 
 # --- sessions ----------------------------------------------------------------------------------
 
-def _durations(args: argparse.Namespace, routine: Routine,
-               err: TextIO) -> tuple[Callable[[str], float], Pyttsx3Renderer | None]:
+
+def _durations(
+    args: argparse.Namespace, routine: Routine, err: TextIO
+) -> tuple[Callable[[str], float], Pyttsx3Renderer | None]:
     """Line durations from the speech engine when asked (or available), else an estimate."""
     wpm = args.rate or DEFAULT_WPM
     if args.durations == "wpm":
         return (lambda text: estimate_seconds(text, wpm)), None
-    renderer = Pyttsx3Renderer(NarrationSettings(rate=args.rate, voice=args.voice),
-                               routine.locale)
+    renderer = Pyttsx3Renderer(NarrationSettings(rate=args.rate, voice=args.voice), routine.locale)
     try:
         renderer.seconds(routine.title)
     except SpeechEngineError as exc:
         renderer.close()
         if args.durations == "engine":
             raise
-        print(f"note: {exc}; timing narration at {wpm:.0f} words per minute instead",
-              file=err)
+        print(f"note: {exc}; timing narration at {wpm:.0f} words per minute instead", file=err)
         return (lambda text: estimate_seconds(text, wpm)), None
     return renderer.seconds, renderer
 
@@ -195,8 +218,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     minutes, seconds = divmod(int(clock.now()), 60)
     where = f"; events in {args.events}" if args.events else ""
-    print(f"outcome: {outcome} after {minutes}:{seconds:02d} of session time "
-          f"(simulated in {took:.2f} s, {len(log.events)} events{where})", file=sys.stderr)
+    print(
+        f"outcome: {outcome} after {minutes}:{seconds:02d} of session time "
+        f"(simulated in {took:.2f} s, {len(log.events)} events{where})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -208,11 +234,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         if devices.microphone is None:
             print(f"No microphone found ({devices.describe()}).", file=sys.stderr)
         else:
-            print(f"Found {devices.microphone}, but this version listens to typed commands "
-                  "only.", file=sys.stderr)
+            print(
+                f"Found {devices.microphone}, but this version listens to typed commands only.",
+                file=sys.stderr,
+            )
     if not interactive:
-        print(f"No keyboard attached either, so here is a simulated session of "
-              f"'{routine.id}' with a simulated couple, at full speed.\n", file=sys.stderr)
+        print(
+            f"No keyboard attached either, so here is a simulated session of "
+            f"'{routine.id}' with a simulated couple, at full speed.\n",
+            file=sys.stderr,
+        )
         args.script = None
         args.quiet = False
         args.verbose = False
@@ -221,13 +252,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
-    print("Text mode: type a command and press Enter (help, next, lighter, stop...). "
-          "Ctrl-D or Ctrl-C stops safely.\n", file=sys.stderr)
+    print(
+        "Text mode: type a command and press Enter (help, next, lighter, stop...). "
+        "Ctrl-D or Ctrl-C stops safely.\n",
+        file=sys.stderr,
+    )
     clock = WallClock()
     wpm = args.rate or DEFAULT_WPM
     log = _event_log(args, ConsolePrinter(verbose=args.verbose))
-    session = Session(routine, scheduler=Scheduler(clock),
-                      voice=SilentVoice(lambda text: estimate_seconds(text, wpm)), log=log)
+    session = Session(
+        routine,
+        scheduler=Scheduler(clock),
+        voice=SilentVoice(lambda text: estimate_seconds(text, wpm)),
+        log=log,
+    )
     source = QueueInput(clock)
 
     def read_keyboard() -> None:  # the only job of this thread: copy lines to the queue
@@ -247,15 +285,18 @@ def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
 
 # --- argument parsing ----------------------------------------------------------------------------
 
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="massage-assistant",
-        description="Offline, voice-guided, hands-free back-massage session assistant.")
+        description="Offline, voice-guided, hands-free back-massage session assistant.",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(metavar="COMMAND")
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str
-            ) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help_: str
+    ) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         sp.set_defaults(func=func)
         return sp
@@ -263,12 +304,20 @@ def _parser() -> argparse.ArgumentParser:
     def session_options(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("routine", help="routine name (see 'list') or path to a YAML file")
         sp.add_argument("--events", metavar="FILE", help="write every event as JSON lines")
-        sp.add_argument("--rate", type=int, metavar="WPM",
-                        help="speaking rate in words per minute (screen-reader users: 300+)")
+        sp.add_argument(
+            "--rate",
+            type=int,
+            metavar="WPM",
+            help="speaking rate in words per minute (screen-reader users: 300+)",
+        )
         sp.add_argument("--voice", help="speech engine voice id or language code")
         sp.add_argument("--verbose", action="store_true", help="also show states and intents")
-        sp.add_argument("--durations", choices=("auto", "engine", "wpm"), default="auto",
-                        help="time narration by the speech engine or by words per minute")
+        sp.add_argument(
+            "--durations",
+            choices=("auto", "engine", "wpm"),
+            default="auto",
+            help="time narration by the speech engine or by words per minute",
+        )
 
     sp = add("run", cmd_run, "run a session (typed commands; a simulation when nobody can type)")
     session_options(sp)
@@ -276,8 +325,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = add("simulate", cmd_simulate, "run a whole session on a virtual clock")
     session_options(sp)
-    sp.add_argument("--script", metavar="SCRIPT.yaml",
-                    help="what is said and when; without it a simulated couple answers")
+    sp.add_argument(
+        "--script",
+        metavar="SCRIPT.yaml",
+        help="what is said and when; without it a simulated couple answers",
+    )
     sp.add_argument("--quiet", action="store_true", help="print only the summary")
 
     sp = add("validate", cmd_validate, "check routine files; every problem as FILE:LINE")
@@ -299,4 +351,3 @@ def _parser() -> argparse.ArgumentParser:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-

@@ -27,8 +27,11 @@ def format_event(event: Event, verbose: bool = False) -> str | None:
         return f"{t}  > {d['text']}"
     if event.type == "state":
         stage = f" {d['stage']}" if d.get("stage") else ""
-        return f"{t}  [{d['state']}{stage}]" if verbose or d["state"] in (
-            "paused", "stopped", "finished", "declined", "ended") else None
+        return (
+            f"{t}  [{d['state']}{stage}]"
+            if verbose or d["state"] in ("paused", "stopped", "finished", "declined", "ended")
+            else None
+        )
     if event.type == "intent" and verbose:
         value = f" {d['value']}" if "value" in d else ""
         return f"{t}    (heard: {d['name']}{value})"

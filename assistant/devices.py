@@ -28,8 +28,12 @@ def probe_devices() -> DeviceReport:
     try:
         import sounddevice as sd
     except (ImportError, OSError) as exc:
-        return DeviceReport(None, None, f"audio is unavailable ({exc}); on Debian or "
-                                        "Raspberry Pi OS: sudo apt-get install libportaudio2")
+        return DeviceReport(
+            None,
+            None,
+            f"audio is unavailable ({exc}); on Debian or "
+            "Raspberry Pi OS: sudo apt-get install libportaudio2",
+        )
     try:
         devices = sd.query_devices()
         inp, out = sd.default.device

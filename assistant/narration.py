@@ -7,7 +7,10 @@ durations from here; the live voice plays the same files.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import ctypes
+import gc
 import io
 import shutil
 import tempfile
@@ -42,13 +45,16 @@ class Rendering:
 
 
 class Pyttsx3Renderer:
-    """Turns lines into WAV files with pyttsx3, one engine, one thread, cached by text."""
+    """Turns lines into WAV files with pyttsx3, cached by text.
+
+    pyttsx3 hands out one engine per process (and espeak-ng keeps its settings in
+    global state), so every renderer shares that engine, applies its own voice, rate
+    and volume before each line, and must be used from the thread that started it.
+    """
 
     def __init__(self, settings: NarrationSettings | None = None, locale: str = "en") -> None:
         self.settings = settings or NarrationSettings()
         self.locale = locale
-        self._engine: Any = None
-        self._owner: int | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="massage-narration-"))
         self._cache: dict[str, Rendering] = {}
 
@@ -57,9 +63,10 @@ class Pyttsx3Renderer:
         cached = self._cache.get(text)
         if cached is not None:
             return cached
-        engine = self._get_engine()
+        engine = _shared_engine()
         path = self._dir / f"line-{len(self._cache):05d}.wav"
         try:
+            _apply(engine, self.settings, self.locale)
             with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints
                 engine.save_to_file(text, str(path))
                 engine.runAndWait()
@@ -68,6 +75,8 @@ class Pyttsx3Renderer:
                 seconds = wav.getnframes() / rate
         except (OSError, RuntimeError, wave.Error, EOFError) as exc:
             raise SpeechEngineError(f"speech engine failed on {text!r}: {exc}") from exc
+        if seconds <= 0:
+            raise SpeechEngineError(f"speech engine produced no audio for {text!r}")
         rendering = Rendering(text, path, seconds, rate)
         self._cache[text] = rendering
         return rendering
@@ -80,13 +89,19 @@ class Pyttsx3Renderer:
         shutil.rmtree(self._dir, ignore_errors=True)
         self._cache.clear()
 
-    def _get_engine(self) -> Any:
-        me = threading.get_ident()
-        if self._owner is not None and self._owner != me:
-            raise SpeechEngineError("the speech engine must be used from the thread that "
-                                    "started it")
-        if self._engine is not None:
-            return self._engine
+
+_engine: Any = None
+_owner: int | None = None
+_defaults: dict[str, Any] = {}
+
+
+def _shared_engine() -> Any:
+    """The process's pyttsx3 engine, started on first use by the calling thread."""
+    global _engine, _owner
+    me = threading.get_ident()
+    if _owner is not None and _owner != me:
+        raise SpeechEngineError("the speech engine must be used from the thread that started it")
+    if _engine is None:
         try:
             import pyttsx3
 
@@ -94,16 +109,70 @@ class Pyttsx3Renderer:
         except (ImportError, OSError, RuntimeError, KeyError) as exc:
             raise SpeechEngineError(
                 f"cannot start the speech engine ({exc}); on Debian or Raspberry Pi OS "
-                "install it with: sudo apt-get install espeak-ng") from exc
-        voice = self.settings.voice or self.locale
-        chosen = _pick_voice(engine, voice)
-        if chosen is not None:
-            engine.setProperty("voice", chosen)
-        if self.settings.rate is not None:
-            engine.setProperty("rate", self.settings.rate)
-        engine.setProperty("volume", self.settings.volume)
-        self._engine, self._owner = engine, me
-        return engine
+                "install it with: sudo apt-get install espeak-ng"
+            ) from exc
+        _defaults.update(rate=engine.getProperty("rate"), volume=engine.getProperty("volume"))
+        _keep_last_chunk(engine)
+        _engine, _owner = engine, me
+        atexit.register(_release_engine)
+    return _engine
+
+
+def _release_engine() -> None:
+    """Drop the engine while Python is still whole: pyttsx3's finalizer fails at shutdown."""
+    global _engine
+    _engine = None
+    gc.collect()
+
+
+def _keep_last_chunk(engine: Any) -> None:
+    """Work around two faults of pyttsx3's espeak driver (2.99) with files.
+
+    Settings changes are queued inside espeak-ng and can land after the next line, so
+    :func:`_apply` flushes them with ``espeak_Synchronize``. And the driver drops the
+    last audio buffer of each file:
+    its synth callback writes the WAV when it sees the end-of-message event and only
+    then appends that callback's samples, so up to one second (the whole line, for a
+    short one) goes missing. We append those samples first and hand the driver none.
+    Applied only to a driver of exactly that shape; any other is left alone.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is None or not hasattr(driver, "_onSynth") or not hasattr(driver, "_data_buffer"):
+        return
+    try:
+        from pyttsx3.drivers import _espeak
+    except ImportError:  # pragma: no cover - not the espeak driver
+        return
+    original = driver._onSynth
+    _defaults["flush"] = _espeak.Synchronize
+
+    def on_synth(wav: Any, numsamples: int, events: Any) -> int:
+        i = 0
+        while events[i].type != _espeak.EVENT_LIST_TERMINATED:
+            if events[i].type == _espeak.EVENT_MSG_TERMINATED and numsamples > 0:
+                if driver._speaking:
+                    driver._data_buffer += ctypes.string_at(
+                        wav, numsamples * ctypes.sizeof(ctypes.c_short)
+                    )
+                return int(original(wav, 0, events))
+            i += 1
+        return int(original(wav, numsamples, events))
+
+    _espeak.SetSynthCallback(on_synth)
+
+
+def _apply(engine: Any, settings: NarrationSettings, locale: str) -> None:
+    """Set voice, rate and volume for the next line, and make sure they have landed."""
+    chosen = _pick_voice(engine, settings.voice or locale)
+    if chosen is not None:
+        engine.setProperty("voice", chosen)
+    engine.setProperty("rate", settings.rate or _defaults["rate"])
+    engine.setProperty("volume", settings.volume)
+    # espeak-ng queues parameter changes behind earlier work; without this flush a
+    # rate change can miss the very next line
+    flush = _defaults.get("flush")
+    if flush is not None:
+        flush()
 
 
 def _pick_voice(engine: Any, wanted: str) -> str | None:

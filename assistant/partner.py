@@ -70,8 +70,19 @@ def _cycle_last(values: list[int]) -> Iterator[int]:
         yield values[-1] if values else 3
 
 
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                 "ten")
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
 
 
 def _spoken_number(value: int) -> str:

@@ -27,14 +27,33 @@ PressureName = Literal["feather", "light", "medium", "firm", "deep"]
 PRESSURE_LEVELS: tuple[str, ...] = ("feather", "light", "medium", "firm", "deep")
 
 Technique = Literal[
-    "stroking", "effleurage", "gliding", "squeezing", "rubbing", "friction", "kneading",
-    "trigger-point", "compression-broadening", "tapping", "vibration",
+    "stroking",
+    "effleurage",
+    "gliding",
+    "squeezing",
+    "rubbing",
+    "friction",
+    "kneading",
+    "trigger-point",
+    "compression-broadening",
+    "tapping",
+    "vibration",
 ]
 TECHNIQUES: tuple[str, ...] = Technique.__args__  # type: ignore[attr-defined]
 
 Area = Literal[
-    "whole-back", "neck", "shoulders", "shoulder-blades", "upper-back", "collar-zone",
-    "spine-sides", "mid-back", "lower-thoracic", "lower-back", "lumbar", "hips-sacrum",
+    "whole-back",
+    "neck",
+    "shoulders",
+    "shoulder-blades",
+    "upper-back",
+    "collar-zone",
+    "spine-sides",
+    "mid-back",
+    "lower-thoracic",
+    "lower-back",
+    "lumbar",
+    "hips-sacrum",
 ]
 AREAS: tuple[str, ...] = Area.__args__  # type: ignore[attr-defined]
 
@@ -47,24 +66,37 @@ def _doc(text: str, **more: object) -> dict[str, object]:
 class Pacing:
     """How fast strokes go and what is said on the beat."""
 
-    seconds_per_stroke: float = field(metadata=_doc(
-        "Seconds for one whole stroke, out and back.", range=(1, 30)))
-    cues: tuple[str, ...] = field(default=(), metadata=_doc(
-        "Short phrases spoken in turn within each stroke, evenly spaced "
-        "(for example 'up along the spine', 'and back down the sides')."))
+    seconds_per_stroke: float = field(
+        metadata=_doc("Seconds for one whole stroke, out and back.", range=(1, 30))
+    )
+    cues: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            "Short phrases spoken in turn within each stroke, evenly spaced "
+            "(for example 'up along the spine', 'and back down the sides')."
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class PainCheck:
     """Ask the receiver for a 0-10 reading and steer pressure by it (trigger-point work)."""
 
-    target: tuple[int, int] = field(default=(4, 6), metadata=_doc(
-        "The reading to hold at, low and high, on the 0-10 scale.", range=(0, 10)))
-    hold_seconds: float = field(default=8.0, metadata=_doc(
-        "How long to hold once the reading is in the target range.",
-        unit="duration", range=(3, 60)))
-    rounds: int = field(default=6, metadata=_doc(
-        "At most this many holds before moving on.", range=(1, 10)))
+    target: tuple[int, int] = field(
+        default=(4, 6),
+        metadata=_doc("The reading to hold at, low and high, on the 0-10 scale.", range=(0, 10)),
+    )
+    hold_seconds: float = field(
+        default=8.0,
+        metadata=_doc(
+            "How long to hold once the reading is in the target range.",
+            unit="duration",
+            range=(3, 60),
+        ),
+    )
+    rounds: int = field(
+        default=6, metadata=_doc("At most this many holds before moving on.", range=(1, 10))
+    )
 
 
 @dataclass(frozen=True)
@@ -76,31 +108,52 @@ class Stage:
     area: Area = field(metadata=_doc("Body area; pressure changes carry over within an area."))
     technique: Technique = field(metadata=_doc("The massage technique used."))
     pressure: PressureName = field(metadata=_doc("Starting pressure."))
-    pressure_range: tuple[PressureName, PressureName] = field(metadata=_doc(
-        "Lightest and firmest pressure allowed in this step."))
+    pressure_range: tuple[PressureName, PressureName] = field(
+        metadata=_doc("Lightest and firmest pressure allowed in this step.")
+    )
     instruction: str = field(metadata=_doc("What the giver is told to do, spoken aloud."))
-    landmark: str = field(metadata=_doc(
-        "How to find the place by touch alone, for a learner who cannot see."))
-    strokes: int | None = field(default=None, metadata=_doc(
-        "Number of strokes per side and repetition (give this or duration).", range=(1, 200)))
-    duration: float | None = field(default=None, metadata=_doc(
-        "How long per side and repetition, e.g. 90, '90 s' or '2 min' (or give strokes).",
-        unit="duration", range=(5, 1200)))
-    pacing: Pacing | None = field(default=None, metadata=_doc(
-        "Stroke rhythm and spoken cues; required with strokes or duration."))
-    repetitions: int = field(default=1, metadata=_doc(
-        "How many times the whole set is done.", range=(1, 10)))
-    sides: Literal["both", "each"] = field(default="both", metadata=_doc(
-        "'both': both sides at once; 'each': left side, then right side."))
-    cautions: tuple[str, ...] = field(default=(), metadata=_doc(
-        "Safety reminders spoken with the instruction."))
-    advance: Literal["auto", "on-next"] = field(default="on-next", metadata=_doc(
-        "'auto': move on by itself when done; 'on-next': wait for 'next'."))
-    pain_check: PainCheck | None = field(default=None, metadata=_doc(
-        "Ask for pain readings and steer pressure by them."))
+    landmark: str = field(
+        metadata=_doc("How to find the place by touch alone, for a learner who cannot see.")
+    )
+    strokes: int | None = field(
+        default=None,
+        metadata=_doc(
+            "Number of strokes per side and repetition (give this or duration).", range=(1, 200)
+        ),
+    )
+    duration: float | None = field(
+        default=None,
+        metadata=_doc(
+            "How long per side and repetition, e.g. 90, '90 s' or '2 min' (or give strokes).",
+            unit="duration",
+            range=(5, 1200),
+        ),
+    )
+    pacing: Pacing | None = field(
+        default=None,
+        metadata=_doc("Stroke rhythm and spoken cues; required with strokes or duration."),
+    )
+    repetitions: int = field(
+        default=1, metadata=_doc("How many times the whole set is done.", range=(1, 10))
+    )
+    sides: Literal["both", "each"] = field(
+        default="both",
+        metadata=_doc("'both': both sides at once; 'each': left side, then right side."),
+    )
+    cautions: tuple[str, ...] = field(
+        default=(), metadata=_doc("Safety reminders spoken with the instruction.")
+    )
+    advance: Literal["auto", "on-next"] = field(
+        default="on-next",
+        metadata=_doc("'auto': move on by itself when done; 'on-next': wait for 'next'."),
+    )
+    pain_check: PainCheck | None = field(
+        default=None, metadata=_doc("Ask for pain readings and steer pressure by them.")
+    )
     line: int = field(default=0, compare=False, metadata=INTERNAL)
-    field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False,
-                                        metadata=INTERNAL)
+    field_lines: dict[str, int] = field(
+        default_factory=dict, compare=False, repr=False, metadata=INTERNAL
+    )
 
     @property
     def side_names(self) -> tuple[str, ...]:
@@ -137,27 +190,45 @@ class Routine:
 
     title: str = field(metadata=_doc("Name of the routine, as announced."))
     summary: str = field(metadata=_doc("One or two sentences: what it is for and for whom."))
-    max_minutes: float = field(metadata=_doc(
-        "The session never runs longer than this; near it, the routine skips to its last "
-        "stage.", range=(1, 120)))
-    setup: tuple[str, ...] = field(metadata=_doc(
-        "Checklist read before starting (oil, towels, warm room, firm surface, short nails)."))
-    screening: tuple[str, ...] = field(metadata=_doc(
-        "Yes/no questions; a 'yes' to any of them ends the session with advice to see a "
-        "doctor first."))
+    max_minutes: float = field(
+        metadata=_doc(
+            "The session never runs longer than this; near it, the routine skips to its last "
+            "stage.",
+            range=(1, 120),
+        )
+    )
+    setup: tuple[str, ...] = field(
+        metadata=_doc(
+            "Checklist read before starting (oil, towels, warm room, firm surface, short nails)."
+        )
+    )
+    screening: tuple[str, ...] = field(
+        metadata=_doc(
+            "Yes/no questions; a 'yes' to any of them ends the session with advice to see a "
+            "doctor first."
+        )
+    )
     stages: tuple[Stage, ...] = field(metadata=_doc("The steps, in order."))
     locale: str = field(default="en", metadata=_doc("Language of the routine: en, ko."))
-    position_reminder_minutes: float = field(default=17.0, metadata=_doc(
-        "Offer a change of position after this long lying still.", range=(5, 30)))
-    closing: tuple[str, ...] = field(default=(), metadata=_doc(
-        "Lines spoken after the last stage."))
-    decline: str | None = field(default=None, metadata=_doc(
-        "What to say when a screening answer rules the massage out (a default is used)."))
+    position_reminder_minutes: float = field(
+        default=17.0,
+        metadata=_doc("Offer a change of position after this long lying still.", range=(5, 30)),
+    )
+    closing: tuple[str, ...] = field(
+        default=(), metadata=_doc("Lines spoken after the last stage.")
+    )
+    decline: str | None = field(
+        default=None,
+        metadata=_doc(
+            "What to say when a screening answer rules the massage out (a default is used)."
+        ),
+    )
     id: str = field(default="", metadata=INTERNAL)
     path: str = field(default="", compare=False, metadata=INTERNAL)
     line: int = field(default=0, compare=False, metadata=INTERNAL)
-    field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False,
-                                        metadata=INTERNAL)
+    field_lines: dict[str, int] = field(
+        default_factory=dict, compare=False, repr=False, metadata=INTERNAL
+    )
 
     def planned_seconds(self, words_per_minute: float = 165.0) -> float:
         """Hands-on time plus spoken instructions at a speaking rate: the routine's length."""

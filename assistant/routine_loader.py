@@ -24,7 +24,7 @@ PLAN_MARGIN = 1.10
 
 
 def routine_dirs() -> list[Path]:
-    """Where routines are looked up: ``$MASSAGE_ROUTINES`` (colon-separated), then the shipped set."""
+    """Where routines are looked up: ``$MASSAGE_ROUTINES`` (path list), then the shipped set."""
     dirs = [Path(p) for p in os.environ.get("MASSAGE_ROUTINES", "").split(os.pathsep) if p]
     dirs.append(Path(__file__).resolve().parent.parent / "routines")
     return dirs
@@ -81,9 +81,11 @@ class _Checker:
     def __call__(self, obj: object, where: str, reader: Reader) -> None:
         if isinstance(obj, Stage):
             if obj.id in self._first_line:
-                reader.problem(obj.line_of("id"),
-                               f"{where}.id: duplicate stage id '{obj.id}' (first used on "
-                               f"line {self._first_line[obj.id]})")
+                reader.problem(
+                    obj.line_of("id"),
+                    f"{where}.id: duplicate stage id '{obj.id}' (first used on "
+                    f"line {self._first_line[obj.id]})",
+                )
             else:
                 self._first_line[obj.id] = obj.line_of("id")
             _check_stage(obj, where, reader)
@@ -94,39 +96,46 @@ class _Checker:
 def _check_routine(r: Routine, reader: Reader) -> None:
     """Checks that span fields; each problem points at the line of the field at fault."""
     if r.locale not in KNOWN_LOCALES:
-        reader.problem(r.field_lines.get("locale", r.line),
-                       f"locale: '{r.locale}' has no vocabulary (known: "
-                       f"{', '.join(KNOWN_LOCALES)})")
+        reader.problem(
+            r.field_lines.get("locale", r.line),
+            f"locale: '{r.locale}' has no vocabulary (known: {', '.join(KNOWN_LOCALES)})",
+        )
     for name in ("setup", "screening", "stages"):
         if not getattr(r, name):
             reader.problem(r.field_lines.get(name, r.line), f"{name}: must not be empty")
     planned_min = r.planned_seconds() * PLAN_MARGIN / 60
     if r.stages and planned_min > r.max_minutes:
-        reader.problem(r.field_lines.get("max_minutes", r.line),
-                       f"max_minutes: the stages take about {planned_min:.1f} min with "
-                       f"narration, more than max_minutes {r.max_minutes:g}")
+        reader.problem(
+            r.field_lines.get("max_minutes", r.line),
+            f"max_minutes: the stages take about {planned_min:.1f} min with "
+            f"narration, more than max_minutes {r.max_minutes:g}",
+        )
 
 
 def _check_stage(s: Stage, where: str, reader: Reader) -> None:
     if not _ID.match(s.id):
-        reader.problem(s.line_of("id"), f"{where}.id: '{s.id}' must be lowercase letters, "
-                                        "digits and single dashes")
+        reader.problem(
+            s.line_of("id"),
+            f"{where}.id: '{s.id}' must be lowercase letters, digits and single dashes",
+        )
     lo, hi = (PRESSURE_LEVELS.index(p) for p in s.pressure_range)
     if lo > hi:
-        reader.problem(s.line_of("pressure_range"),
-                       f"{where}.pressure_range: lightest '{s.pressure_range[0]}' is firmer "
-                       f"than firmest '{s.pressure_range[1]}'")
+        reader.problem(
+            s.line_of("pressure_range"),
+            f"{where}.pressure_range: lightest '{s.pressure_range[0]}' is firmer "
+            f"than firmest '{s.pressure_range[1]}'",
+        )
     elif not lo <= PRESSURE_LEVELS.index(s.pressure) <= hi:
-        reader.problem(s.line_of("pressure"),
-                       f"{where}.pressure: '{s.pressure}' is outside pressure_range "
-                       f"{s.pressure_range[0]}..{s.pressure_range[1]}")
+        reader.problem(
+            s.line_of("pressure"),
+            f"{where}.pressure: '{s.pressure}' is outside pressure_range "
+            f"{s.pressure_range[0]}..{s.pressure_range[1]}",
+        )
     if s.strokes is not None and s.duration is not None:
-        reader.problem(s.line_of("duration"),
-                       f"{where}: give either strokes or duration, not both")
+        reader.problem(s.line_of("duration"), f"{where}: give either strokes or duration, not both")
     timed = s.strokes is not None or s.duration is not None
     if timed and s.pacing is None:
-        reader.problem(s.line, f"{where}: missing field 'pacing' (needed with strokes or "
-                               "duration)")
+        reader.problem(s.line, f"{where}: missing field 'pacing' (needed with strokes or duration)")
     if not timed and s.pain_check is None:
         reader.problem(s.line, f"{where}: needs strokes or duration (or a pain_check)")
     if s.pacing is not None and not timed:
@@ -134,9 +143,12 @@ def _check_stage(s: Stage, where: str, reader: Reader) -> None:
     if s.pain_check is not None:
         t_lo, t_hi = s.pain_check.target
         if t_lo > t_hi:
-            reader.problem(s.line_of("pain_check"),
-                           f"{where}.pain_check.target: low {t_lo} is above high {t_hi}")
+            reader.problem(
+                s.line_of("pain_check"),
+                f"{where}.pain_check.target: low {t_lo} is above high {t_hi}",
+            )
         elif t_hi >= 8:
-            reader.problem(s.line_of("pain_check"),
-                           f"{where}.pain_check.target: {t_hi} is too high; 8 or more always "
-                           "means ease off")
+            reader.problem(
+                s.line_of("pain_check"),
+                f"{where}.pain_check.target: {t_hi} is too high; 8 or more always means ease off",
+            )

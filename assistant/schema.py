@@ -80,8 +80,12 @@ def _is_optional(tp: Any) -> tuple[bool, Any]:
 class Reader:
     """Reads one YAML file into dataclasses, collecting problems instead of raising."""
 
-    def __init__(self, path: Path | str, text: str | None = None,
-                 check: Callable[[Any, str, Reader], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        text: str | None = None,
+        check: Callable[[Any, str, Reader], None] | None = None,
+    ) -> None:
         """``check(obj, where, reader)`` runs on every dataclass built, for cross-field rules;
         it runs even when a sibling failed, so one pass reports every problem."""
         self.path = str(path)
@@ -140,15 +144,19 @@ class Reader:
             key_line = key_node.start_mark.line + 1
             label = f"{where}.{key}" if where else key
             if key in field_lines:
-                self.problem(key_line, f"{label}: duplicate field (first given on line "
-                                       f"{field_lines[key]})")
+                self.problem(
+                    key_line, f"{label}: duplicate field (first given on line {field_lines[key]})"
+                )
                 ok = False
                 continue
             field_lines[key] = key_line
             if key not in fields:
                 hint = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
-                more = f", did you mean '{hint[0]}'?" if hint else (
-                    f" (known fields: {', '.join(sorted(fields))})")
+                more = (
+                    f", did you mean '{hint[0]}'?"
+                    if hint
+                    else (f" (known fields: {', '.join(sorted(fields))})")
+                )
                 self.problem(key_line, f"{label}: unknown field{more}")
                 ok = False
                 continue
@@ -188,8 +196,11 @@ class Reader:
         if origin is tuple:
             return self._tuple(tp, node, label, f)
         if not isinstance(node, yaml.ScalarNode):
-            self.problem(line, f"{label}: expected {_type_name(tp)}, got a "
-                               f"{'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}")
+            self.problem(
+                line,
+                f"{label}: expected {_type_name(tp)}, got a "
+                f"{'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}",
+            )
             return _BAD
         raw = self._constructor.construct_object(node, deep=True)
         meta = f.metadata if f is not None else {}
@@ -210,8 +221,9 @@ class Reader:
             lo, hi = bounds
             if not lo <= value <= hi:
                 unit = " s" if meta.get("unit") == "duration" else ""
-                self.problem(line, f"{label}: {value:g}{unit} is out of range "
-                                   f"({lo:g}{unit} to {hi:g}{unit})")
+                self.problem(
+                    line, f"{label}: {value:g}{unit} is out of range ({lo:g}{unit} to {hi:g}{unit})"
+                )
                 return _BAD
         return value
 
@@ -241,8 +253,10 @@ class Reader:
         args = get_args(tp)
         homogeneous = len(args) == 2 and args[1] is Ellipsis
         if not homogeneous and len(node.value) != len(args):
-            self.problem(line, f"{label}: expected a list of exactly {len(args)} items, "
-                               f"got {len(node.value)}")
+            self.problem(
+                line,
+                f"{label}: expected a list of exactly {len(args)} items, got {len(node.value)}",
+            )
             return _BAD
         items = []
         ok = True

@@ -18,8 +18,7 @@ __all__ = ["ScriptLine", "load_script"]
 class ScriptLine:
     """One line of a script: ``- {at: 42.0, say: "lighter"}``."""
 
-    at: float = field(metadata={"doc": "Seconds since the session started.",
-                                "range": (0, 86400)})
+    at: float = field(metadata={"doc": "Seconds since the session started.", "range": (0, 86400)})
     say: str = field(metadata={"doc": "What is said, as words."})
     line: int = field(default=0, compare=False, metadata=INTERNAL)
 
@@ -30,8 +29,10 @@ def load_script(path: Path | str) -> list[Utterance]:
     node = reader.compose()
     lines: list[ScriptLine] = []
     if node is not None and not isinstance(node, yaml.SequenceNode):
-        reader.problem(node.start_mark.line + 1,
-                       'a script is a list of lines such as - {at: 42.0, say: "lighter"}')
+        reader.problem(
+            node.start_mark.line + 1,
+            'a script is a list of lines such as - {at: 42.0, say: "lighter"}',
+        )
     elif node is not None:
         for i, item in enumerate(node.value):
             line = reader.read(ScriptLine, item, f"[{i}]")

@@ -59,19 +59,36 @@ def machine_config() -> dict[str, Any]:
         {"trigger": "end", "source": [*live, "stopped"], "dest": "ended"},
     ]
     # resume returns to wherever the pause came from
-    t += [{"trigger": "resume", "source": "paused", "dest": s, "conditions": f"paused_from_{s}"}
-          for s in ACTIVE]
+    t += [
+        {"trigger": "resume", "source": "paused", "dest": s, "conditions": f"paused_from_{s}"}
+        for s in ACTIVE
+    ]
     # after a stop, resume restarts the current stage (or the phase before the stages)
     t += [
-        {"trigger": "restart", "source": "stopped", "dest": "screening",
-         "conditions": "paused_from_screening"},
-        {"trigger": "restart", "source": "stopped", "dest": "setup",
-         "conditions": "paused_from_setup"},
-        {"trigger": "restart", "source": "stopped", "dest": "instruction",
-         "unless": ["paused_from_screening", "paused_from_setup"]},
+        {
+            "trigger": "restart",
+            "source": "stopped",
+            "dest": "screening",
+            "conditions": "paused_from_screening",
+        },
+        {
+            "trigger": "restart",
+            "source": "stopped",
+            "dest": "setup",
+            "conditions": "paused_from_setup",
+        },
+        {
+            "trigger": "restart",
+            "source": "stopped",
+            "dest": "instruction",
+            "unless": ["paused_from_screening", "paused_from_setup"],
+        },
     ]
-    t = [{**x, "dest": d} for x in t for d in ([x["dest"]] if isinstance(x["dest"], str)
-                                                 else x["dest"])]
+    t = [
+        {**x, "dest": d}
+        for x in t
+        for d in ([x["dest"]] if isinstance(x["dest"], str) else x["dest"])
+    ]
     return {"states": list(STATES), "transitions": t, "initial": "idle"}
 
 
@@ -93,6 +110,7 @@ class SessionSettings:
 
 
 # --- agenda steps --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Say:
@@ -125,7 +143,7 @@ Step = Say | Cue | Wait
 @dataclass
 class _Agenda:
     steps: list[Step]
-    on_done: Callable[[], None]
+    on_done: Callable[[], object]
     cursor: int = 0
     anchor: float | None = None  # clock time at offset 0 of the running cue run
 
@@ -146,10 +164,27 @@ class _StageProgress:
 
 # --- the session ---------------------------------------------------------------------------------
 
+
 class Session:
     """One massage session: a ``transitions`` model steered by intents and timers."""
 
     state: str  # set by transitions
+    # triggers that transitions adds from machine_config(), declared for type checkers
+    begin_screening: Callable[[], bool]
+    begin_setup: Callable[[], bool]
+    decline: Callable[[], bool]
+    instruct: Callable[[], bool]
+    stroke: Callable[[], bool]
+    ask: Callable[[], bool]
+    hold: Callable[[], bool]
+    wait_for_next: Callable[[], bool]
+    close: Callable[[], bool]
+    finish: Callable[[], bool]
+    pause: Callable[[], bool]
+    resume: Callable[[], bool]
+    stop: Callable[[], bool]
+    restart: Callable[[], bool]
+    end: Callable[[], bool]
 
     def __init__(
         self,
@@ -190,8 +225,7 @@ class Session:
         self._reminder_due = False
         self._time_limit_hit = False
         self._last_heard = 0.0
-        self.machine = Machine(model=self, **machine_config(), queued=True,
-                               auto_transitions=False)
+        self.machine = Machine(model=self, **machine_config(), queued=True, auto_transitions=False)
         for name in STATES:
             # the state event first, so the log reads "state, then what is said in it"
             self.machine.get_state(name).add_callback("enter", self._emit_state)
@@ -232,8 +266,11 @@ class Session:
 
     def handle(self, intent: Intent) -> None:
         """Act on one intent, whatever the state; never raises for a valid intent name."""
-        self._emit("intent", name=intent.name,
-                   **({"value": intent.value} if intent.value is not None else {}))
+        self._emit(
+            "intent",
+            name=intent.name,
+            **({"value": intent.value} if intent.value is not None else {}),
+        )
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
             return
@@ -291,8 +328,9 @@ class Session:
             self._say_then(self.prompts("ack.next"), lambda: self._goto_stage(0))
         elif self.state in STAGE_STATES:
             self._interrupt()
-            self._say_then(self.prompts("ack.next"), lambda: self._goto_stage(
-                self.progress.index + 1))
+            self._say_then(
+                self.prompts("ack.next"), lambda: self._goto_stage(self.progress.index + 1)
+            )
         elif self.state == "screening":
             self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
         else:
@@ -301,8 +339,9 @@ class Session:
     def _on_back(self, _: Intent) -> None:
         if self.state in STAGE_STATES:
             self._interrupt()
-            self._say_then(self.prompts("ack.back"), lambda: self._goto_stage(
-                max(0, self.progress.index - 1)))
+            self._say_then(
+                self.prompts("ack.back"), lambda: self._goto_stage(max(0, self.progress.index - 1))
+            )
         else:
             self._aside([Say(self.prompts("not_now"), "ack")])
 
@@ -414,8 +453,7 @@ class Session:
             self._asking_lead = [ack, Say(self.prompts("pain_severe"), "pain")]
             self.ask()
         elif value > check.target[1]:
-            self._asking_lead = [ack, Say(self.prompts("pain_high"), "pain"),
-                                 Wait(s.settle_s)]
+            self._asking_lead = [ack, Say(self.prompts("pain_high"), "pain"), Wait(s.settle_s)]
             self.ask()
         elif value >= check.target[0]:
             self._hold_lead = [ack]
@@ -462,8 +500,9 @@ class Session:
             self.begin_setup()
             return
         question = self.routine.screening[self._question]
-        self._play([Say(question, "question")],
-                   lambda: self._await_answer("yes_no", self._ask_screening))
+        self._play(
+            [Say(question, "question")], lambda: self._await_answer("yes_no", self._ask_screening)
+        )
 
     def _enter_setup(self) -> None:
         lines = [*self._welcome(), Say(self.prompts("setup_intro"), "prompt")]
@@ -472,8 +511,10 @@ class Session:
         self._play(lines, lambda: self._await_answer("next", self._remind_ready))
 
     def _remind_ready(self) -> None:
-        self._play([Say(self.prompts("setup_ready"), "prompt")],
-                   lambda: self._await_answer("next", self._remind_ready))
+        self._play(
+            [Say(self.prompts("setup_ready"), "prompt")],
+            lambda: self._await_answer("next", self._remind_ready),
+        )
 
     def _enter_instruction(self) -> None:
         stage = self.routine.stages[self.progress.index]
@@ -484,8 +525,15 @@ class Session:
         if self._reminder_due:
             lines.append(self._reminder_say())
         lines += [
-            Say(self.prompts("step_intro", index=self.progress.index + 1,
-                             count=len(self.routine.stages), title=stage.title), "title"),
+            Say(
+                self.prompts(
+                    "step_intro",
+                    index=self.progress.index + 1,
+                    count=len(self.routine.stages),
+                    title=stage.title,
+                ),
+                "title",
+            ),
             Say(stage.instruction, "instruction"),
             Say(stage.landmark, "landmark"),
             self._pressure_say(),
@@ -508,8 +556,11 @@ class Session:
         check = self.routine.stages[self.progress.index].pain_check
         assert check is not None
         lead, self._hold_lead = self._hold_lead, []
-        lines = [*lead, Say(self.prompts("pain_hold", seconds=f"{check.hold_seconds:g}"), "pain"),
-                 Wait(check.hold_seconds)]
+        lines = [
+            *lead,
+            Say(self.prompts("pain_hold", seconds=f"{check.hold_seconds:g}"), "pain"),
+            Wait(check.hold_seconds),
+        ]
         self._play(lines, self._hold_done)
 
     def _enter_waiting(self) -> None:
@@ -534,8 +585,10 @@ class Session:
 
     def _enter_stopped(self) -> None:
         minutes = max(1, round(self.settings.resume_window_s / 60))
-        self._play([Say(self.prompts("stopped", minutes=minutes), "stop")],
-                   lambda: self._later(self.settings.resume_window_s, self._end))
+        self._play(
+            [Say(self.prompts("stopped", minutes=minutes), "stop")],
+            lambda: self._later(self.settings.resume_window_s, self._end),
+        )
 
     def _enter_closing(self) -> None:
         lines = [Say(line, "closing") for line in self.routine.closing]
@@ -599,8 +652,9 @@ class Session:
         if self._time_limit_hit and not last:
             self._goto_stage(len(self.routine.stages) - 1)
         elif stage.advance == "auto":
-            self._say_then(self.prompts("stage_done_auto"), lambda: self._goto_stage(
-                self.progress.index + 1))
+            self._say_then(
+                self.prompts("stage_done_auto"), lambda: self._goto_stage(self.progress.index + 1)
+            )
         else:
             self.wait_for_next()
 
@@ -753,13 +807,17 @@ class Session:
             minutes = math.ceil(self.routine.planned_seconds(self.settings.words_per_minute) / 60)
             return self.prompts("status_before", minutes=minutes)
         stage = self.routine.stages[self.progress.index]
-        later = sum(s.hands_on_seconds() for s in self.routine.stages[self.progress.index + 1:])
+        later = sum(s.hands_on_seconds() for s in self.routine.stages[self.progress.index + 1 :])
         sets = max(1, self._set_count())
         done_frac = min(1.0, self.progress.stroke_pos[0] / sets)
         left = later + stage.hands_on_seconds() * (1 - done_frac)
-        return self.prompts("status", index=self.progress.index + 1,
-                            count=len(self.routine.stages), title=stage.title,
-                            minutes=max(1, math.ceil(left / 60)))
+        return self.prompts(
+            "status",
+            index=self.progress.index + 1,
+            count=len(self.routine.stages),
+            title=stage.title,
+            minutes=max(1, math.ceil(left / 60)),
+        )
 
     def _reminder_say(self) -> Say:
         self._reminder_due = False
@@ -771,13 +829,16 @@ class Session:
 
     def _arm_session_timers(self) -> None:
         r = self.routine
-        self._session_timers.append(self.scheduler.call_later(
-            r.position_reminder_minutes * 60, self._position_due))
+        self._session_timers.append(
+            self.scheduler.call_later(r.position_reminder_minutes * 60, self._position_due)
+        )
         last = r.stages[-1]
         last_s = last.hands_on_seconds() + estimate_seconds(
-            f"{last.instruction} {last.landmark}", self.settings.words_per_minute)
-        self._session_timers.append(self.scheduler.call_later(
-            max(0.0, r.max_minutes * 60 - last_s * 1.2), self._time_limit))
+            f"{last.instruction} {last.landmark}", self.settings.words_per_minute
+        )
+        self._session_timers.append(
+            self.scheduler.call_later(max(0.0, r.max_minutes * 60 - last_s * 1.2), self._time_limit)
+        )
 
     def _position_due(self) -> None:
         if self.done:
@@ -785,8 +846,11 @@ class Session:
         self._reminder_due = True
         if self.state in ("stroking", "holding"):
             self._aside([self._reminder_say()])
-        self._session_timers.append(self.scheduler.call_later(
-            self.routine.position_reminder_minutes * 60, self._position_due))
+        self._session_timers.append(
+            self.scheduler.call_later(
+                self.routine.position_reminder_minutes * 60, self._position_due
+            )
+        )
 
     def _time_limit(self) -> None:
         """Near the routine's maximum length: go to its last stage (the cool-down)."""
@@ -797,16 +861,17 @@ class Session:
         self._emit("reminder", kind="time_limit")
         if self.state in STAGE_STATES and self.progress.index < last:
             self._interrupt()
-            self._play([Say(self.prompts("time_limit"), "reminder")],
-                       lambda: self._goto_stage(last))
+            self._play(
+                [Say(self.prompts("time_limit"), "reminder")], lambda: self._goto_stage(last)
+            )
 
     # -- agenda machinery -----------------------------------------------------------------------
 
-    def _play(self, steps: list[Step], on_done: Callable[[], None]) -> None:
-        self._agenda = _Agenda(steps, on_done)
+    def _play(self, steps: Sequence[Step], on_done: Callable[[], object]) -> None:
+        self._agenda = _Agenda(list(steps), on_done)
         self._run_agenda(self._gen)
 
-    def _say_then(self, text: str, then: Callable[[], None]) -> None:
+    def _say_then(self, text: str, then: Callable[[], object]) -> None:
         self._play([Say(text, "ack")], then)
 
     def _run_agenda(self, gen: int) -> None:
@@ -839,8 +904,13 @@ class Session:
             self.progress.stroke_pos = step.position
             self.progress.cued = True
             if step.text is not None:
-                self._emit("cue", text=step.text, stage=self._stage_id(),
-                           set=step.position[0], stroke=step.position[1])
+                self._emit(
+                    "cue",
+                    text=step.text,
+                    stage=self._stage_id(),
+                    set=step.position[0],
+                    stroke=step.position[1],
+                )
                 self.voice.say(step.text)
         self._agenda = None
         agenda.on_done()
@@ -899,19 +969,24 @@ class Session:
     def _await_answer(self, want: str, reprompt: Callable[[], None]) -> None:
         """Wait for the user; remind now and then; end the session if nobody answers."""
         self._emit("await", want=want)
+
         def timeout() -> None:
             if self.clock.now() - self._last_heard >= self.settings.idle_limit_s:
                 self._idle_end()
             else:
                 reprompt()
+
         self._later(self.settings.reprompt_s, timeout)
 
     def _await_pain(self) -> None:
         """Wait for a number; ask once more; then pause and ask whether all is well."""
         self._emit("await", want="pain")
+
         def second_chance() -> None:
-            self._play([Say(self.prompts("pain_reprompt"), "question")],
-                       lambda: self._later(self.settings.answer_timeout_s, no_answer))
+            self._play(
+                [Say(self.prompts("pain_reprompt"), "question")],
+                lambda: self._later(self.settings.answer_timeout_s, no_answer),
+            )
 
         def no_answer() -> None:
             self._awaiting_ok = True

@@ -39,8 +39,9 @@ def simulate(
         log.add_sink(source)
     else:
         source = ScriptInput(clock, lines)
-    session = Session(routine, scheduler=Scheduler(clock), voice=SilentVoice(), log=log,
-                      settings=settings)
+    session = Session(
+        routine, scheduler=Scheduler(clock), voice=SilentVoice(), log=log, settings=settings
+    )
     outcome = run_session(session, source)
     return session, log, outcome
 

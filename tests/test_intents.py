@@ -15,57 +15,72 @@ from assistant.intents import INTENT_NAMES, Intent, expand, load_vocabulary, par
 VOCAB = load_vocabulary("en")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("next", Intent("next")),
-    ("next please", Intent("next")),
-    ("okay next", Intent("next")),
-    ("Next one.", Intent("next")),
-    ("go back", Intent("back")),
-    ("say that again", Intent("repeat")),
-    ("repeat", Intent("repeat")),
-    ("a bit lighter", Intent("lighter")),
-    ("too hard", Intent("lighter")),
-    ("back off", Intent("lighter")),
-    ("harder please", Intent("firmer")),
-    ("slow down", Intent("slower")),
-    ("speed up", Intent("faster")),
-    ("hold on", Intent("pause")),
-    ("give me a second", Intent("pause")),
-    ("carry on", Intent("resume")),
-    ("stop", Intent("stop")),
-    ("STOP!", Intent("stop")),
-    ("please don't stop", Intent("stop")),  # stop anywhere wins: safety first
-    ("next stop", Intent("stop")),
-    ("what can I say", Intent("help")),
-    ("where am I", Intent("status")),
-    ("how much longer", Intent("status")),
-    ("yes", Intent("yes")),
-    ("I'm fine", Intent("yes")),
-    ("no", Intent("no")),
-    ("no I don't", Intent("no")),
-    ("ouch", Intent("ouch")),
-    ("ow ow", Intent("ouch")),
-    ("that hurts", Intent("ouch")),
-    ("it's a seven", Intent("pain", 7)),
-    ("it's an eight", Intent("pain", 8)),
-    ("seven out of ten", Intent("pain", 7)),
-    ("7/10", Intent("pain", 7)),
-    ("10", Intent("pain", 10)),
-    ("about six", Intent("pain", 6)),
-    ("six or seven", Intent("pain", 7)),  # take the higher
-    ("maybe five or four", Intent("pain", 5)),
-    ("no pain", Intent("pain", 0)),
-    ("zero", Intent("pain", 0)),
-    ("it doesn't hurt", Intent("pain", 0)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("next", Intent("next")),
+        ("next please", Intent("next")),
+        ("okay next", Intent("next")),
+        ("Next one.", Intent("next")),
+        ("go back", Intent("back")),
+        ("say that again", Intent("repeat")),
+        ("repeat", Intent("repeat")),
+        ("a bit lighter", Intent("lighter")),
+        ("too hard", Intent("lighter")),
+        ("back off", Intent("lighter")),
+        ("harder please", Intent("firmer")),
+        ("slow down", Intent("slower")),
+        ("speed up", Intent("faster")),
+        ("hold on", Intent("pause")),
+        ("give me a second", Intent("pause")),
+        ("carry on", Intent("resume")),
+        ("stop", Intent("stop")),
+        ("STOP!", Intent("stop")),
+        ("please don't stop", Intent("stop")),  # stop anywhere wins: safety first
+        ("next stop", Intent("stop")),
+        ("what can I say", Intent("help")),
+        ("where am I", Intent("status")),
+        ("how much longer", Intent("status")),
+        ("yes", Intent("yes")),
+        ("I'm fine", Intent("yes")),
+        ("no", Intent("no")),
+        ("no I don't", Intent("no")),
+        ("ouch", Intent("ouch")),
+        ("ow ow", Intent("ouch")),
+        ("that hurts", Intent("ouch")),
+        ("it's a seven", Intent("pain", 7)),
+        ("it's an eight", Intent("pain", 8)),
+        ("seven out of ten", Intent("pain", 7)),
+        ("7/10", Intent("pain", 7)),
+        ("10", Intent("pain", 10)),
+        ("about six", Intent("pain", 6)),
+        ("six or seven", Intent("pain", 7)),  # take the higher
+        ("maybe five or four", Intent("pain", 5)),
+        ("no pain", Intent("pain", 0)),
+        ("zero", Intent("pain", 0)),
+        ("it doesn't hurt", Intent("pain", 0)),
+    ],
+)
 def test_natural_variants(text: str, expected: Intent) -> None:
     assert parse(text, VOCAB) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "", "   ", "!!!", "blah", "okay", "next week is busy", "my back hurts a lot today",
-    "the weather is nice", "eleven", "lighter firmer", "[unk]",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "!!!",
+        "blah",
+        "okay",
+        "next week is busy",
+        "my back hurts a lot today",
+        "the weather is nice",
+        "eleven",
+        "lighter firmer",
+        "[unk]",
+    ],
+)
 def test_unknown_or_ambiguous_text_yields_no_intent(text: str) -> None:
     assert parse(text, VOCAB) is None
 

@@ -62,8 +62,9 @@ def test_gentle_first_fits_fifteen_minutes_and_stays_gentle() -> None:
 
 def test_knot_relief_holds_trigger_points_as_the_seeds_say() -> None:
     checks = [s.pain_check for s in load_routine("knot-relief").stages if s.pain_check]
-    assert checks and all(c.target == (4, 6) and 5 <= c.hold_seconds <= 8 and c.rounds == 6
-                          for c in checks)
+    assert checks and all(
+        c.target == (4, 6) and 5 <= c.hold_seconds <= 8 and c.rounds == 6 for c in checks
+    )
 
 
 def test_swedish_back_follows_the_home_sequence() -> None:
@@ -77,12 +78,17 @@ def test_classic_regional_covers_the_zones_with_spine_cautions() -> None:
     areas = [s.area for s in r.stages]
     for zone in ("whole-back", "collar-zone", "lower-thoracic", "lumbar"):
         assert zone in areas
-    assert areas.index("whole-back") < areas.index("collar-zone") < areas.index(
-        "lower-thoracic") < areas.index("lumbar")
+    assert (
+        areas.index("whole-back")
+        < areas.index("collar-zone")
+        < areas.index("lower-thoracic")
+        < areas.index("lumbar")
+    )
     near_spine = [s for s in r.stages if s.area != "whole-back" or s.technique != "stroking"]
     assert all(any("spine" in c.lower() for c in s.cautions) for s in near_spine)
-    assert any("kidney" in c.lower() for s in r.stages if s.area == "lower-thoracic"
-               for c in s.cautions)
+    assert any(
+        "kidney" in c.lower() for s in r.stages if s.area == "lower-thoracic" for c in s.cautions
+    )
 
 
 def _broken(tmp_path: Path, old: str, new: str) -> list[str]:
@@ -96,53 +102,110 @@ def _broken(tmp_path: Path, old: str, new: str) -> list[str]:
 
 # (what is broken, replaced text, replacement, expected "LINE: message" fragments)
 BROKEN = [
-    ("unknown key", "    pressure: light\n", "    pressur: light\n",
-     ["11: stages[0].pressur: unknown field, did you mean 'pressure'?",
-      "7: stages[0]: missing field 'pressure'"]),
-    ("wrong type", "strokes: 3", "strokes: three",
-     ["15: stages[0].strokes: expected a whole number (got 'three')"]),
-    ("missing field", "    title: Glide\n", "",
-     ["7: stages[0]: missing field 'title'"]),
-    ("duration out of range", "strokes: 3", "duration: 2 hours",
-     ["15: stages[0].duration: expected a duration"]),
-    ("duration too long", "strokes: 3", "duration: 45 min",
-     ["15: stages[0].duration: 2700 s is out of range (5 s to 1200 s)"]),
-    ("duplicate stage id", "  - id: hold", "  - id: glide",
-     ["17: stages[1].id: duplicate stage id 'glide' (first used on line 7)"]),
-    ("bad choice", "area: shoulders", "area: sholders",
-     ["19: stages[1].area: expected one of", "did you mean 'shoulders'?"]),
-    ("pressure outside its range", "pressure: firm", "pressure: deep",
-     ["21: stages[1].pressure: 'deep' is outside pressure_range medium..firm"]),
-    ("pain target too high", "target: [4, 6]", "target: [4, 9]",
-     ["25: stages[1].pain_check.target: 9 is too high"]),
-    ("strokes and duration", "strokes: 3", "strokes: 3\n    duration: 30",
-     ["16: stages[0]: give either strokes or duration, not both"]),
-    ("no pacing", "    pacing: {seconds_per_stroke: 6, cues: [down, up]}\n", "",
-     ["7: stages[0]: missing field 'pacing'"]),
-    ("duplicate key", "max_minutes: 10", "max_minutes: 10\nmax_minutes: 12",
-     ["4: max_minutes: duplicate field (first given on line 3)"]),
-    ("too long for its limit", "max_minutes: 10", "max_minutes: 1",
-     ["3: max_minutes: the stages take about"]),
-    ("empty screening", 'screening: ["Do you have a back injury?"]', "screening: []",
-     ["5: screening: must not be empty"]),
-    ("yaml syntax", "strokes: 3", "strokes: [3",
-     ["YAML syntax error"]),
-    ("unknown locale", "max_minutes: 10", "max_minutes: 10\nlocale: xx",
-     ["4: locale: 'xx' has no vocabulary"]),
+    (
+        "unknown key",
+        "    pressure: light\n",
+        "    pressur: light\n",
+        [
+            "11: stages[0].pressur: unknown field, did you mean 'pressure'?",
+            "7: stages[0]: missing field 'pressure'",
+        ],
+    ),
+    (
+        "wrong type",
+        "strokes: 3",
+        "strokes: three",
+        ["15: stages[0].strokes: expected a whole number (got 'three')"],
+    ),
+    ("missing field", "    title: Glide\n", "", ["7: stages[0]: missing field 'title'"]),
+    (
+        "duration out of range",
+        "strokes: 3",
+        "duration: 2 hours",
+        ["15: stages[0].duration: expected a duration"],
+    ),
+    (
+        "duration too long",
+        "strokes: 3",
+        "duration: 45 min",
+        ["15: stages[0].duration: 2700 s is out of range (5 s to 1200 s)"],
+    ),
+    (
+        "duplicate stage id",
+        "  - id: hold",
+        "  - id: glide",
+        ["17: stages[1].id: duplicate stage id 'glide' (first used on line 7)"],
+    ),
+    (
+        "bad choice",
+        "area: shoulders",
+        "area: sholders",
+        ["19: stages[1].area: expected one of", "did you mean 'shoulders'?"],
+    ),
+    (
+        "pressure outside its range",
+        "pressure: firm",
+        "pressure: deep",
+        ["21: stages[1].pressure: 'deep' is outside pressure_range medium..firm"],
+    ),
+    (
+        "pain target too high",
+        "target: [4, 6]",
+        "target: [4, 9]",
+        ["25: stages[1].pain_check.target: 9 is too high"],
+    ),
+    (
+        "strokes and duration",
+        "strokes: 3",
+        "strokes: 3\n    duration: 30",
+        ["16: stages[0]: give either strokes or duration, not both"],
+    ),
+    (
+        "no pacing",
+        "    pacing: {seconds_per_stroke: 6, cues: [down, up]}\n",
+        "",
+        ["7: stages[0]: missing field 'pacing'"],
+    ),
+    (
+        "duplicate key",
+        "max_minutes: 10",
+        "max_minutes: 10\nmax_minutes: 12",
+        ["4: max_minutes: duplicate field (first given on line 3)"],
+    ),
+    (
+        "too long for its limit",
+        "max_minutes: 10",
+        "max_minutes: 1",
+        ["3: max_minutes: the stages take about"],
+    ),
+    (
+        "empty screening",
+        'screening: ["Do you have a back injury?"]',
+        "screening: []",
+        ["5: screening: must not be empty"],
+    ),
+    ("yaml syntax", "strokes: 3", "strokes: [3", ["YAML syntax error"]),
+    (
+        "unknown locale",
+        "max_minutes: 10",
+        "max_minutes: 10\nlocale: xx",
+        ["4: locale: 'xx' has no vocabulary"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("what", "old", "new", "expected"), BROKEN,
-                         ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize(("what", "old", "new", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_broken_routines_are_reported_at_the_right_line(
-        tmp_path: Path, what: str, old: str, new: str, expected: list[str]) -> None:
+    tmp_path: Path, what: str, old: str, new: str, expected: list[str]
+) -> None:
     found = _broken(tmp_path, old, new)
     for fragment in expected:
         assert any(fragment in line for line in found), f"{fragment!r} not in {found}"
 
 
 def test_validate_prints_file_line_message_and_exits_1(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("strokes: 3", "strokes: 0"), encoding="utf-8")
     good = tmp_path / "good.yaml"
@@ -155,7 +218,8 @@ def test_validate_prints_file_line_message_and_exits_1(
 
 
 def test_a_broken_routine_never_starts_a_session(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("technique: gliding", "technique: pummelling"), "utf-8")
     with pytest.raises(RoutineError) as err:
@@ -166,7 +230,7 @@ def test_a_broken_routine_never_starts_a_session(
 
 
 def test_unknown_routine_name_lists_the_available_ones() -> None:
-    with pytest.raises(RoutineError, match="available: .*gentle-first"):
+    with pytest.raises(RoutineError, match=r"available: .*gentle-first"):
         load_routine("no-such-routine")
 
 
@@ -179,10 +243,20 @@ def test_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert "release-knot" in text and "+pain check" in text and "never longer than 30" in text
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    (45, 45.0), (1.5, 1.5), ("90 s", 90.0), ("2 min", 120.0), ("1.5 minutes", 90.0),
-    ("10sec", 10.0), ("soon", None), (True, None), ("-3 s", None),
-])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        (45, 45.0),
+        (1.5, 1.5),
+        ("90 s", 90.0),
+        ("2 min", 120.0),
+        ("1.5 minutes", 90.0),
+        ("10sec", 10.0),
+        ("soon", None),
+        (True, None),
+        ("-3 s", None),
+    ],
+)
 def test_durations(text: object, seconds: float | None) -> None:
     assert parse_duration(text) == seconds
 

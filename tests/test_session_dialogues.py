@@ -19,19 +19,20 @@ from assistant.voice import estimate_seconds
 PROMPTS = load_prompts("en")
 
 
-def _straight(name: str):  # noqa: ANN202 - test helper
+def _straight(name: str):
     return simulate(name)
 
 
 @pytest.mark.parametrize("name", ROUTINES)
 def test_straight_through(name: str) -> None:
     routine = load_routine(name)
-    session, log, outcome = simulate(routine)
+    _session, log, outcome = simulate(routine)
     ev = log.events
     assert outcome == "finished"
     # every stage, in order, each introduced once
-    introduced = [e.data["stage"] for e in ev if e.type == "state"
-                  and e.data["state"] == "instruction"]
+    introduced = [
+        e.data["stage"] for e in ev if e.type == "state" and e.data["state"] == "instruction"
+    ]
     assert introduced == [s.id for s in routine.stages]
     assert states(ev)[:2] == ["screening", "setup"]
     assert states(ev)[-2:] == ["closing", "finished"]
@@ -64,11 +65,11 @@ def test_stop_in_the_middle_of_a_sentence(name: str) -> None:
     _, straight, _ = _straight(name)
     line = first(straight.events, "say", kind="instruction")
     stop_at = line.t + estimate_seconds(str(line.data["text"])) / 2
-    session, log, outcome = simulate(name, [(stop_at, "stop")])
+    _session, log, outcome = simulate(name, [(stop_at, "stop")])
     ev = log.events
     assert outcome == "stopped"
     stop = first(ev, "intent", name="stop")
-    after = ev[ev.index(stop) + 1:]
+    after = ev[ev.index(stop) + 1 :]
     cut = after[0]
     assert cut.type == "cut" and cut.data["text"] == line.data["text"]
     spoken = [e for e in after if e.type in ("say", "cue")]
@@ -86,17 +87,16 @@ def test_pause_and_resume_carry_on_from_the_same_stroke(name: str) -> None:
     _, straight, _ = _straight(name)
     cues = straight.of_type("cue")
     pause_at = cues[4].t + 0.5
-    session, log, outcome = simulate(name, [(pause_at, "pause"), (pause_at + 30, "resume")])
+    _session, log, outcome = simulate(name, [(pause_at, "pause"), (pause_at + 30, "resume")])
     ev = log.events
     assert outcome == "finished"
     pause = first(ev, "intent", name="pause")
-    before = [e for e in ev[:ev.index(pause)] if e.type == "cue"][-1]
+    before = [e for e in ev[: ev.index(pause)] if e.type == "cue"][-1]
     paused_state = first(ev, "state", state="paused")
-    resumed = [e for e in ev if e.type == "state" and e.t > paused_state.t][0]
+    resumed = next(e for e in ev if e.type == "state" and e.t > paused_state.t)
     assert resumed.data["state"] == "stroking" and resumed.data["stage"] == before.data["stage"]
-    after = [e for e in ev if e.type == "cue" and e.t > resumed.t][0]
-    assert (after.data["set"], after.data["stroke"]) == (before.data["set"],
-                                                         before.data["stroke"])
+    after = next(e for e in ev if e.type == "cue" and e.t > resumed.t)
+    assert (after.data["set"], after.data["stroke"]) == (before.data["set"], before.data["stroke"])
     # silence while paused: only the pause line itself
     quiet = [e for e in ev if pause.t < e.t < pause.t + 30 and e.type in ("say", "cue")]
     assert [e.data.get("kind") for e in quiet] == []
@@ -109,8 +109,9 @@ def test_lighter_twice_steps_down_and_carries_forward(name: str) -> None:
     routine = load_routine(name)
     _, straight, _ = _straight(name)
     cues = straight.of_type("cue")
-    session, log, outcome = simulate(name, [(cues[1].t + 0.2, "lighter"),
-                                            (cues[1].t + 12.0, "a bit lighter")])
+    _session, log, outcome = simulate(
+        name, [(cues[1].t + 0.2, "lighter"), (cues[1].t + 12.0, "a bit lighter")]
+    )
     ev = log.events
     assert outcome == "finished"
     stage = next(s for s in routine.stages if s.id == cues[1].data["stage"])
@@ -119,17 +120,21 @@ def test_lighter_twice_steps_down_and_carries_forward(name: str) -> None:
     expected_level = max(lo, start - 2)
     changes = log.of_type("pressure")
     assert [PRESSURE_LEVELS.index(str(e.data["level"])) for e in changes] == list(
-        range(start - 1, expected_level - 1, -1))
+        range(start - 1, expected_level - 1, -1)
+    )
     if start - 2 < lo:  # at the lightest level, "lighter" suggests moving on
         assert any(e.type == "say" and e.data["text"] == PROMPTS("lightest") for e in ev)
     # later stages on the same area start from the lighter level (within their own range)
     offset = expected_level - start
-    later = [s for s in routine.stages[routine.stages.index(stage) + 1:] if s.area == stage.area]
+    later = [s for s in routine.stages[routine.stages.index(stage) + 1 :] if s.area == stage.area]
     for s in later:
         lo_s, hi_s = (PRESSURE_LEVELS.index(x) for x in s.pressure_range)
         level = min(hi_s, max(lo_s, PRESSURE_LEVELS.index(s.pressure) + offset))
-        said = [e.data["text"] for e in ev if e.type == "say" and e.data["kind"] == "pressure"
-                and e.data["stage"] == s.id]
+        said = [
+            e.data["text"]
+            for e in ev
+            if e.type == "say" and e.data["kind"] == "pressure" and e.data["stage"] == s.id
+        ]
         assert said[0] == PROMPTS(f"pressure.{PRESSURE_LEVELS[level]}")
     check_golden(f"{name}/lighter-twice", trace(ev))
 
@@ -139,13 +144,15 @@ def test_pain_answers_eight_six_four(name: str) -> None:
     routine = load_routine(name)
     has_loop = any(s.pain_check for s in routine.stages)
     if has_loop:
-        session, log, outcome = simulate(name, pain=(8, 6, 4))
+        _, log, outcome = simulate(name, pain=(8, 6, 4))
     else:  # no trigger-point stage: the receiver says "ouch", then gives the numbers
         _, straight, _ = _straight(name)
         cue = straight.of_type("cue")[3]
-        session, log, outcome = simulate(name, [(cue.t + 0.5, "ouch"),
-                                                (cue.t + 40, "it's a six"),
-                                                (cue.t + 60, "four")], pain=(8,))
+        _session, log, outcome = simulate(
+            name,
+            [(cue.t + 0.5, "ouch"), (cue.t + 40, "it's a six"), (cue.t + 60, "four")],
+            pain=(8,),
+        )
     ev = log.events
     assert outcome == "finished"
     assert [e.data["value"] for e in log.of_type("pain")][:3] == [8, 6, 4]
@@ -154,17 +161,18 @@ def test_pain_answers_eight_six_four(name: str) -> None:
         nxt = [e for e in ev if e.type == "say" and e.t >= pain.t and e.data["kind"] != "ack"]
         responses.append(nxt[0].data["text"])
     if has_loop:
-        hold = PROMPTS("pain_hold", seconds=f"{next(s for s in routine.stages if s.pain_check).pain_check.hold_seconds:g}")  # noqa: E501
+        check = next(s.pain_check for s in routine.stages if s.pain_check)
+        hold = PROMPTS("pain_hold", seconds=f"{check.hold_seconds:g}")
         assert responses == [PROMPTS("pain_severe"), hold, hold]
         holds = [e for e in ev if e.type == "state" and e.data["state"] == "holding"]
         assert len(holds) == 6  # target reached each time: one hold per round, six rounds
     else:
-        assert responses == [PROMPTS("pain_severe"), PROMPTS("comfort_ok"),
-                             PROMPTS("comfort_ok")]
+        assert responses == [PROMPTS("pain_severe"), PROMPTS("comfort_ok"), PROMPTS("comfort_ok")]
         assert log.of_type("ease")
         # eased one level, or told it is already the lightest and offered to move on
         assert log.of_type("pressure") or any(
-            e.type == "say" and e.data["text"] == PROMPTS("lightest") for e in ev)
+            e.type == "say" and e.data["text"] == PROMPTS("lightest") for e in ev
+        )
     check_golden(f"{name}/pain-8-6-4", trace(ev))
 
 
@@ -173,7 +181,7 @@ def test_screening_declined(name: str) -> None:
     routine = load_routine(name)
     _, straight, _ = _straight(name)
     asked = first(straight.events, "await", want="yes_no")
-    session, log, outcome = simulate(name, [(asked.t + 1.0, "yes")], partner=False)
+    _session, log, outcome = simulate(name, [(asked.t + 1.0, "yes")], partner=False)
     ev = log.events
     assert outcome == "declined"
     assert states(ev) == ["screening", "declined"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from conftest import DEPTH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import DEPTH
 from sessionkit import ROUTINES
 
 from assistant.clock import Scheduler, VirtualClock
@@ -22,8 +22,24 @@ LOADED = {name: load_routine(name) for name in ROUTINES}
 
 utterance = st.one_of(
     st.sampled_from(PHRASES),  # anything the vocabulary knows, pain answers included
-    st.sampled_from(["next", "lighter", "pause", "resume", "back", "repeat", "ouch", "yes",
-                     "no", "slower", "faster", "help", "where are we", "firmer"]),
+    st.sampled_from(
+        [
+            "next",
+            "lighter",
+            "pause",
+            "resume",
+            "back",
+            "repeat",
+            "ouch",
+            "yes",
+            "no",
+            "slower",
+            "faster",
+            "help",
+            "where are we",
+            "firmer",
+        ]
+    ),
     st.text(max_size=30),  # and anything else at all
 )
 script = st.lists(st.tuples(st.floats(0, 240, allow_nan=False), utterance), max_size=30)
@@ -44,10 +60,15 @@ class _Watch:
 
 
 @settings(max_examples=120 * DEPTH, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from(ROUTINES), steps=script, with_partner=st.booleans(),
-       stop_gap=st.floats(0, 60, allow_nan=False))
+@given(
+    name=st.sampled_from(ROUTINES),
+    steps=script,
+    with_partner=st.booleans(),
+    stop_gap=st.floats(0, 60, allow_nan=False),
+)
 def test_any_intents_at_any_time_end_safely_on_stop(
-        name: str, steps: list[tuple[float, str]], with_partner: bool, stop_gap: float) -> None:
+    name: str, steps: list[tuple[float, str]], with_partner: bool, stop_gap: float
+) -> None:
     clock = VirtualClock()
     watch = _Watch()
     log = EventLog(watch)
@@ -84,7 +105,8 @@ def test_any_intents_at_any_time_end_safely_on_stop(
 @settings(max_examples=30 * DEPTH, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(ROUTINES), steps=script, with_partner=st.booleans())
 def test_without_a_stop_every_session_still_ends(
-        name: str, steps: list[tuple[float, str]], with_partner: bool) -> None:
+    name: str, steps: list[tuple[float, str]], with_partner: bool
+) -> None:
     """Nobody answering, or anything said, still ends in a terminal state (idle limits)."""
     clock = VirtualClock()
     log = EventLog()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 import pytest
@@ -14,7 +15,7 @@ from assistant.prompts import load_prompts
 from assistant.routine import Routine
 from assistant.routine_loader import check_file
 from assistant.session import Session, SessionSettings
-from assistant.voice import SilentVoice, estimate_seconds
+from assistant.voice import SilentVoice
 
 P = load_prompts("en")
 
@@ -79,20 +80,28 @@ def _said(log: EventLog, after: float = -1.0) -> list[str]:
 def test_every_command_is_acknowledged() -> None:
     _, straight, _ = simulate(tiny())
     t = _stage_start(straight, "glide") + 1
-    for text, ack in [("lighter", P("ack.lighter")), ("firmer", P("ack.firmer")),
-                      ("slower", P("ack.slower")), ("faster", P("ack.faster")),
-                      ("repeat", P("ack.repeat")), ("next", P("ack.next")),
-                      ("back", P("ack.back")), ("pause", P("paused")),
-                      ("help", P("help.stage")), ("where are we", None)]:
+    for text, ack in [
+        ("lighter", P("ack.lighter")),
+        ("firmer", P("ack.firmer")),
+        ("slower", P("ack.slower")),
+        ("faster", P("ack.faster")),
+        ("repeat", P("ack.repeat")),
+        ("next", P("ack.next")),
+        ("back", P("ack.back")),
+        ("pause", P("paused")),
+        ("help", P("help.stage")),
+        ("where are we", None),
+    ]:
         _, log, _ = simulate(tiny(), [(t, text), (t + 30, "resume")])
         heard = first(log.events, "intent")  # the first intent is the screening "no"
-        reply = [e for e in log.events if e.type == "say" and e.t >= t][0]
+        reply = next(e for e in log.events if e.type == "say" and e.t >= t)
         assert heard.t < t and reply.t == pytest.approx(t), text
         if ack is not None:
             assert reply.data["text"] == ack, text
         else:
             assert reply.data["kind"] == "status" and reply.data["text"].startswith(
-                "Step 1 of 3: Glide.")
+                "Step 1 of 3: Glide."
+            )
 
 
 def test_repeat_resays_the_instruction_and_restarts_the_stroke_set() -> None:
@@ -128,10 +137,10 @@ def test_slower_stretches_the_beat_from_the_next_stroke() -> None:
     _, straight, _ = simulate(tiny())
     t = _stage_start(straight, "glide") + 2
     _, log, _ = simulate(tiny(), [(t, "slower")])
-    cues = [e for e in log.events if e.type == "cue" and e.t > t + 5 and
-            e.data["stage"] == "glide"]
-    gaps = {round(b.t - a.t, 6) for a, b in zip(cues, cues[1:], strict=False)
-            if a.data["set"] == b.data["set"]}
+    cues = [e for e in log.events if e.type == "cue" and e.t > t + 5 and e.data["stage"] == "glide"]
+    gaps = {
+        round(b.t - a.t, 6) for a, b in itertools.pairwise(cues) if a.data["set"] == b.data["set"]
+    }
     assert gaps == {round(6 * 1.25 / 2, 6)}
     assert P("pace_changed", seconds="8") in _said(log, t)
 
@@ -146,10 +155,8 @@ def test_ouch_eases_off_at_once_and_asks_for_a_number() -> None:
     assert question.t == t
     # the answer is recorded against the stage and area, and the strokes carry on
     pain = first(log.events, "pain")
-    assert (pain.data["value"], pain.data["stage"], pain.data["area"]) == (3, "glide",
-                                                                           "whole-back")
-    assert any(e.type == "cue" and e.t > pain.t and e.data["stage"] == "glide"
-               for e in log.events)
+    assert (pain.data["value"], pain.data["stage"], pain.data["area"]) == (3, "glide", "whole-back")
+    assert any(e.type == "cue" and e.t > pain.t and e.data["stage"] == "glide" for e in log.events)
 
 
 def test_no_answer_reprompts_once_then_pauses_and_asks_if_all_is_well() -> None:
@@ -157,8 +164,7 @@ def test_no_answer_reprompts_once_then_pauses_and_asks_if_all_is_well() -> None:
     _, straight, _ = simulate(routine, pain=(5,))
     asked = first(straight.events, "state", state="asking").t
     # answer only the screening question and the setup, then stay silent
-    _, log, outcome = simulate(routine, [(asked - 200, "no"), (asked - 150, "next")],
-                               partner=False)
+    _, log, outcome = simulate(routine, [(asked - 200, "no"), (asked - 150, "next")], partner=False)
     # "next" during setup starts stage 1; the simulation then goes silent
     asking = first(log.events, "state", state="asking")
     after = [e for e in log.events if e.t >= asking.t]
@@ -176,8 +182,9 @@ def test_yes_after_the_all_right_question_resumes_and_asks_again() -> None:
     script = [(asked - 200, "no"), (asked - 150, "next")]
     _, silent, _ = simulate(routine, script, partner=False)
     paused = first(silent.events, "state", state="paused").t
-    _, log, _ = simulate(routine, [*script, (paused + 10, "yes, I'm fine"),
-                                   (paused + 30, "five")], partner=False)
+    _, log, _ = simulate(
+        routine, [*script, (paused + 10, "yes, I'm fine"), (paused + 30, "five")], partner=False
+    )
     after = [e for e in log.events if e.type == "state" and e.t > paused + 9]
     assert after[0].data["state"] == "asking"
     assert first(log.events, "pain", value=5).t == paused + 30
@@ -231,8 +238,13 @@ def test_stop_works_during_the_welcome_and_in_a_pause() -> None:
 def test_position_change_is_offered_after_lying_still() -> None:
     routine = tiny(max_minutes_20="max_minutes: 40")
     long = routine.stages[0].__class__(**{**routine.stages[0].__dict__, "strokes": 200})
-    routine = routine.__class__(**{**routine.__dict__, "stages": (long, *routine.stages[1:]),
-                                   "position_reminder_minutes": 15.0})
+    routine = routine.__class__(
+        **{
+            **routine.__dict__,
+            "stages": (long, *routine.stages[1:]),
+            "position_reminder_minutes": 15.0,
+        }
+    )
     _, log, outcome = simulate(routine)
     reminder = first(log.events, "reminder", kind="position")
     start = first(log.events, "state", state="instruction").t
@@ -244,13 +256,17 @@ def test_position_change_is_offered_after_lying_still() -> None:
 def test_the_maximum_length_skips_to_the_last_stage() -> None:
     routine = tiny()
     long = routine.stages[0].__class__(**{**routine.stages[0].__dict__, "strokes": 200})
-    routine = routine.__class__(**{**routine.__dict__, "stages": (long, *routine.stages[1:]),
-                                   "max_minutes": 10.0})
+    routine = routine.__class__(
+        **{**routine.__dict__, "stages": (long, *routine.stages[1:]), "max_minutes": 10.0}
+    )
     _, log, outcome = simulate(routine)
     assert outcome == "finished"
     assert first(log.events, "reminder", kind="time_limit")
-    entered = [e.data["stage"] for e in log.events if e.type == "state"
-               and e.data["state"] == "instruction"]
+    entered = [
+        e.data["stage"]
+        for e in log.events
+        if e.type == "state" and e.data["state"] == "instruction"
+    ]
     assert entered == ["glide", "cool"]  # the knot stage is skipped
     start = first(log.events, "state", state="instruction").t
     assert log.events[-1].t - start <= 10 * 60 + 30

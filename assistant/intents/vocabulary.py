@@ -22,8 +22,22 @@ __all__ = ["INTENT_NAMES", "Phrase", "Vocabulary", "expand", "load_vocabulary"]
 
 #: Every intent the session understands; ``pain`` carries a value 0-10.
 INTENT_NAMES = (
-    "next", "back", "repeat", "lighter", "firmer", "slower", "faster", "pause", "resume",
-    "stop", "help", "status", "yes", "no", "ouch", "pain",
+    "next",
+    "back",
+    "repeat",
+    "lighter",
+    "firmer",
+    "slower",
+    "faster",
+    "pause",
+    "resume",
+    "stop",
+    "help",
+    "status",
+    "yes",
+    "no",
+    "ouch",
+    "pain",
 )
 
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||\{n\}|[^\s()\[\]|{}]+")
@@ -48,7 +62,7 @@ def expand(template: str) -> list[tuple[str, ...]]:
             elif tok in ")]|":
                 raise ValueError(f"unbalanced '{tok}' in {template!r}")
             else:
-                out = [a + (tok,) for a in out]
+                out = [(*a, tok) for a in out]
         return out
 
     def group(close: str) -> list[tuple[str, ...]]:
