@@ -135,6 +135,8 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         title="Massage session",
     )
     text = model.get_graph().draw(None)  # type: ignore[attr-defined]
+    # transitions writes the title as bare front matter; mermaid wants "title: ..."
+    text = text.replace("---\nMassage session\n---", "---\ntitle: Massage session\n---", 1)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}")

@@ -270,3 +270,6 @@ def test_state_diagram_is_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram"]) == 0
     out = capsys.readouterr().out
     assert "stateDiagram-v2" in out and "stopped" in out and "paused --> stroking" in out
+    assert out.startswith("---\ntitle: Massage session\n---")
+    doc = (ROOT / "docs" / "state-machine.md").read_text(encoding="utf-8")
+    assert out.strip() in doc, "regenerate docs/state-machine.md with: massage-assistant diagram"

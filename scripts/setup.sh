@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up massage-assistant on Debian or Raspberry Pi OS: system packages, then a
+# virtual environment in .venv with the package installed. Safe to run again.
+#   scripts/setup.sh          everything needed to run sessions
+#   scripts/setup.sh --test   the same, plus the test tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+
+# espeak-ng speaks (pyttsx3 drives it), libportaudio2 reaches the sound card
+# (sounddevice), python3-venv builds the environment.
+packages=(espeak-ng libespeak-ng1 libportaudio2 python3-venv python3-pip)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then
+      sudo="sudo"
+    else
+      echo "Please install as root: apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating the virtual environment in .venv"
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet --editable ".${extras}"
+echo "Ready: .venv/bin/massage-assistant --help"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up (with test tools) and run every check: lint, types, the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/python -m pytest "$@"
