@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable, Iterator
 
 from .clock import VirtualClock
 from .events import Event
-from .runner import END, Utterance, _End
+from .runner import ScriptInput, Utterance
 from .voice import estimate_seconds
 
 __all__ = ["SimulatedPartner"]
 
 
-class SimulatedPartner:
+class SimulatedPartner(ScriptInput):
     """Says "no" to screening questions, "next" when asked, and pain readings in turn.
 
     ``extra`` utterances (for example a "lighter" at a given time) are mixed in.
@@ -31,36 +31,21 @@ class SimulatedPartner:
         duration: Callable[[str], float] = estimate_seconds,
         extra: Iterable[Utterance] = (),
     ) -> None:
-        self.clock = clock
+        super().__init__(clock, extra)
         self.delay = delay
         self.duration = duration
         self._pain: Iterator[int] = _cycle_last(list(pain_answers))
-        self._queue: list[Utterance] = sorted(extra)
         self._last_line_end = 0.0
 
-    # -- event sink -------------------------------------------------------------------------------
-
     def emit(self, event: Event) -> None:
+        """Event sink: note when lines end, and answer whatever the session waits for."""
         if event.type == "say":
             self._last_line_end = event.t + self.duration(str(event.data["text"]))
         elif event.type == "await":
             reply = {"yes_no": "no", "next": "next", "pain": None}[str(event.data["want"])]
             if reply is None:
                 reply = _spoken_number(next(self._pain))
-            self._queue.append(Utterance(max(event.t, self._last_line_end) + self.delay, reply))
-            self._queue.sort()
-
-    # -- input source -----------------------------------------------------------------------------
-
-    def next_before(self, deadline: float | None) -> Utterance | _End | None:
-        if self._queue and (deadline is None or self._queue[0].at <= deadline):
-            item = self._queue.pop(0)
-            self.clock.advance_to(item.at)
-            return item
-        if deadline is None:
-            return END
-        self.clock.advance_to(deadline)
-        return None
+            self.add(Utterance(max(event.t, self._last_line_end) + self.delay, reply))
 
 
 def _cycle_last(values: list[int]) -> Iterator[int]:

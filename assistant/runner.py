@@ -7,6 +7,7 @@ recognizer blocks in real time. The session itself never knows the difference.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import queue
 from collections.abc import Iterable
@@ -50,9 +51,13 @@ class InputSource(Protocol):
 class ScriptInput:
     """Scripted utterances on a virtual clock: time jumps straight to the next event."""
 
-    def __init__(self, clock: VirtualClock, lines: Iterable[Utterance]) -> None:
+    def __init__(self, clock: VirtualClock, lines: Iterable[Utterance] = ()) -> None:
         self.clock = clock
         self._lines = sorted(lines)
+
+    def add(self, line: Utterance) -> None:
+        """Schedule one more utterance (a simulated person answering)."""
+        bisect.insort(self._lines, line)
 
     def next_before(self, deadline: float | None) -> Utterance | _End | None:
         if self._lines and (deadline is None or self._lines[0].at <= deadline):

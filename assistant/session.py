@@ -20,6 +20,7 @@ from typing import Any
 
 from transitions import Machine
 
+from .agenda import Cue, Player, Run, Say, Step, Wait
 from .clock import Scheduler, Timer
 from .events import Event, EventLog
 from .intents import Intent, Vocabulary, load_vocabulary, parse
@@ -109,43 +110,7 @@ class SessionSettings:
     words_per_minute: float = 165.0  # for time estimates in status lines
 
 
-# --- agenda steps --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Say:
-    """A line to speak; the next step starts when it has been said."""
-
-    text: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A stroke cue due ``offset`` seconds into a stroke run; no text marks the run's end.
-
-    Cues are timed from the run's start rather than chained, so they never drift.
-    """
-
-    offset: float
-    text: str | None
-    position: tuple[int, int]  # (set, stroke) this cue belongs to
-
-
-@dataclass(frozen=True)
-class Wait:
-    seconds: float
-
-
-Step = Say | Cue | Wait
-
-
-@dataclass
-class _Agenda:
-    steps: list[Step]
-    on_done: Callable[[], object]
-    cursor: int = 0
-    anchor: float | None = None  # clock time at offset 0 of the running cue run
+# --- progress -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -209,10 +174,13 @@ class Session:
         self.progress = _StageProgress(0)
         self._area_offset: dict[str, int] = {}
         self._question = 0
-        self._gen = 0
-        self._agenda: _Agenda | None = None
-        self._timer: Timer | None = None
-        self._speaking: tuple[str, float] | None = None  # (text, until)
+        self.player = Player(
+            scheduler,
+            voice,
+            on_say=self._said,
+            on_cue=self._cued,
+            on_cut=lambda text: self._emit("cut", text=text),
+        )
         self._paused_from = "instruction"
         self._awaiting_ok = False
         self._asking_lead: list[Step] = []
@@ -787,13 +755,17 @@ class Session:
     def _aside(self, lines: Sequence[Step]) -> None:
         if self.done:
             return
-        saved = self._agenda
-        self._interrupt()
-        if saved is not None:
-            self._rewind(saved)
-            self._play(list(lines), lambda: self._resume_agenda(saved))
+        saved = self.player.interrupt()
+        self.player.play(lines, lambda: self._after_aside(saved))
+
+    def _after_aside(self, saved: Run | None) -> None:
+        """Carry on exactly where the aside broke in."""
+        if self.state == "stroking":  # strokes restart from the stroke under way
+            self.player.play(self._stroke_steps(), self._strokes_done)
+        elif saved is not None:
+            self.player.resume(saved)
         else:
-            self._play(list(lines), self._rewind_current)
+            self._rewind_current()
 
     def _help(self) -> None:
         if self.state in ("screening", "setup", "paused", "asking"):
@@ -868,92 +840,31 @@ class Session:
     # -- agenda machinery -----------------------------------------------------------------------
 
     def _play(self, steps: Sequence[Step], on_done: Callable[[], object]) -> None:
-        self._agenda = _Agenda(list(steps), on_done)
-        self._run_agenda(self._gen)
+        self.player.play(steps, on_done)
 
     def _say_then(self, text: str, then: Callable[[], object]) -> None:
-        self._play([Say(text, "ack")], then)
+        self.player.play([Say(text, "ack")], then)
 
-    def _run_agenda(self, gen: int) -> None:
-        agenda = self._agenda
-        if gen != self._gen or agenda is None:
-            return
-        now = self.clock.now()
-        while agenda.cursor < len(agenda.steps):
-            step = agenda.steps[agenda.cursor]
-            if isinstance(step, Say | Wait):
-                agenda.anchor = None  # a line or a wait breaks the beat: re-anchor after it
-            if isinstance(step, Say):
-                agenda.cursor += 1
-                self._emit("say", text=step.text, kind=step.kind, stage=self._stage_id())
-                seconds = max(0.0, self.voice.say(step.text))
-                self._speaking = (step.text, now + seconds)
-                self._later(seconds, lambda: self._run_agenda(gen), gen)
-                return
-            if isinstance(step, Wait):
-                agenda.cursor += 1
-                self._later(step.seconds, lambda: self._run_agenda(gen), gen)
-                return
-            if agenda.anchor is None:
-                agenda.anchor = now - step.offset
-            due = agenda.anchor + step.offset
-            if due > now + 1e-9:
-                self._later(due - now, lambda: self._run_agenda(gen), gen)
-                return
-            agenda.cursor += 1
-            self.progress.stroke_pos = step.position
-            self.progress.cued = True
-            if step.text is not None:
-                self._emit(
-                    "cue",
-                    text=step.text,
-                    stage=self._stage_id(),
-                    set=step.position[0],
-                    stroke=step.position[1],
-                )
-                self.voice.say(step.text)
-        self._agenda = None
-        agenda.on_done()
-
-    def _later(self, delay: float, fn: Callable[[], None], gen: int | None = None) -> None:
-        """Run ``fn`` after ``delay`` unless an interruption happens first."""
-        gen = self._gen if gen is None else gen
-
-        def fire() -> None:
-            if gen == self._gen:
-                fn()
-
-        self._timer = self.scheduler.call_later(delay, fire)
+    def _later(self, delay: float, fn: Callable[[], object]) -> None:
+        self.player.later(delay, fn)
 
     def _interrupt(self, cut: bool = True) -> None:
-        """Void every scheduled step of the current activity and silence the voice."""
-        self._gen += 1
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._agenda = None
-        if cut and self._speaking is not None and self._speaking[1] > self.clock.now():
-            self._emit("cut", text=self._speaking[0])
-        if cut:
-            self.voice.cut()
-        self._speaking = None
+        self.player.interrupt(cut)
 
-    @staticmethod
-    def _rewind(agenda: _Agenda) -> None:
-        """Back to the step under way: the interrupted line is said again, a wait redone.
+    def _said(self, step: Say) -> None:
+        self._emit("say", text=step.text, kind=step.kind, stage=self._stage_id())
 
-        Stroke runs are not rewound here; they are rebuilt from the stroke position.
-        """
-        agenda.anchor = None
-        if agenda.cursor > 0 and isinstance(agenda.steps[agenda.cursor - 1], Say | Wait):
-            agenda.cursor -= 1
-
-    def _resume_agenda(self, agenda: _Agenda) -> None:
-        if self.state == "stroking":
-            self._play(self._stroke_steps(), self._strokes_done)
-        else:
-            self._agenda = agenda
-            self._run_agenda(self._gen)
+    def _cued(self, cue: Cue) -> None:
+        self.progress.stroke_pos = cue.position
+        if cue.text is not None:
+            self.progress.cued = True
+            self._emit(
+                "cue",
+                text=cue.text,
+                stage=self._stage_id(),
+                set=cue.position[0],
+                stroke=cue.position[1],
+            )
 
     def _rewind_current(self) -> None:
         """Re-enter the current state from its last resume point (used after asides)."""

@@ -45,6 +45,26 @@ utterance = st.one_of(
 script = st.lists(st.tuples(st.floats(0, 240, allow_nan=False), utterance), max_size=30)
 
 
+def _timeline(steps: list[tuple[float, str]]) -> list[Utterance]:
+    """Gaps between utterances into times since the start."""
+    lines, t = [], 0.0
+    for gap, text in steps:
+        t += gap
+        lines.append(Utterance(t, text))
+    return lines
+
+
+def _source(
+    clock: VirtualClock, log: EventLog, lines: list[Utterance], with_partner: bool
+) -> ScriptInput:
+    """The script alone, or the script mixed with a cooperative simulated couple."""
+    if not with_partner:
+        return ScriptInput(clock, lines)
+    partner = SimulatedPartner(clock, extra=lines)
+    log.add_sink(partner)
+    return partner
+
+
 class _Watch:
     """Checks after every event that the machine is in a defined state and time runs forward."""
 
@@ -72,18 +92,9 @@ def test_any_intents_at_any_time_end_safely_on_stop(
     clock = VirtualClock()
     watch = _Watch()
     log = EventLog(watch)
-    t = 0.0
-    lines = []
-    for gap, text in steps:
-        t += gap
-        lines.append(Utterance(t, text))
-    stop_at = t + stop_gap
-    lines.append(Utterance(stop_at, "stop"))
-    if with_partner:
-        source: SimulatedPartner | ScriptInput = SimulatedPartner(clock, extra=lines)
-        log.add_sink(source)
-    else:
-        source = ScriptInput(clock, lines)
+    lines = _timeline(steps)
+    lines.append(Utterance((lines[-1].at if lines else 0.0) + stop_gap, "stop"))
+    source = _source(clock, log, lines, with_partner)
     session = Session(LOADED[name], scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
     watch.session = session
 
@@ -110,15 +121,7 @@ def test_without_a_stop_every_session_still_ends(
     """Nobody answering, or anything said, still ends in a terminal state (idle limits)."""
     clock = VirtualClock()
     log = EventLog()
-    lines, t = [], 0.0
-    for gap, text in steps:
-        t += gap
-        lines.append(Utterance(t, text))
-    if with_partner:
-        source: SimulatedPartner | ScriptInput = SimulatedPartner(clock, extra=lines)
-        log.add_sink(source)
-    else:
-        source = ScriptInput(clock, lines)
+    source = _source(clock, log, _timeline(steps), with_partner)
     session = Session(LOADED[name], scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
     outcome = run_session(session, source)
     assert session.done and outcome in ("finished", "stopped", "declined")
