@@ -6,9 +6,9 @@ takes time. The session never sleeps and never touches hardware, so a whole
 massage can be run on a virtual clock in milliseconds.
 
 How timing works: each state plays an *agenda* (lines to say, stroke cues at
-fixed offsets, waits). Any interruption bumps a generation counter, which voids
-every step still scheduled, and cuts the voice. That is how ``stop`` silences
-everything at once, whatever was going on.
+fixed offsets, waits) through an :class:`~assistant.agenda.Player`. Any
+interruption voids every step still scheduled and cuts the voice: that is how
+``stop`` silences everything at once, whatever was going on.
 """
 
 from __future__ import annotations
@@ -84,11 +84,6 @@ def machine_config() -> dict[str, Any]:
             "dest": "instruction",
             "unless": ["paused_from_screening", "paused_from_setup"],
         },
-    ]
-    t = [
-        {**x, "dest": d}
-        for x in t
-        for d in ([x["dest"]] if isinstance(x["dest"], str) else x["dest"])
     ]
     return {"states": list(STATES), "transitions": t, "initial": "idle"}
 
@@ -381,6 +376,9 @@ class Session:
     def _on_pain(self, intent: Intent) -> None:
         value = intent.value if intent.value is not None else 0
         if self.state not in STAGE_STATES:
+            if self.state == "paused" and self._massage_start is not None:
+                stage = self.routine.stages[self.progress.index]  # keep the reading
+                self._emit("pain", value=value, stage=stage.id, area=stage.area)
             if self.state == "screening":
                 self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
             else:
@@ -815,8 +813,8 @@ class Session:
     def _position_due(self) -> None:
         if self.done:
             return
-        self._reminder_due = True
-        if self.state in ("stroking", "holding"):
+        self._reminder_due = True  # said at the next stage or wait, or now if stroking
+        if self.state == "stroking":
             self._aside([self._reminder_say()])
         self._session_timers.append(
             self.scheduler.call_later(

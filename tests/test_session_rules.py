@@ -305,3 +305,11 @@ def test_an_internal_fault_ends_the_session_safely_and_is_logged() -> None:
     assert session.done and states(log.events)[-1] == "ended"
     types = [e.type for e in log.events]
     assert types[-1] == "end" and types.index("error") < len(types) - 2
+
+
+def test_a_pain_number_said_during_a_pause_is_still_recorded() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 5
+    _, log, _ = simulate(tiny(), [(t, "pause"), (t + 5, "it's a seven"), (t + 10, "resume")])
+    pain = first(log.events, "pain", value=7)
+    assert (pain.t, pain.data["stage"], pain.data["area"]) == (t + 5, "glide", "whole-back")
