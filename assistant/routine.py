@@ -58,6 +58,10 @@ Area = Literal[
 AREAS: tuple[str, ...] = Area.__args__  # type: ignore[attr-defined]
 
 
+#: Seconds each stage adds beyond its own text: step number, pressure sentence, replies.
+STAGE_OVERHEAD_S = 8.0
+
+
 def _doc(text: str, **more: object) -> dict[str, object]:
     return {"doc": text, **more}
 
@@ -231,6 +235,18 @@ class Routine:
     )
 
     def planned_seconds(self, words_per_minute: float = 165.0) -> float:
-        """Hands-on time plus spoken instructions at a speaking rate: the routine's length."""
-        words = sum(len(s.instruction.split()) + len(s.landmark.split()) for s in self.stages)
-        return sum(s.hands_on_seconds() for s in self.stages) + words / words_per_minute * 60
+        """The routine's length: hands-on time plus everything read out, at a speaking rate.
+
+        Counts the welcome, the safety questions, the set-up checklist, each stage's
+        instruction, landmark and cautions, and the closing; not the answers.
+        """
+        spoken = [self.title, self.summary, *self.screening, *self.setup, *self.closing]
+        for s in self.stages:
+            spoken += [s.title, s.instruction, s.landmark, *s.cautions]
+        words = sum(len(text.split()) for text in spoken)
+        overhead = STAGE_OVERHEAD_S * len(self.stages)
+        return (
+            sum(s.hands_on_seconds() for s in self.stages)
+            + words / words_per_minute * 60
+            + (overhead)
+        )

@@ -36,7 +36,7 @@ __all__ = ["STAGE_STATES", "STATES", "TERMINAL", "Session", "SessionSettings", "
 STAGE_STATES = ("instruction", "stroking", "asking", "holding", "waiting")
 ACTIVE = ("screening", "setup", *STAGE_STATES, "closing")
 TERMINAL = ("finished", "declined", "ended")
-STATES = ("idle", *ACTIVE, "paused", "stopped", *TERMINAL)
+STATES = ("idle", *ACTIVE, "declining", "paused", "stopped", *TERMINAL)
 #: What each terminal state reports as the session's outcome.
 OUTCOME = {"finished": "finished", "declined": "declined", "ended": "stopped"}
 
@@ -47,7 +47,8 @@ def machine_config() -> dict[str, Any]:
     t: list[dict[str, Any]] = [
         {"trigger": "begin_screening", "source": "idle", "dest": "screening"},
         {"trigger": "begin_setup", "source": ["idle", "screening"], "dest": "setup"},
-        {"trigger": "decline", "source": "screening", "dest": "declined"},
+        {"trigger": "decline", "source": "screening", "dest": "declining"},
+        {"trigger": "conclude_decline", "source": "declining", "dest": "declined"},
         {"trigger": "instruct", "source": ["setup", *STAGE_STATES], "dest": "instruction"},
         {"trigger": "stroke", "source": ["instruction", "asking"], "dest": "stroking"},
         {"trigger": "ask", "source": list(STAGE_STATES), "dest": "asking"},
@@ -81,8 +82,14 @@ def machine_config() -> dict[str, Any]:
         {
             "trigger": "restart",
             "source": "stopped",
+            "dest": "closing",
+            "conditions": "paused_from_closing",
+        },
+        {
+            "trigger": "restart",
+            "source": "stopped",
             "dest": "instruction",
-            "unless": ["paused_from_screening", "paused_from_setup"],
+            "unless": ["paused_from_screening", "paused_from_setup", "paused_from_closing"],
         },
     ]
     return {"states": list(STATES), "transitions": t, "initial": "idle"}
@@ -116,7 +123,8 @@ class _StageProgress:
     stroke_pos: tuple[int, int] = (0, 0)  # next (set, stroke) to do
     holds: int = 0
     readings: list[int] = field(default_factory=list)
-    very_severe: int = 0
+    very_severe: int = 0  # readings of 9-10; two end the stage
+    severe: int = 0  # readings of 8 or more; three end the stage
     low_streak: int = 0  # readings in a row below the target: the knot has let go
     cued: bool = False  # a stroke cue has been given in this stage
     done: bool = False
@@ -133,6 +141,7 @@ class Session:
     begin_screening: Callable[[], bool]
     begin_setup: Callable[[], bool]
     decline: Callable[[], bool]
+    conclude_decline: Callable[[], bool]
     instruct: Callable[[], bool]
     stroke: Callable[[], bool]
     ask: Callable[[], bool]
@@ -178,10 +187,11 @@ class Session:
         )
         self._paused_from = "instruction"
         self._awaiting_ok = False
-        self._asking_lead: list[Step] = []
-        self._hold_lead: list[Step] = []
-        self._question_override: Say | None = None
-        self._asking_comfort = False
+        self._lead: list[Step] = []  # said first by the next state entered (acks, replies)
+        self._comfort_key: str | None = None  # asking about comfort, not trigger-point work
+        self._comfort_back_to_instruction = False
+        self._final_stop = False
+        self._limit_timer: Timer | None = None
         self._welcomed = False
         self._session_timers: list[Timer] = []
         self._massage_start: float | None = None
@@ -211,6 +221,7 @@ class Session:
     def start(self) -> None:
         """Greet and begin with the screening questions (or the setup if there are none)."""
         self._emit("start", routine=self.routine.id, title=self.routine.title)
+        self._arm_time_limit()
         if self.routine.screening:
             self.begin_screening()
         else:
@@ -221,7 +232,7 @@ class Session:
         self._emit("heard", text=text)
         intent = parse(text, self.vocabulary)
         if intent is None:
-            if not self.done and self.state != "stopped":
+            if not self.done and self.state not in ("stopped", "declining"):
                 self._aside([Say(self.prompts("not_understood"), "not_understood")])
             return None
         self.handle(intent)
@@ -236,6 +247,11 @@ class Session:
         )
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
+            return
+        if self.state == "declining":  # a "yes" to a safety question cannot be taken back
+            if intent.name == "stop":
+                self._interrupt()
+                self.conclude_decline()
             return
         if self.state == "stopped":  # resume restarts the stage; anything else (stop too) ends
             if intent.name == "resume":
@@ -262,11 +278,13 @@ class Session:
             self._finish_session()
 
     def quit(self) -> None:
-        """The input went away (keyboard closed): stop safely and end."""
-        if not self.done:
-            if self.state != "stopped":
-                self._stop()
-            self._end()
+        """The input went away (keyboard closed, Ctrl-C): stop safely and end now."""
+        if self.done:
+            return
+        if self.state != "stopped":
+            self._final_stop = True
+            self._stop()
+        self.end()
 
     # -- intent handlers ------------------------------------------------------------------------
 
@@ -282,18 +300,20 @@ class Session:
             self._resume()
         elif self.state in ("setup", "waiting"):
             self._on_next(intent)
+        elif self.state == "screening":
+            self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
         else:
             self._aside([Say(self.prompts("not_now"), "ack")])
 
     def _on_next(self, _: Intent) -> None:
         if self.state == "setup":
             self._interrupt()
-            self._say_then(self.prompts("ack.next"), lambda: self._goto_stage(0))
+            self._ack("ack.next")
+            self._goto_stage(0)
         elif self.state in STAGE_STATES:
             self._interrupt()
-            self._say_then(
-                self.prompts("ack.next"), lambda: self._goto_stage(self.progress.index + 1)
-            )
+            self._ack("ack.next")
+            self._goto_stage(self.progress.index + 1)
         elif self.state == "screening":
             self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
         else:
@@ -302,9 +322,8 @@ class Session:
     def _on_back(self, _: Intent) -> None:
         if self.state in STAGE_STATES:
             self._interrupt()
-            self._say_then(
-                self.prompts("ack.back"), lambda: self._goto_stage(max(0, self.progress.index - 1))
-            )
+            self._ack("ack.back")
+            self._goto_stage(max(0, self.progress.index - 1))
         else:
             self._aside([Say(self.prompts("not_now"), "ack")])
 
@@ -315,7 +334,8 @@ class Session:
             p.stroke_pos = (max(0, min(p.stroke_pos[0], self._set_count() - 1)), 0)
             p.done = False
             p.cued = False  # the set starts over, "begin with me" included
-            self._say_then(self.prompts("ack.repeat"), self.instruct)
+            self._ack("ack.repeat")
+            self.instruct()
         else:
             self._interrupt()
             self._rewind_current()
@@ -342,8 +362,7 @@ class Session:
         if self.state == "screening":
             self._interrupt()
             self._emit("screening", question=self._question, answer="yes")
-            decline = self.routine.decline or self.prompts("decline")
-            self._play([Say(decline, "decline")], self.decline)
+            self.decline()
         elif self.state == "paused" and self._awaiting_ok:
             self._resume()
         elif self.state in ("setup", "waiting"):
@@ -369,9 +388,7 @@ class Session:
         self._interrupt()
         self._step_pressure(-1)
         self._emit("ease", stage=self._stage_id())
-        self._asking_comfort = True
-        self._question_override = Say(self.prompts("ouch"), "question")
-        self.ask()
+        self._ask_comfort("ouch")
 
     def _on_pain(self, intent: Intent) -> None:
         value = intent.value if intent.value is not None else 0
@@ -384,63 +401,83 @@ class Session:
             else:
                 self._aside([Say(self.prompts("not_now"), "ack")])
             return
+        s = self.settings
         stage = self.routine.stages[self.progress.index]
+        p = self.progress
         self._emit("pain", value=value, stage=stage.id, area=stage.area)
         ack = Say(self.prompts("ack.pain", value=value), "ack")
-        in_loop = self.state in ("asking", "holding") and not self._asking_comfort
-        if in_loop and stage.pain_check is not None and not self.progress.done:
+        p.very_severe += value >= s.very_severe_pain
+        p.severe += value >= s.severe_pain
+        if p.very_severe >= 2 or p.severe >= 3:  # it keeps hurting: leave this stage
+            self._interrupt()
+            self._comfort_key = None
+            self._play([ack, Say(self.prompts("pain_too_much"), "pain")], self._stage_done)
+            return
+        in_loop = self.state in ("asking", "holding") and self._comfort_key is None
+        if in_loop and stage.pain_check is not None and not p.done:
             self._interrupt()
             self._pain_loop(value, ack)
-        elif self.state == "asking":
-            # the answer to "how strong was that?" after an ouch
+        elif value >= s.severe_pain:  # ease off at once and ask again, wherever we are
             self._interrupt()
-            self._asking_comfort = False
-            self._play(self._comfort_lines(value, ack), self._continue_stage)
+            self._lead = [ack, *self._ease_lines("pain_severe")]
+            self._ask_comfort("pain_again")
+        elif self.state == "asking":  # the answer to a comfort question
+            self._interrupt()
+            lines = [ack, *self._comfort_lines(value)]
+            self._comfort_key = None
+            back = self._comfort_back_to_instruction
+            self._play(lines, self.instruct if back else self._continue_stage)
         else:
-            self._aside(self._comfort_lines(value, ack))
+            self._aside([ack, *self._comfort_lines(value)])
 
     # -- pain and comfort -----------------------------------------------------------------------
 
     def _pain_loop(self, value: int, ack: Say) -> None:
+        """Trigger-point work: hold in the target range, ease off above it, press below it."""
         s = self.settings
-        stage = self.routine.stages[self.progress.index]
-        check = stage.pain_check
+        check = self.routine.stages[self.progress.index].pain_check
         assert check is not None
         p = self.progress
         p.readings.append(value)
-        if value >= s.very_severe_pain:
-            p.very_severe += 1
         p.low_streak = p.low_streak + 1 if value < check.target[0] else 0
-        if p.very_severe >= 2 or p.low_streak >= 2 or len(p.readings) >= 3 * check.rounds:
-            key = "pain_too_much" if p.very_severe >= 2 else "pain_enough"
-            self._play([ack, Say(self.prompts(key), "pain")], self._stage_done)
+        if p.low_streak >= 2 or len(p.readings) >= 3 * check.rounds:
+            self._play([ack, Say(self.prompts("pain_enough"), "pain")], self._stage_done)
         elif value >= s.severe_pain:
-            self._step_pressure(-1)
-            self._asking_lead = [ack, Say(self.prompts("pain_severe"), "pain")]
+            self._lead = [ack, *self._ease_lines("pain_severe")]
             self.ask()
         elif value > check.target[1]:
-            self._asking_lead = [ack, Say(self.prompts("pain_high"), "pain"), Wait(s.settle_s)]
+            self._step_pressure(-1)
+            self._lead = [ack, Say(self.prompts("pain_high"), "pain"), Wait(s.settle_s)]
             self.ask()
         elif value >= check.target[0]:
-            self._hold_lead = [ack]
+            self._lead = [ack]
             self.hold()
         else:
-            self._asking_lead = [ack, Say(self.prompts("pain_low"), "pain"), Wait(s.settle_s)]
+            self._step_pressure(+1)
+            self._lead = [ack, Say(self.prompts("pain_low"), "pain"), Wait(s.settle_s)]
             self.ask()
 
-    def _comfort_lines(self, value: int, ack: Say) -> list[Step]:
-        """A reading outside the pain loop: go lighter when it is high, else carry on."""
-        lines: list[Step] = [ack]
-        if value >= self.settings.comfort_limit:
-            key = "pain_severe" if value >= self.settings.severe_pain else "comfort_high"
-            lines.append(Say(self.prompts(key), "pain"))
-            if self._step_pressure(-1):
-                lines.append(self._pressure_say())
-            else:  # already as light as this step goes: suggest moving on
-                lines.append(Say(self.prompts("lightest"), "pain"))
-        else:
-            lines.append(Say(self.prompts("comfort_ok"), "pain"))
+    def _ease_lines(self, key: str) -> list[Step]:
+        """Ease off one level: the warning, then the new pressure (or 'already lightest')."""
+        lines: list[Step] = [Say(self.prompts(key), "pain")]
+        if self._step_pressure(-1):
+            lines.append(self._pressure_say())
+        else:  # already as light as this step goes: suggest moving on
+            lines.append(Say(self.prompts("lightest"), "pain"))
         return lines
+
+    def _comfort_lines(self, value: int) -> list[Step]:
+        """A reading below 8 outside the trigger-point loop: lighter if high, else carry on."""
+        if value >= self.settings.comfort_limit:
+            return self._ease_lines("comfort_high")
+        return [Say(self.prompts("comfort_ok"), "pain")]
+
+    def _ask_comfort(self, key: str) -> None:
+        """Ask how strong it is (after an ouch or a high reading), then carry on the stage."""
+        if self._comfort_key is None:
+            self._comfort_back_to_instruction = self.state == "instruction"
+        self._comfort_key = key
+        self.ask()
 
     # -- state entry ----------------------------------------------------------------------------
 
@@ -469,6 +506,10 @@ class Session:
         self._play(
             [Say(question, "question")], lambda: self._await_answer("yes_no", self._ask_screening)
         )
+
+    def _enter_declining(self) -> None:
+        decline = self.routine.decline or self.prompts("decline")
+        self._play([Say(decline, "decline")], self.conclude_decline)
 
     def _enter_setup(self) -> None:
         lines = [*self._welcome(), Say(self.prompts("setup_intro"), "prompt")]
@@ -508,22 +549,19 @@ class Session:
         self._play(lines, self._continue_stage)
 
     def _enter_stroking(self) -> None:
-        self._play(self._stroke_steps(), self._strokes_done)
+        lead = [self._reminder_say()] if self._reminder_due else []
+        self._play([*lead, *self._stroke_steps()], self._strokes_done)
 
     def _enter_asking(self) -> None:
-        lead, self._asking_lead = self._asking_lead, []
-        question, self._question_override = self._question_override, None
-        if question is None:
+        key = self._comfort_key
+        if key is None:
             key = "pain_again" if self.progress.readings else "pain_question"
-            question = Say(self.prompts(key), "question")
-        self._play([*lead, question], self._await_pain)
+        self._play([Say(self.prompts(key), "question")], self._await_pain)
 
     def _enter_holding(self) -> None:
         check = self.routine.stages[self.progress.index].pain_check
         assert check is not None
-        lead, self._hold_lead = self._hold_lead, []
-        lines = [
-            *lead,
+        lines: list[Step] = [
             Say(self.prompts("pain_hold", seconds=f"{check.hold_seconds:g}"), "pain"),
             Wait(check.hold_seconds),
         ]
@@ -550,6 +588,9 @@ class Session:
         self._play([Say(self.prompts("pause_reminder"), "paused")], self._paused_idle)
 
     def _enter_stopped(self) -> None:
+        if self._final_stop:  # the input has gone: nobody can say resume
+            self._play([Say(self.prompts("stopped_final"), "stop")], lambda: None)
+            return
         minutes = max(1, round(self.settings.resume_window_s / 60))
         self._play(
             [Say(self.prompts("stopped", minutes=minutes), "stop")],
@@ -583,6 +624,7 @@ class Session:
             self.close()
             return
         self.progress = _StageProgress(index)
+        self._comfort_key = None
         self.instruct()
 
     def _continue_stage(self) -> None:
@@ -618,9 +660,8 @@ class Session:
         if self._time_limit_hit and not last:
             self._goto_stage(len(self.routine.stages) - 1)
         elif stage.advance == "auto":
-            self._say_then(
-                self.prompts("stage_done_auto"), lambda: self._goto_stage(self.progress.index + 1)
-            )
+            self._ack("stage_done_auto")
+            self._goto_stage(self.progress.index + 1)
         else:
             self.wait_for_next()
 
@@ -702,6 +743,8 @@ class Session:
             return
         self.pace = new
         self._emit("pace", factor=round(new, 3))
+        if not self._time_limit_hit:  # a new pace changes when the last stage must start
+            self._arm_time_limit()
         lines: list[Step] = [Say(self.prompts(key), "ack")]
         stage = self.stage
         if stage is not None and stage.pacing is not None:
@@ -722,7 +765,8 @@ class Session:
         self._awaiting_ok = False
         if self._paused_from == "holding":  # a hold is not resumed blind: ask first
             self._paused_from = "asking"
-        self._say_then(self.prompts("ack.resume"), self.resume)
+        self._ack("ack.resume")
+        self.resume()
 
     def _stop(self) -> None:
         """Silence everything now, tell the giver to lift the hands away, wait for resume."""
@@ -736,9 +780,11 @@ class Session:
     def _restart(self) -> None:
         """Resume after a stop: from the start of the current stage."""
         self._interrupt()
-        if self._paused_from not in ("screening", "setup"):
+        if self._paused_from not in ("screening", "setup", "closing"):
             self.progress = _StageProgress(self.progress.index)
-        self._say_then(self.prompts("ack.resume"), self.restart)
+            self._comfort_key = None
+        self._ack("ack.resume")
+        self.restart()
 
     def _end(self) -> None:
         self._interrupt()
@@ -798,17 +844,27 @@ class Session:
     # -- session-wide timers --------------------------------------------------------------------
 
     def _arm_session_timers(self) -> None:
+        self._session_timers.append(
+            self.scheduler.call_later(
+                self.routine.position_reminder_minutes * 60, self._position_due
+            )
+        )
+
+    def _last_stage_seconds(self) -> float:
+        """What the last stage and the closing need, at the current pace, with a margin."""
         r = self.routine
-        self._session_timers.append(
-            self.scheduler.call_later(r.position_reminder_minutes * 60, self._position_due)
-        )
         last = r.stages[-1]
-        last_s = last.hands_on_seconds() + estimate_seconds(
-            f"{last.instruction} {last.landmark}", self.settings.words_per_minute
-        )
-        self._session_timers.append(
-            self.scheduler.call_later(max(0.0, r.max_minutes * 60 - last_s * 1.2), self._time_limit)
-        )
+        words = f"{last.instruction} {last.landmark} {' '.join(r.closing)}"
+        spoken = estimate_seconds(words, self.settings.words_per_minute)
+        return (last.hands_on_seconds() * self.pace + spoken) * 1.2
+
+    def _arm_time_limit(self) -> None:
+        """Check, when it is nearly time, that the last stage still fits the routine's limit."""
+        if self._limit_timer is not None:
+            self._limit_timer.cancel()
+        due = self.routine.max_minutes * 60 - self._last_stage_seconds()
+        self._limit_timer = self.scheduler.call_at(max(self.clock.now(), due), self._time_limit)
+        self._session_timers.append(self._limit_timer)
 
     def _position_due(self) -> None:
         if self.done:
@@ -826,22 +882,34 @@ class Session:
         """Near the routine's maximum length: go to its last stage (the cool-down)."""
         if self.done:
             return
-        self._time_limit_hit = True
-        last = len(self.routine.stages) - 1
-        self._emit("reminder", kind="time_limit")
-        if self.state in STAGE_STATES and self.progress.index < last:
-            self._interrupt()
-            self._play(
-                [Say(self.prompts("time_limit"), "reminder")], lambda: self._goto_stage(last)
+        limit = self.routine.max_minutes * 60
+        if not self._time_limit_hit:
+            self._time_limit_hit = True
+            self._emit("reminder", kind="time_limit")
+            last = len(self.routine.stages) - 1
+            if self.state in STAGE_STATES and self.progress.index < last:
+                self._interrupt()
+                self._lead = [Say(self.prompts("time_limit"), "reminder")]
+                self._goto_stage(last)
+            closing = estimate_seconds(" ".join(self.routine.closing)) + 5
+            self._session_timers.append(
+                self.scheduler.call_at(max(self.clock.now(), limit - closing), self._time_limit)
             )
+        elif self.state in STAGE_STATES:  # the hard limit: close now
+            self._interrupt()
+            self._lead = [Say(self.prompts("time_up"), "reminder")]
+            self.close()
 
     # -- agenda machinery -----------------------------------------------------------------------
 
     def _play(self, steps: Sequence[Step], on_done: Callable[[], object]) -> None:
-        self.player.play(steps, on_done)
+        """Play an agenda, preceded by any lead lines the last command left (its ack)."""
+        lead, self._lead = self._lead, []
+        self.player.play([*lead, *steps], on_done)
 
-    def _say_then(self, text: str, then: Callable[[], object]) -> None:
-        self.player.play([Say(text, "ack")], then)
+    def _ack(self, key: str) -> None:
+        """Acknowledge a command: said first by the state that the command moves into."""
+        self._lead.append(Say(self.prompts(key), "ack"))
 
     def _later(self, delay: float, fn: Callable[[], object]) -> None:
         self.player.later(delay, fn)

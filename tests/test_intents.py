@@ -42,7 +42,8 @@ VOCAB = load_vocabulary("en")
         ("where am I", Intent("status")),
         ("how much longer", Intent("status")),
         ("yes", Intent("yes")),
-        ("I'm fine", Intent("yes")),
+        ("I'm fine", Intent("resume")),  # not "yes": in screening a yes ends the session
+        ("everything is fine", Intent("resume")),
         ("no", Intent("no")),
         ("no I don't", Intent("no")),
         ("ouch", Intent("ouch")),
@@ -59,6 +60,18 @@ VOCAB = load_vocabulary("en")
         ("no pain", Intent("pain", 0)),
         ("zero", Intent("pain", 0)),
         ("it doesn't hurt", Intent("pain", 0)),
+        ("no pain at all", Intent("pain", 0)),
+        ("I'd say a six", Intent("pain", 6)),
+        ("it's about a five", Intent("pain", 5)),
+        ("that's too hard", Intent("lighter")),
+        ("it's a bit too much", Intent("lighter")),
+        ("too much pressure", Intent("lighter")),
+        ("not enough pressure", Intent("firmer")),  # "enough" alone stops; not here
+        ("enough", Intent("stop")),
+        ("that really hurts", Intent("ouch")),
+        ("it hurts a lot", Intent("ouch")),
+        ("one sec", Intent("pause")),
+        ("give me one second", Intent("pause")),
     ],
 )
 def test_natural_variants(text: str, expected: Intent) -> None:
@@ -76,6 +89,8 @@ def test_natural_variants(text: str, expected: Intent) -> None:
         "next week is busy",
         "my back hurts a lot today",
         "the weather is nice",
+        "sorry",
+        "is that enough oil",
         "eleven",
         "lighter firmer",
         "[unk]",

@@ -93,9 +93,9 @@ def test_every_command_is_acknowledged() -> None:
         ("where are we", None),
     ]:
         _, log, _ = simulate(tiny(), [(t, text), (t + 30, "resume")])
-        heard = first(log.events, "intent")  # the first intent is the screening "no"
+        heard = next(e for e in log.events if e.type == "intent" and e.t == t)
         reply = next(e for e in log.events if e.type == "say" and e.t >= t)
-        assert heard.t < t and reply.t == pytest.approx(t), text
+        assert reply.t == pytest.approx(t) and heard.t == reply.t, text
         if ack is not None:
             assert reply.data["text"] == ack, text
         else:
@@ -313,3 +313,107 @@ def test_a_pain_number_said_during_a_pause_is_still_recorded() -> None:
     _, log, _ = simulate(tiny(), [(t, "pause"), (t + 5, "it's a seven"), (t + 10, "resume")])
     pain = first(log.events, "pain", value=7)
     assert (pain.t, pain.data["stage"], pain.data["area"]) == (t + 5, "glide", "whole-back")
+
+
+# --- regressions found in review -------------------------------------------------------------
+
+
+def test_a_yes_to_a_safety_question_cannot_be_taken_back() -> None:
+    _, straight, _ = simulate(tiny())
+    asked = first(straight.events, "await", want="yes_no").t
+    script = [(asked + 1, "yes"), (asked + 2, "what"), (asked + 3, "no"), (asked + 4, "resume")]
+    _, log, outcome = simulate(tiny(), script, partner=False)
+    assert outcome == "declined"
+    assert states(log.events) == ["screening", "declining", "declined"]
+    # stop may cut the decline message short; the outcome stays declined
+    _, log, outcome = simulate(tiny(), [(asked + 1, "yes"), (asked + 2, "stop")], partner=False)
+    assert outcome == "declined" and log.events[-1].t == asked + 2
+
+
+def test_pause_while_resuming_stays_paused() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 5
+    _, log, _ = simulate(tiny(), [(t, "pause"), (t + 20, "carry on"), (t + 20.3, "wait")])
+    after = [e.data["state"] for e in log.events if e.type == "state" and e.t >= t + 20]
+    assert after[:2] == ["stroking", "paused"]  # (and, left alone, the idle limit ends it)
+    assert not [e for e in log.events if e.type == "cue" and t + 20.3 < e.t < t + 200]
+
+
+def test_a_question_during_next_does_not_lose_the_next() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 5
+    _, log, _ = simulate(tiny(), [(t, "next"), (t + 0.2, "where are we")])
+    moved = first(log.events, "state", state="instruction", stage="knot")
+    assert moved.t == t
+    assert not [e for e in log.events if e.type == "cue" and e.data["stage"] == "glide" and e.t > t]
+
+
+def test_ouch_during_the_instruction_says_the_instruction_again() -> None:
+    _, straight, _ = simulate(tiny())
+    title = first(straight.events, "say", kind="title", stage="glide").t
+    _, log, _ = simulate(tiny(), [(title + 1, "ouch")], pain=(2,))
+    after = [e.data["kind"] for e in log.events if e.type == "say" and e.t > title + 1]
+    assert after[:3] == ["ack", "pain", "title"]  # "2.", "Carry on.", then the step again
+    assert "landmark" in after[:6]
+
+
+def test_after_an_ouch_and_next_the_trigger_point_loop_counts_again() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 5
+    _, log, _ = simulate(tiny(), [(t, "ouch"), (t + 2, "next")], pain=(5, 5, 5, 5))
+    knot = [e for e in log.events if e.data.get("stage") == "knot"]
+    holds = [e for e in knot if e.type == "state" and e.data["state"] == "holding"]
+    assert len(holds) == 3  # every reading of 5 held, three rounds
+    assert P("ouch") not in [e.data.get("text") for e in knot]
+
+
+def test_eight_or_more_outside_trigger_point_work_eases_off_and_asks_again() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 5
+    _, log, _ = simulate(tiny(), [(t, "it's an eight")], pain=(3,))
+    said = [e.data["text"] for e in log.events if e.type == "say" and e.t >= t][:4]
+    assert said == ["8.", P("pain_severe"), P("pressure.light"), P("pain_again")]
+
+
+def test_two_readings_of_nine_or_ten_end_any_stage() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 5
+    _, log, _ = simulate(tiny(), [(t, "ten")], pain=(9,))
+    assert P("pain_too_much") in _said(log, t)
+    moved = first(log.events, "state", state="instruction", stage="knot")
+    glide_cues = [e for e in log.events if e.type == "cue" and e.data["stage"] == "glide"]
+    assert glide_cues[-1].t < moved.t and len(glide_cues) < 20
+
+
+def test_trigger_point_readings_move_the_tracked_pressure() -> None:
+    _, log, _ = simulate(tiny(), pain=(7, 2, 5, 5, 5))
+    levels = [e.data["level"] for e in log.events if e.type == "pressure"]
+    assert levels[:2] == ["medium", "firm"]  # 7: ease off a little; 2: a little more
+
+
+def test_the_position_reminder_is_said_when_strokes_start() -> None:
+    routine = tiny()
+    routine = routine.__class__(**{**routine.__dict__, "position_reminder_minutes": 0.5})
+    _, log, _ = simulate(routine)
+    reminder = first(log.events, "say", kind="reminder")
+    due = first(log.events, "state", state="instruction").t + 30
+    assert due <= reminder.t <= due + 30
+
+
+def test_restart_after_a_stop_in_the_closing_returns_to_the_closing() -> None:
+    _, straight, _ = simulate(tiny())
+    closing = first(straight.events, "state", state="closing").t
+    _, log, outcome = simulate(tiny(), [(closing + 1, "stop"), (closing + 10, "resume")])
+    assert outcome == "finished"
+    assert states(log.events)[-4:] == ["closing", "stopped", "closing", "finished"]
+
+
+def test_end_of_input_stops_with_a_final_line_and_ends_at_once() -> None:
+    clock = VirtualClock()
+    log = EventLog()
+    session = Session(tiny(), scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
+    session.start()
+    session.quit()
+    last_say = [e for e in log.events if e.type == "say"][-1]
+    assert last_say.data["text"] == P("stopped_final")
+    assert states(log.events)[-2:] == ["stopped", "ended"] and session.done

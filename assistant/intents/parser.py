@@ -55,7 +55,7 @@ def _match(tokens: list[str], vocab: Vocabulary) -> Intent | None:
             phrase = vocab.index.get(tuple(tokens[start:end]))
             if phrase is not None:
                 found.append((start, end, phrase))
-    if any(p.intent == "stop" for _, _, p in found):
+    if any(p.words in vocab.anywhere for _, _, p in found):
         return Intent("stop")
     best: list[tuple[int, Intent]] = []
     for meaning in {(p.intent, p.value) for _, _, p in found}:

@@ -100,6 +100,7 @@ class Vocabulary:
     phrases: tuple[Phrase, ...]
     fillers: frozenset[str]
     numbers: dict[str, int]
+    anywhere: frozenset[tuple[str, ...]] = frozenset()  # stop phrases that win anywhere
 
     @functools.cached_property
     def index(self) -> dict[tuple[str, ...], Phrase]:
@@ -162,6 +163,9 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
         for template in templates:
             for words in expand(template):
                 add(words, "pain", int(value))
+    anywhere = frozenset(w for t in data.get("anywhere", []) for w in expand(t))
+    if any(phrases.get(w) is None or phrases[w].intent != "stop" for w in anywhere):
+        raise ValueError("every 'anywhere' phrase must be a stop phrase")
     missing = set(INTENT_NAMES) - {p.intent for p in phrases.values()}
     if missing:
         raise ValueError(f"no phrases for {', '.join(sorted(missing))}")
@@ -170,4 +174,5 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
         phrases=tuple(phrases.values()),
         fillers=frozenset(str(f) for f in data.get("fillers", [])),
         numbers=numbers,
+        anywhere=anywhere,
     )
