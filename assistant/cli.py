@@ -260,14 +260,9 @@ def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
         file=sys.stderr,
     )
     clock = WallClock()
-    wpm = args.rate or DEFAULT_WPM
+    duration, renderer = _durations(args, routine, sys.stderr)
     log = _event_log(args, ConsolePrinter(verbose=args.verbose))
-    session = Session(
-        routine,
-        scheduler=Scheduler(clock),
-        voice=SilentVoice(lambda text: estimate_seconds(text, wpm)),
-        log=log,
-    )
+    session = Session(routine, scheduler=Scheduler(clock), voice=SilentVoice(duration), log=log)
     source = QueueInput(clock)
 
     def read_keyboard() -> None:  # the only job of this thread: copy lines to the queue
@@ -282,6 +277,8 @@ def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
         session.quit()
     finally:
         log.close()
+        if renderer is not None:
+            renderer.close()
     return 0
 
 

@@ -213,10 +213,10 @@ class Routine:
         )
     )
     stages: tuple[Stage, ...] = field(metadata=_doc("The steps, in order."))
-    locale: str = field(default="en", metadata=_doc("Language of the routine: en, ko."))
+    locale: str = field(default="en", metadata=_doc("Language of the routine (shipped: en)."))
     position_reminder_minutes: float = field(
         default=17.0,
-        metadata=_doc("Offer a change of position after this long lying still.", range=(5, 30)),
+        metadata=_doc("Offer a change of position after this long lying still.", range=(15, 20)),
     )
     closing: tuple[str, ...] = field(
         default=(), metadata=_doc("Lines spoken after the last stage.")
