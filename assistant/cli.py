@@ -184,7 +184,19 @@ def _durations(
             raise
         print(f"note: {exc}; timing narration at {wpm:.0f} words per minute instead", file=err)
         return (lambda text: estimate_seconds(text, wpm)), None
-    return renderer.seconds, renderer
+    warned = False
+
+    def duration(text: str) -> float:  # one failed line must not end a session
+        nonlocal warned
+        try:
+            return renderer.seconds(text)
+        except SpeechEngineError as exc:
+            if not warned:
+                print(f"note: {exc}; timing such lines by words per minute", file=err)
+                warned = True
+            return estimate_seconds(text, wpm)
+
+    return duration, renderer
 
 
 def _event_log(args: argparse.Namespace, printer: ConsolePrinter | None) -> EventLog:

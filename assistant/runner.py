@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from transitions import MachineError
-
 from .clock import VirtualClock, WallClock
 from .session import Session
 
@@ -103,9 +101,14 @@ def run_session(session: Session, source: InputSource) -> str:
             elif isinstance(item, Utterance):
                 session.hear(item.text)
             session.scheduler.run_due()
-        except MachineError as exc:  # a bug, but the person on the table comes first
-            log.exception("session error; stopping safely")
-            session.log_error(str(exc))
+        except Exception as exc:  # a bug; the person on the table comes first
+            # the last line of defence: end safely, keep every event, no traceback for users
+            log.error(
+                "internal error, session ended safely: %s",
+                exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+            session.log_error(f"{type(exc).__name__}: {exc}")
     for event in reversed(session.log.events):
         if event.type == "end":
             return str(event.data["outcome"])

@@ -114,6 +114,13 @@ def test_every_intent_has_phrases_and_the_grammar_words_cover_them() -> None:
     assert all(w.isalpha() for w in words), "grammar words must be plain words"
 
 
+def test_the_recognizer_grammar_comes_from_the_same_vocabulary() -> None:
+    grammar = VOCAB.grammar()
+    assert grammar[-1] == "[unk]" and len(grammar) == len(set(grammar))
+    for sentence in grammar[:-1]:  # whatever the recognizer can say, the parser understands
+        assert parse(sentence, VOCAB) is not None, sentence
+
+
 def test_template_expansion() -> None:
     assert expand("(a|b) c [d]") == [("a", "c"), ("a", "c", "d"), ("b", "c"), ("b", "c", "d")]
     assert expand("{n} or {n}") == [("{n}", "or", "{n}")]

@@ -417,3 +417,24 @@ def test_end_of_input_stops_with_a_final_line_and_ends_at_once() -> None:
     last_say = [e for e in log.events if e.type == "say"][-1]
     assert last_say.data["text"] == P("stopped_final")
     assert states(log.events)[-2:] == ["stopped", "ended"] and session.done
+
+
+def test_any_fault_inside_the_session_ends_it_safely_through_the_runner() -> None:
+    from assistant.runner import ScriptInput, Utterance, run_session
+
+    class BrokenVoice(SilentVoice):
+        def say(self, text: str) -> float:
+            if text == P("ack.lighter"):
+                raise RuntimeError("sound card on fire")
+            return super().say(text)
+
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 3
+    clock = VirtualClock()
+    log = EventLog()
+    session = Session(tiny(), scheduler=Scheduler(clock), voice=BrokenVoice(), log=log)
+    script = [Utterance(a, x) for a, x in [(t - 40, "no"), (t - 30, "next"), (t, "lighter")]]
+    outcome = run_session(session, ScriptInput(clock, script))
+    assert outcome == "stopped" and session.done
+    error = first(log.events, "error")
+    assert "sound card on fire" in error.data["message"] and error.t == t

@@ -115,6 +115,10 @@ class Vocabulary:
         found = {w for p in self.phrases for w in p.words} | set(self.fillers)
         return sorted(found)
 
+    def grammar(self) -> list[str]:
+        """The recognizer grammar: every phrase as text, plus ``[unk]`` for anything else."""
+        return [*sorted({" ".join(p.words) for p in self.phrases}), "[unk]"]
+
     def sentences(self, intent: str | None = None) -> Iterator[Phrase]:
         """Every phrase (of one intent, if given): the grammar and the round-trip test use it."""
         return (p for p in self.phrases if intent is None or p.intent == intent)
