@@ -48,6 +48,9 @@ class Wait:
 
 Step = Say | Cue | Wait
 
+#: Kinds of line that are never repeated after an interruption.
+REPLAYLESS = frozenset({"ack"})
+
 
 @dataclass
 class Run:
@@ -57,12 +60,19 @@ class Run:
     on_done: Callable[[], object]
     cursor: int = 0
     anchor: float | None = None  # clock time at offset 0 of the current run of cues
+    aside: bool = False  # an aside: a short reply that broke into other work
+    aside_of: Run | None = None  # for an aside, the run it broke into (if any)
 
     def rewind(self) -> None:
-        """Back to the step under way: an interrupted line is said again, a wait redone."""
+        """Back to the step under way: an interrupted line is said again, a wait redone.
+
+        An interrupted acknowledgement is not said again: it did its job when it began.
+        """
         self.anchor = None
-        if self.cursor > 0 and isinstance(self.steps[self.cursor - 1], Say | Wait):
-            self.cursor -= 1
+        if self.cursor > 0:
+            step = self.steps[self.cursor - 1]
+            if isinstance(step, Wait) or (isinstance(step, Say) and step.kind not in REPLAYLESS):
+                self.cursor -= 1
 
 
 class Player:
@@ -87,9 +97,20 @@ class Player:
         self._timers: list[Timer] = []
         self._speaking: tuple[str, float] | None = None  # (text, clock time it ends)
 
-    def play(self, steps: Sequence[Step], on_done: Callable[[], object]) -> None:
-        """Start an agenda now; ``on_done`` runs after its last step."""
-        self._run = Run(list(steps), on_done)
+    def play(
+        self,
+        steps: Sequence[Step],
+        on_done: Callable[[], object],
+        *,
+        aside: bool = False,
+        aside_of: Run | None = None,
+    ) -> None:
+        """Start an agenda now; ``on_done`` runs after its last step.
+
+        An ``aside`` is a short reply that broke into ``aside_of`` (None when nothing was
+        playing); a second aside over it carries on with ``aside_of``, not with the first.
+        """
+        self._run = Run(list(steps), on_done, aside=aside, aside_of=aside_of)
         self._advance(self._gen)
 
     def resume(self, run: Run) -> None:

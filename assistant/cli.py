@@ -286,7 +286,10 @@ def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
     try:
         run_session(session, source)
     except KeyboardInterrupt:
-        session.quit()
+        try:
+            session.quit()
+        except Exception as exc:  # even here: end safely, keep the events, no traceback
+            session.log_error(f"{type(exc).__name__}: {exc}")
     finally:
         log.close()
         if renderer is not None:

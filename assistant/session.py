@@ -192,6 +192,8 @@ class Session:
         self._comfort_back_to_instruction = False
         self._final_stop = False
         self._limit_timer: Timer | None = None
+        self._jumped_to_last = False  # the time limit already sent us to the last stage
+        self._hard_limit_passed = False
         self._welcomed = False
         self._session_timers: list[Timer] = []
         self._massage_start: float | None = None
@@ -281,6 +283,10 @@ class Session:
         """The input went away (keyboard closed, Ctrl-C): stop safely and end now."""
         if self.done:
             return
+        if self.state == "declining":
+            self._interrupt()
+            self.conclude_decline()
+            return
         if self.state != "stopped":
             self._final_stop = True
             self._stop()
@@ -302,6 +308,8 @@ class Session:
             self._on_next(intent)
         elif self.state == "screening":
             self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
+        elif self.state == "asking":  # "I'm fine" to "how strong is it?": ask for a number
+            self._aside([Say(self.prompts("pain_reprompt"), "question")])
         else:
             self._aside([Say(self.prompts("not_now"), "ack")])
 
@@ -382,6 +390,9 @@ class Session:
             self._aside([Say(self.prompts("ack.no"), "ack")])
 
     def _on_ouch(self, _: Intent) -> None:
+        if self.state == "closing":
+            self._aside([Say(self.prompts("ouch_closing"), "pain")])
+            return
         if self.state not in STAGE_STATES:
             self._aside([Say(self.prompts("not_now"), "ack")])
             return
@@ -394,9 +405,14 @@ class Session:
         value = intent.value if intent.value is not None else 0
         if self.state not in STAGE_STATES:
             if self.state == "paused" and self._massage_start is not None:
-                stage = self.routine.stages[self.progress.index]  # keep the reading
+                # hands are off: keep the reading, and go lighter for when work resumes
+                stage = self.routine.stages[self.progress.index]
                 self._emit("pain", value=value, stage=stage.id, area=stage.area)
-            if self.state == "screening":
+                lines: list[Step] = [Say(self.prompts("ack.pain", value=value), "ack")]
+                if value >= self.settings.comfort_limit and self._step_pressure(-1):
+                    lines += [Say(self.prompts("comfort_high"), "pain"), self._pressure_say()]
+                self._aside(lines)
+            elif self.state == "screening":
                 self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
             else:
                 self._aside([Say(self.prompts("not_now"), "ack")])
@@ -410,8 +426,11 @@ class Session:
         p.severe += value >= s.severe_pain
         if p.very_severe >= 2 or p.severe >= 3:  # it keeps hurting: leave this stage
             self._interrupt()
-            self._comfort_key = None
-            self._play([ack, Say(self.prompts("pain_too_much"), "pain")], self._stage_done)
+            p.done = True  # decided now: an aside or a pause cannot undo it
+            self._play(
+                [ack, Say(self.prompts("pain_too_much"), "pain")],
+                lambda: self._stage_done(ack=False),
+            )
             return
         in_loop = self.state in ("asking", "holding") and self._comfort_key is None
         if in_loop and stage.pain_check is not None and not p.done:
@@ -424,9 +443,8 @@ class Session:
         elif self.state == "asking":  # the answer to a comfort question
             self._interrupt()
             lines = [ack, *self._comfort_lines(value)]
-            self._comfort_key = None
-            back = self._comfort_back_to_instruction
-            self._play(lines, self.instruct if back else self._continue_stage)
+            self._comfort_key = "pain_again"  # asked again if this is cut short
+            self._play(lines, self._after_comfort)
         else:
             self._aside([ack, *self._comfort_lines(value)])
 
@@ -441,7 +459,10 @@ class Session:
         p.readings.append(value)
         p.low_streak = p.low_streak + 1 if value < check.target[0] else 0
         if p.low_streak >= 2 or len(p.readings) >= 3 * check.rounds:
-            self._play([ack, Say(self.prompts("pain_enough"), "pain")], self._stage_done)
+            p.done = True
+            self._play(
+                [ack, Say(self.prompts("pain_enough"), "pain")], lambda: self._stage_done(ack=False)
+            )
         elif value >= s.severe_pain:
             self._lead = [ack, *self._ease_lines("pain_severe")]
             self.ask()
@@ -471,6 +492,13 @@ class Session:
         if value >= self.settings.comfort_limit:
             return self._ease_lines("comfort_high")
         return [Say(self.prompts("comfort_ok"), "pain")]
+
+    def _after_comfort(self) -> None:
+        self._comfort_key = None
+        if self._comfort_back_to_instruction:
+            self.instruct()
+        else:
+            self._continue_stage()
 
     def _ask_comfort(self, key: str) -> None:
         """Ask how strong it is (after an ouch or a high reading), then carry on the stage."""
@@ -524,6 +552,8 @@ class Session:
         )
 
     def _enter_instruction(self) -> None:
+        if self._enforce_limits():
+            return
         stage = self.routine.stages[self.progress.index]
         if self._massage_start is None:
             self._massage_start = self.clock.now()
@@ -549,16 +579,25 @@ class Session:
         self._play(lines, self._continue_stage)
 
     def _enter_stroking(self) -> None:
+        if self._enforce_limits():
+            return
+        if self.progress.done:  # back from a pause after the stage was ended: move on
+            self._continue_stage()
+            return
         lead = [self._reminder_say()] if self._reminder_due else []
         self._play([*lead, *self._stroke_steps()], self._strokes_done)
 
     def _enter_asking(self) -> None:
+        if self._enforce_limits():
+            return
         key = self._comfort_key
         if key is None:
             key = "pain_again" if self.progress.readings else "pain_question"
         self._play([Say(self.prompts(key), "question")], self._await_pain)
 
     def _enter_holding(self) -> None:
+        if self._enforce_limits():
+            return
         check = self.routine.stages[self.progress.index].pain_check
         assert check is not None
         lines: list[Step] = [
@@ -568,6 +607,8 @@ class Session:
         self._play(lines, self._hold_done)
 
     def _enter_waiting(self) -> None:
+        if self._enforce_limits():
+            return
         lines: list[Step] = []
         if self._reminder_due:
             lines.append(self._reminder_say())
@@ -649,18 +690,27 @@ class Session:
         check = self.routine.stages[p.index].pain_check
         assert check is not None
         if p.holds >= check.rounds:
-            self._play([Say(self.prompts("pain_enough"), "pain")], self._stage_done)
+            p.done = True
+            self._play(
+                [Say(self.prompts("pain_enough"), "pain")], lambda: self._stage_done(ack=False)
+            )
         else:
             self.ask()
 
-    def _stage_done(self) -> None:
+    def _stage_done(self, ack: bool = True) -> None:
+        """The stage is over: move on by itself, or wait for "next", as the routine says.
+
+        ``ack`` is False when the stage ended on a line of its own ("enough for this spot").
+        """
         stage = self.routine.stages[self.progress.index]
         self.progress.done = True
+        self._comfort_key = None
         last = self.progress.index == len(self.routine.stages) - 1
-        if self._time_limit_hit and not last:
-            self._goto_stage(len(self.routine.stages) - 1)
+        if self._time_limit_hit and not last and not self._jumped_to_last:
+            self._jump_to_last(announce=False)
         elif stage.advance == "auto":
-            self._ack("stage_done_auto")
+            if ack:
+                self._ack("stage_done_auto")
             self._goto_stage(self.progress.index + 1)
         else:
             self.wait_for_next()
@@ -799,12 +849,17 @@ class Session:
     def _aside(self, lines: Sequence[Step]) -> None:
         if self.done:
             return
-        saved = self.player.interrupt()
-        self.player.play(lines, lambda: self._after_aside(saved))
+        interrupted = self.player.interrupt()
+        # an aside over an aside carries on with what the first one broke into
+        base = interrupted
+        if interrupted is not None and interrupted.aside:
+            base = interrupted.aside_of
+        self.player.play(lines, lambda: self._after_aside(base), aside=True, aside_of=base)
 
     def _after_aside(self, saved: Run | None) -> None:
         """Carry on exactly where the aside broke in."""
-        if self.state == "stroking":  # strokes restart from the stroke under way
+        if self.state == "stroking" and not self.progress.done:
+            # strokes restart from the stroke under way
             self.player.play(self._stroke_steps(), self._strokes_done)
         elif saved is not None:
             self.player.resume(saved)
@@ -879,26 +934,52 @@ class Session:
         )
 
     def _time_limit(self) -> None:
-        """Near the routine's maximum length: go to its last stage (the cool-down)."""
+        """Near the routine's maximum length go to its last stage; at the limit, close."""
         if self.done:
             return
         limit = self.routine.max_minutes * 60
         if not self._time_limit_hit:
             self._time_limit_hit = True
             self._emit("reminder", kind="time_limit")
-            last = len(self.routine.stages) - 1
-            if self.state in STAGE_STATES and self.progress.index < last:
-                self._interrupt()
-                self._lead = [Say(self.prompts("time_limit"), "reminder")]
-                self._goto_stage(last)
-            closing = estimate_seconds(" ".join(self.routine.closing)) + 5
+            if self.state in STAGE_STATES:
+                self._enforce_limits(now=True)
+            spoken = [*self.routine.closing, self.prompts("time_up"), self.prompts("closing_done")]
+            closing = estimate_seconds(" ".join(spoken), self.settings.words_per_minute) + 2
             self._session_timers.append(
                 self.scheduler.call_at(max(self.clock.now(), limit - closing), self._time_limit)
             )
-        elif self.state in STAGE_STATES:  # the hard limit: close now
-            self._interrupt()
-            self._lead = [Say(self.prompts("time_up"), "reminder")]
+        else:
+            self._hard_limit_passed = True
+            if self.state in STAGE_STATES:
+                self._enforce_limits(now=True)
+
+    def _enforce_limits(self, now: bool = False) -> bool:
+        """Apply a time limit that has passed; True when it moved the session elsewhere.
+
+        Called as each stage state is entered, so a limit that passed during a pause or a
+        stop takes effect as soon as work resumes; ``now`` applies it mid-state.
+        """
+        last = len(self.routine.stages) - 1
+        if self._hard_limit_passed:
+            if now:
+                self._interrupt()
+            self._lead.append(Say(self.prompts("time_up"), "reminder"))
             self.close()
+            return True
+        if self._time_limit_hit and not self._jumped_to_last and self.progress.index < last:
+            if now:
+                self._interrupt()
+            self._jump_to_last(announce=True)
+            return True
+        return False
+
+    def _jump_to_last(self, announce: bool) -> None:
+        self._jumped_to_last = True
+        if self.state in ("asking", "holding"):  # never leave a trigger point pressed
+            self._lead.append(Say(self.prompts("pain_enough"), "pain"))
+        if announce:
+            self._lead.append(Say(self.prompts("time_limit"), "reminder"))
+        self._goto_stage(len(self.routine.stages) - 1)
 
     # -- agenda machinery -----------------------------------------------------------------------
 

@@ -60,10 +60,9 @@ TINY = textwrap.dedent("""\
     """)
 
 
-def tiny(**changes: str) -> Routine:
-    text = TINY
-    for old, new in changes.items():
-        text = text.replace(old.replace("_", " "), new)
+def tiny(max_minutes: int = 20) -> Routine:
+    text = TINY.replace("max_minutes: 20", f"max_minutes: {max_minutes}")
+    assert f"max_minutes: {max_minutes}" in text
     routine, problems = check_file("tiny.yaml", text)
     assert routine is not None, problems
     return routine
@@ -236,7 +235,7 @@ def test_stop_works_during_the_welcome_and_in_a_pause() -> None:
 
 
 def test_position_change_is_offered_after_lying_still() -> None:
-    routine = tiny(max_minutes_20="max_minutes: 40")
+    routine = tiny(max_minutes=40)
     long = routine.stages[0].__class__(**{**routine.stages[0].__dict__, "strokes": 200})
     routine = routine.__class__(
         **{
@@ -438,3 +437,80 @@ def test_any_fault_inside_the_session_ends_it_safely_through_the_runner() -> Non
     assert outcome == "stopped" and session.done
     error = first(log.events, "error")
     assert "sound card on fire" in error.data["message"] and error.t == t
+
+
+# --- regressions found in the second review ----------------------------------------------
+
+
+def test_a_stage_ended_for_pain_stays_ended_after_an_aside_or_a_pause() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide")
+    for extra in ([(t + 31, "where are we")], [(t + 31, "pause"), (t + 40, "resume")]):
+        script = [(t + 3, "nine"), (t + 12, "three"), (t + 30, "nine"), *extra]
+        _, log, _ = simulate(tiny(), script, pain=())
+        ended = first(log.events, "say", text=P("pain_too_much")).t
+        later = [e for e in log.events if e.type == "cue" and e.data["stage"] == "glide"]
+        assert all(e.t < ended for e in later), extra
+        after = next(e for e in log.events if e.type == "say" and e.t > ended)
+        assert after.data["text"] != P("stage_done_auto")  # no "Good." after "too strong"
+
+
+def test_end_of_input_while_declining_keeps_the_decline() -> None:
+    clock = VirtualClock()
+    log = EventLog()
+    session = Session(tiny(), scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
+    session.start()
+    session.handle(Intent("yes"))
+    session.quit()
+    assert session.state == "declined" and not log.of_type("error")
+    assert log.events[-1].data == {"outcome": "declined"}
+
+
+def test_a_comfort_question_cut_by_a_pause_is_asked_plainly_again() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide")
+    _, log, _ = simulate(
+        tiny(), [(t + 3, "ouch"), (t + 9.5, "pause"), (t + 20, "resume")], pain=(3,)
+    )
+    asked = [
+        e.data["text"]
+        for e in log.events
+        if e.type == "say" and e.data["kind"] == "question" and e.data["stage"] == "glide"
+    ]
+    assert P("pain_question") not in asked  # never the trigger-point question in a glide
+
+
+def test_a_time_limit_that_passes_during_a_pause_applies_on_resume() -> None:
+    routine = tiny(max_minutes=5)
+    _, log, outcome = simulate(routine, [(38, "pause"), (400, "resume")])
+    assert outcome == "finished"
+    assert 400 < first(log.events, "say", text=P("time_up")).t < 402  # after "Resuming."
+    assert not [e for e in log.events if e.type == "cue" and e.t > 400]
+    assert log.events[-1].t <= 420
+
+
+def test_an_interrupted_acknowledgement_is_not_said_twice() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide")
+    _, log, _ = simulate(tiny(), [(t + 5, "back"), (t + 5.3, "where are we")])
+    said = [e.data["text"] for e in log.events if e.type == "say" and e.t >= t + 5]
+    assert said.count(P("ack.back")) == 1
+    _, log, _ = simulate(tiny(), [(t + 5, "slower"), (t + 5.2, "slower")])
+    said = [e.data["text"] for e in log.events if e.type == "say" and t + 5 <= e.t < t + 30]
+    assert said.count(P("ack.slower")) == 2  # one per command, none replayed
+
+
+def test_a_reading_while_paused_is_echoed_and_eases_off_for_the_resume() -> None:
+    _, straight, _ = simulate(tiny())
+    t = _stage_start(straight, "glide") + 5
+    _, log, _ = simulate(tiny(), [(t, "pause"), (t + 5, "nine"), (t + 15, "resume")])
+    said = [e.data["text"] for e in log.events if e.type == "say" and t + 5 <= e.t < t + 15]
+    assert said[:3] == ["9.", P("comfort_high"), P("pressure.light")]
+
+
+def test_i_am_fine_to_a_pain_question_asks_for_a_number() -> None:
+    _, straight, _ = simulate(tiny(), pain=(5,))
+    asked = first(straight.events, "await", want="pain").t
+    _, log, _ = simulate(tiny(), [(asked + 1, "I'm fine")], pain=(5,))
+    reply = next(e for e in log.events if e.type == "say" and e.t >= asked + 1)
+    assert reply.data["text"] == P("pain_reprompt")
