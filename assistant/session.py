@@ -24,6 +24,7 @@ from .agenda import Cue, Player, Run, Say, Step, Wait
 from .clock import Scheduler, Timer
 from .events import Event, EventLog
 from .intents import Intent, Vocabulary, load_vocabulary, parse
+from .pacing import set_count, stroke_steps
 from .prompts import Prompts, load_prompts
 from .routine import PRESSURE_LEVELS, Routine, Stage
 from .voice import Voice, estimate_seconds
@@ -716,38 +717,17 @@ class Session:
             self.wait_for_next()
 
     def _set_count(self) -> int:
-        stage = self.routine.stages[self.progress.index]
-        return stage.repetitions * len(stage.side_names) if stage.pacing else 0
+        return set_count(self.routine.stages[self.progress.index])
 
     def _stroke_steps(self) -> list[Step]:
         """Cues from the current stroke position to the end of the stage, at the current pace."""
-        stage = self.routine.stages[self.progress.index]
-        assert stage.pacing is not None
-        sides = stage.side_names
-        spp = stage.pacing.seconds_per_stroke * self.pace
-        n = stage.strokes_per_set(self.pace)
-        cues = stage.pacing.cues
-        first_set, first_stroke = self.progress.stroke_pos
-        steps: list[Step] = []
-        offset = 0.0
-        for set_i in range(first_set, self._set_count()):
-            side = sides[set_i % len(sides)]
-            start = first_stroke if set_i == first_set else 0
-            if start == 0:
-                if set_i == 0 and not self.progress.cued:
-                    steps.append(Say(self.prompts("begin_strokes"), "prompt"))
-                if side != "both":
-                    steps.append(Say(self.prompts(f"sides.{side}"), "side"))
-            for stroke in range(start, n):
-                for k, cue in enumerate(cues):
-                    text = cue
-                    if k == 0 and stroke == n - 1 and n > 2:
-                        text = f"{self.prompts('last_stroke')} {cue}"
-                    steps.append(Cue(offset + k * spp / len(cues), text, (set_i, stroke)))
-                offset += spp
-            steps.append(Cue(offset, None, (set_i + 1, 0)))
-            offset = 0.0
-        return steps
+        return stroke_steps(
+            self.routine.stages[self.progress.index],
+            self.prompts,
+            pace=self.pace,
+            start=self.progress.stroke_pos,
+            announce_start=not self.progress.cued,
+        )
 
     # -- commands that change how the work is done ----------------------------------------------
 

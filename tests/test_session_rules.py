@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import textwrap
+from dataclasses import replace
 
 import pytest
 from sessionkit import first, simulate, states
@@ -236,14 +237,8 @@ def test_stop_works_during_the_welcome_and_in_a_pause() -> None:
 
 def test_position_change_is_offered_after_lying_still() -> None:
     routine = tiny(max_minutes=40)
-    long = routine.stages[0].__class__(**{**routine.stages[0].__dict__, "strokes": 200})
-    routine = routine.__class__(
-        **{
-            **routine.__dict__,
-            "stages": (long, *routine.stages[1:]),
-            "position_reminder_minutes": 15.0,
-        }
-    )
+    long = replace(routine.stages[0], strokes=200)
+    routine = replace(routine, stages=(long, *routine.stages[1:]), position_reminder_minutes=15.0)
     _, log, outcome = simulate(routine)
     reminder = first(log.events, "reminder", kind="position")
     start = first(log.events, "state", state="instruction").t
@@ -254,10 +249,8 @@ def test_position_change_is_offered_after_lying_still() -> None:
 
 def test_the_maximum_length_skips_to_the_last_stage() -> None:
     routine = tiny()
-    long = routine.stages[0].__class__(**{**routine.stages[0].__dict__, "strokes": 200})
-    routine = routine.__class__(
-        **{**routine.__dict__, "stages": (long, *routine.stages[1:]), "max_minutes": 10.0}
-    )
+    long = replace(routine.stages[0], strokes=200)
+    routine = replace(routine, stages=(long, *routine.stages[1:]), max_minutes=10.0)
     _, log, outcome = simulate(routine)
     assert outcome == "finished"
     assert first(log.events, "reminder", kind="time_limit")
@@ -392,7 +385,7 @@ def test_trigger_point_readings_move_the_tracked_pressure() -> None:
 
 def test_the_position_reminder_is_said_when_strokes_start() -> None:
     routine = tiny()
-    routine = routine.__class__(**{**routine.__dict__, "position_reminder_minutes": 0.5})
+    routine = replace(routine, position_reminder_minutes=0.5)
     _, log, _ = simulate(routine)
     reminder = first(log.events, "say", kind="reminder")
     due = first(log.events, "state", state="instruction").t + 30
@@ -514,3 +507,21 @@ def test_i_am_fine_to_a_pain_question_asks_for_a_number() -> None:
     _, log, _ = simulate(tiny(), [(asked + 1, "I'm fine")], pain=(5,))
     reply = next(e for e in log.events if e.type == "say" and e.t >= asked + 1)
     assert reply.data["text"] == P("pain_reprompt")
+
+
+def test_stroke_steps_keep_the_beat_and_name_sides() -> None:
+    from assistant.agenda import Cue, Say
+    from assistant.pacing import stroke_steps
+
+    stage = replace(tiny().stages[0], strokes=3, sides="each")
+    steps = stroke_steps(stage, P, pace=2.0, start=(1, 1))
+    assert steps == [
+        Cue(0.0, "down", (1, 1)),
+        Cue(6.0, "up", (1, 1)),
+        Cue(12.0, f"{P('last_stroke')} down", (1, 2)),
+        Cue(18.0, "up", (1, 2)),
+        Cue(24.0, None, (2, 0)),
+    ]
+    full = stroke_steps(stage, P)
+    assert full[:2] == [Say(P("begin_strokes"), "prompt"), Say(P("sides.left"), "side")]
+    assert Say(P("sides.right"), "side") in full
