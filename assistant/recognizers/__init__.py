@@ -1,0 +1,113 @@
+"""Speech recognizers behind one interface, and the one place that knows them all.
+
+A recognizer takes 16 kHz mono int16 audio in blocks and reports what it heard:
+partial hypotheses while someone speaks (so that "stop" can act early) and a final
+one when the utterance ends. It only ever outputs phrases of the vocabulary's
+grammar, or nothing. Adding an engine means one module and one line in ``ENGINES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import AssistantError
+from ..intents import Vocabulary
+
+__all__ = [
+    "ENGINES",
+    "Hypothesis",
+    "Recognizer",
+    "RecognizerError",
+    "open_recognizer",
+]
+
+
+class RecognizerError(AssistantError):
+    """A recognizer cannot be started (no model, missing package, bad grammar)."""
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """What the recognizer heard.
+
+    ``text`` is a phrase of the grammar (lower case, words separated by spaces) or ""
+    for speech that matched nothing; ``final`` is False for a partial result that may
+    still change; ``end`` is the audio time (seconds since the recognizer started)
+    at which the result was produced.
+    """
+
+    text: str
+    final: bool
+    end: float
+    confidence: float | None = None
+
+
+@dataclass
+class Opened:
+    """A started recognizer and what the person starting it should be told."""
+
+    recognizer: Recognizer
+    notes: list[str] = field(default_factory=list)  # e.g. grammar words the model lacks
+
+
+class Recognizer(Protocol):
+    """A streaming, grammar-constrained recognizer."""
+
+    name: str  # the engine's name, as in ENGINES
+    sample_rate: int  # always 16000 here
+
+    def accept(self, pcm: bytes) -> list[Hypothesis]:
+        """Feed a block of int16 mono audio; return any results it produced."""
+        ...
+
+    def flush(self) -> list[Hypothesis]:
+        """The audio has ended: return the final result of any utterance under way."""
+        ...
+
+
+#: ``engine name -> "module:function"``; the function has the signature of
+#: :data:`OpenFunction`. Imported lazily so a missing engine package breaks only itself.
+ENGINES: dict[str, str] = {
+    "vosk": "assistant.recognizers.vosk_engine:open_vosk",
+    "pocketsphinx": "assistant.recognizers.sphinx_engine:open_sphinx",
+}
+
+OpenFunction = Callable[[Vocabulary, "Path | None"], Opened]
+
+
+def open_recognizer(
+    vocabulary: Vocabulary, engine: str | None = None, model: Path | None = None
+) -> Opened:
+    """Start the named engine, or the best available one for the vocabulary's locale.
+
+    Without a name, vosk is tried first (when a model for the locale can be found);
+    for English without a vosk model, PocketSphinx takes over and a note says so.
+    :class:`RecognizerError` explains what is missing when nothing can start.
+    """
+    if engine is not None:
+        return _open(engine, vocabulary, model)
+    try:
+        return _open("vosk", vocabulary, model)
+    except RecognizerError as exc:
+        if vocabulary.locale != "en":
+            raise
+        opened = _open("pocketsphinx", vocabulary, model)
+        opened.notes.insert(0, f"{exc}; listening with PocketSphinx instead")
+        return opened
+
+
+def _open(engine: str, vocabulary: Vocabulary, model: Path | None) -> Opened:
+    target = ENGINES.get(engine)
+    if target is None:
+        raise RecognizerError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
+    module_name, func_name = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise RecognizerError(f"the {engine} engine is not installed ({exc})") from exc
+    func: OpenFunction = getattr(module, func_name)
+    return func(vocabulary, model)
