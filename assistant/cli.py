@@ -14,7 +14,7 @@ from typing import TextIO
 from . import __version__
 from .clock import Scheduler, VirtualClock, WallClock
 from .console import ConsolePrinter
-from .devices import probe_devices
+from .devices import DeviceReport, probe_devices
 from .errors import AssistantError, SpeechEngineError
 from .events import EventLog, JsonlWriter
 from .intents import load_vocabulary, parse
@@ -210,6 +210,8 @@ def _event_log(args: argparse.Namespace, printer: ConsolePrinter | None) -> Even
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     routine = load_routine(args.routine)
+    if getattr(args, "audio", False):
+        return _simulate_audio(args, routine)
     duration, renderer = _durations(args, routine, sys.stderr)
     clock = VirtualClock()
     printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
@@ -240,22 +242,100 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _simulate_audio(args: argparse.Namespace, routine: Routine) -> int:
+    from .audio_setup import simulate_with_audio
+
+    printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
+    log = _event_log(args, printer)
+    started = time.perf_counter()
+    try:
+        run = simulate_with_audio(
+            routine,
+            log,
+            script=load_script(args.script) if args.script else None,
+            engine=args.engine,
+            model=Path(args.model) if args.model else None,
+            settings=NarrationSettings(rate=args.rate, voice=args.voice),
+            noise=Path(args.noise) if args.noise else None,
+            record=bool(getattr(args, "out", None)),
+        )
+    finally:
+        log.close()
+    took = time.perf_counter() - started
+    if getattr(args, "out", None):
+        for path in run.write(Path(args.out)):
+            print(f"wrote {path}", file=sys.stderr)
+    minutes, seconds = divmod(int(run.source.now), 60)
+    echoes = len(run.source.listener.dropped)
+    print(
+        f"outcome: {run.outcome} after {minutes}:{seconds:02d} of session audio, heard through "
+        f"the simulated room (took {took:.1f} s; {echoes} echoes of the narration ignored)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    routine = load_routine(args.routine)
+    args.audio, args.script, args.quiet = True, None, False
+    print(
+        f"Demo: a whole '{routine.id}' session with a simulated couple, spoken, echoed and heard "
+        "through a simulated room by the real recognizer.\n",
+        file=sys.stderr,
+    )
+    return _simulate_audio(args, routine)
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from .audio_setup import listen_to_file
+
+    model = Path(args.model) if args.model else None
+    for record in listen_to_file(Path(args.wav), args.engine, args.lang, model):
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from .devices import list_devices
+
+    report = probe_devices()
+    rows = list_devices()
+    if not rows:
+        print(f"No audio devices: {report.describe()}")
+        return 1
+    for row in rows:
+        print(row)
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .models import find_model, pull_model
+
+    if args.action == "pull":
+        path = pull_model(args.lang)
+        print(f"model ready in {path}")
+        return 0
+    try:
+        print(f"{args.lang}: {find_model(args.lang)}")
+    except AssistantError as exc:
+        print(f"{args.lang}: {exc}")
+        return 1
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     routine = load_routine(args.routine)
     devices = probe_devices()
     interactive = args.keyboard or sys.stdin.isatty()
+    if args.listen or (devices.microphone is not None and not args.keyboard):
+        return _run_live(args, routine, devices, interactive)
     if not args.keyboard:
-        if devices.microphone is None:
-            print(f"No microphone found ({devices.describe()}).", file=sys.stderr)
-        else:
-            print(
-                f"Found {devices.microphone}, but this version listens to typed commands only.",
-                file=sys.stderr,
-            )
+        print(f"No microphone found ({devices.describe()}).", file=sys.stderr)
     if not interactive:
         print(
             f"No keyboard attached either, so here is a simulated session of "
-            f"'{routine.id}' with a simulated couple, at full speed.\n",
+            f"'{routine.id}' with a simulated couple, at full speed. "
+            "(A kiosk that should wait for its microphone: run --listen.)\n",
             file=sys.stderr,
         )
         args.script = None
@@ -263,6 +343,45 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.verbose = False
         return cmd_simulate(args)
     return _run_keyboard(args, routine)
+
+
+def _run_live(
+    args: argparse.Namespace, routine: Routine, devices: DeviceReport, interactive: bool
+) -> int:
+    from .audio_setup import run_live
+
+    output = args.output
+    if devices.speaker is None and output is None:
+        print("No speaker found: narration is printed here only.", file=sys.stderr)
+        output = False
+    print(
+        f"Listening on {devices.microphone or 'the microphone, once one appears'}. Say help "
+        "for the commands; say stop at any time."
+        + (" Typed commands work too." if interactive else ""),
+        file=sys.stderr,
+    )
+    log = _event_log(args, ConsolePrinter(verbose=args.verbose))
+    try:
+        run_live(
+            routine,
+            log,
+            engine=args.engine,
+            model=Path(args.model) if args.model else None,
+            settings=NarrationSettings(rate=args.rate, voice=args.voice, volume=args.volume),
+            input_device=_device(args.input),
+            output_device=_device(output) if output is not False else False,
+            keyboard=interactive,
+        )
+    finally:
+        log.close()
+    return 0
+
+
+def _device(value: str | None) -> int | str | None:
+    """A device index when the value is a number, else a part of its name."""
+    if value is None:
+        return None
+    return int(value) if value.isdigit() else value
 
 
 def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
@@ -315,8 +434,13 @@ def _parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=func)
         return sp
 
-    def session_options(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("routine", help="routine name (see 'list') or path to a YAML file")
+    def session_options(sp: argparse.ArgumentParser, default: str | None = None) -> None:
+        sp.add_argument(
+            "routine",
+            nargs="?" if default else None,
+            default=default,
+            help="routine name (see 'list') or path to a YAML file",
+        )
         sp.add_argument("--events", metavar="FILE", help="write every event as JSON lines")
         sp.add_argument(
             "--rate",
@@ -333,9 +457,22 @@ def _parser() -> argparse.ArgumentParser:
             help="time narration by the speech engine or by words per minute",
         )
 
+    def audio_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--engine", choices=("vosk", "pocketsphinx"), help="speech recognizer")
+        sp.add_argument("--model", metavar="DIR", help="vosk model folder")
+
     sp = add("run", cmd_run, "run a session (typed commands; a simulation when nobody can type)")
     session_options(sp)
-    sp.add_argument("--keyboard", action="store_true", help="read typed commands from stdin")
+    sp.add_argument("--keyboard", action="store_true", help="typed commands only, no microphone")
+    sp.add_argument(
+        "--listen",
+        action="store_true",
+        help="listen even when no microphone is present yet (a kiosk waits for one)",
+    )
+    sp.add_argument("--input", metavar="DEVICE", help="microphone: index or part of its name")
+    sp.add_argument("--output", metavar="DEVICE", help="speaker: index or part of its name")
+    sp.add_argument("--volume", type=float, default=1.0, help="narration volume, 0 to 1")
+    audio_options(sp)
 
     sp = add("simulate", cmd_simulate, "run a whole session on a virtual clock")
     session_options(sp)
@@ -345,6 +482,31 @@ def _parser() -> argparse.ArgumentParser:
         help="what is said and when; without it a simulated couple answers",
     )
     sp.add_argument("--quiet", action="store_true", help="print only the summary")
+    sp.add_argument(
+        "--audio",
+        action="store_true",
+        help="speak everything, echo it into a simulated microphone and listen with the "
+        "real recognizer",
+    )
+    sp.add_argument("--noise", metavar="WAV", help="room noise to mix in (with --audio)")
+    sp.add_argument("--out", metavar="DIR", help="write narration and microphone WAVs here")
+    audio_options(sp)
+
+    sp = add("demo", cmd_demo, "a whole spoken session heard by the real recognizer; writes WAVs")
+    session_options(sp, default="gentle-first")
+    sp.add_argument("--noise", metavar="WAV", help="room noise to mix in")
+    sp.add_argument("--out", metavar="DIR", default="demo-output", help="where the WAVs go")
+    audio_options(sp)
+
+    sp = add("listen", cmd_listen, "print the commands heard in a recording, as JSON lines")
+    sp.add_argument("--wav", required=True, metavar="FILE", help="any WAV file")
+    sp.add_argument("--lang", default="en", help="language of the commands (en, ko)")
+    audio_options(sp)
+
+    add("devices", cmd_devices, "list microphones and speakers")
+    sp = add("models", cmd_models, "show the speech model in use, or download one")
+    sp.add_argument("action", nargs="?", choices=("show", "pull"), default="show")
+    sp.add_argument("lang", nargs="?", default="en")
 
     sp = add("validate", cmd_validate, "check routine files; every problem as FILE:LINE")
     sp.add_argument("files", nargs="+", metavar="FILE")

@@ -39,6 +39,8 @@ def format_event(event: Event, verbose: bool = False) -> str | None:
         return f"{t}    (cut off)"
     if event.type == "end":
         return f"{t}  Session over: {d['outcome']}."
+    if event.type == "fault":
+        return f"{t}  Problem: {d['message']}. Paused; say or type resume when ready."
     if event.type == "error":
         return f"{t}  Internal error, session ended safely: {d['message']}"
     return None

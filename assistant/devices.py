@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DeviceReport", "probe_devices"]
+__all__ = ["DeviceReport", "list_devices", "probe_devices"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,25 @@ def probe_devices() -> DeviceReport:
         return str(device["name"]) if device[channels_key] > 0 else None
 
     return DeviceReport(name(inp, "max_input_channels"), name(out, "max_output_channels"))
+
+
+def list_devices() -> list[str]:
+    """One line per device: index, name, input/output channels, defaults marked; never raises.
+
+    The index or any part of the name can be given as ``--input``/``--output``.
+    """
+    try:
+        import sounddevice as sd
+
+        devices = sd.query_devices()
+        inp, out = sd.default.device
+    except Exception:  # no PortAudio, or no devices: the caller reports the probe's reason
+        return []
+    rows = []
+    for i, d in enumerate(devices):
+        marks = ("<" if i == inp else " ") + (">" if i == out else " ")
+        rows.append(
+            f"{marks} {i:3d}  {d['name']}  (in {d['max_input_channels']}, "
+            f"out {d['max_output_channels']})"
+        )
+    return rows

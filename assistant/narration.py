@@ -1,13 +1,15 @@
 """Render narration lines to audio with pyttsx3, so their length is the real one.
 
-pyttsx3 is driven from a single thread (the one that first uses the renderer);
-lines are rendered once into WAV files and cached. A simulation takes its line
-durations from here; the live voice plays the same files.
+pyttsx3 lives in one thread of its own, started on first use: any thread may ask
+for a line, and the work is handed to that thread. Lines are rendered once into WAV
+files and cached. A simulation takes its line durations from here; the live voice
+plays the same audio through the mixer.
 """
 
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import contextlib
 import ctypes
 import gc
@@ -16,9 +18,10 @@ import shutil
 import tempfile
 import threading
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import SpeechEngineError
 
@@ -48,8 +51,9 @@ class Pyttsx3Renderer:
     """Turns lines into WAV files with pyttsx3, cached by text.
 
     pyttsx3 hands out one engine per process (and espeak-ng keeps its settings in
-    global state), so every renderer shares that engine, applies its own voice, rate
-    and volume before each line, and must be used from the thread that started it.
+    global state), so every renderer shares that engine, which runs in its own
+    thread, and applies its own voice, rate and volume before each line. Safe to
+    call from several threads.
     """
 
     def __init__(self, settings: NarrationSettings | None = None, locale: str = "en") -> None:
@@ -57,12 +61,17 @@ class Pyttsx3Renderer:
         self.locale = locale
         self._dir = Path(tempfile.mkdtemp(prefix="massage-narration-"))
         self._cache: dict[str, Rendering] = {}
+        self._lock = threading.Lock()
 
     def render(self, text: str) -> Rendering:
         """The line as audio; :class:`SpeechEngineError` if the engine cannot make it."""
-        cached = self._cache.get(text)
-        if cached is not None:
+        with self._lock:
+            cached = self._cache.get(text)
+            if cached is None:
+                cached = self._cache[text] = on_engine_thread(lambda: self._render(text))
             return cached
+
+    def _render(self, text: str) -> Rendering:
         engine = _shared_engine()
         path = self._dir / f"line-{len(self._cache):05d}.wav"
         try:
@@ -77,9 +86,7 @@ class Pyttsx3Renderer:
             raise SpeechEngineError(f"speech engine failed on {text!r}: {exc}") from exc
         if seconds <= 0:
             raise SpeechEngineError(f"speech engine produced no audio for {text!r}")
-        rendering = Rendering(text, path, seconds, rate)
-        self._cache[text] = rendering
-        return rendering
+        return Rendering(text, path, seconds, rate)
 
     def seconds(self, text: str) -> float:
         """How long the line takes to say at the configured rate."""
@@ -91,16 +98,25 @@ class Pyttsx3Renderer:
 
 
 _engine: Any = None
-_owner: int | None = None
 _defaults: dict[str, Any] = {}
+_worker: concurrent.futures.ThreadPoolExecutor | None = None
+_worker_lock = threading.Lock()
+T = TypeVar("T")
+
+
+def on_engine_thread(fn: Callable[[], T]) -> T:
+    """Run ``fn`` in the speech engine's own thread and return its result (or raise)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="speech-engine")
+        worker = _worker
+    return worker.submit(fn).result()
 
 
 def _shared_engine() -> Any:
-    """The process's pyttsx3 engine, started on first use by the calling thread."""
-    global _engine, _owner
-    me = threading.get_ident()
-    if _owner is not None and _owner != me:
-        raise SpeechEngineError("the speech engine must be used from the thread that started it")
+    """The process's pyttsx3 engine, started on first use (always in the engine thread)."""
+    global _engine
     if _engine is None:
         try:
             import pyttsx3
@@ -113,16 +129,22 @@ def _shared_engine() -> Any:
             ) from exc
         _defaults.update(rate=engine.getProperty("rate"), volume=engine.getProperty("volume"))
         _keep_last_chunk(engine)
-        _engine, _owner = engine, me
+        _engine = engine
         atexit.register(_release_engine)
     return _engine
 
 
 def _release_engine() -> None:
     """Drop the engine while Python is still whole: pyttsx3's finalizer fails at shutdown."""
-    global _engine
-    _engine = None
-    gc.collect()
+
+    def release() -> None:
+        global _engine
+        _engine = None
+        gc.collect()
+
+    if _worker is not None:
+        with contextlib.suppress(RuntimeError):  # the worker may be shut down already
+            on_engine_thread(release)
 
 
 def _keep_last_chunk(engine: Any) -> None:

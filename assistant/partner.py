@@ -30,8 +30,11 @@ class SimulatedPartner(ScriptInput):
         delay: float = 1.5,
         duration: Callable[[str], float] = estimate_seconds,
         extra: Iterable[Utterance] = (),
+        deliver: Callable[[Utterance], None] | None = None,
     ) -> None:
         super().__init__(clock, extra)
+        # where replies go: this script by default, or a simulated room that speaks them
+        self.deliver = deliver or self.add
         self.delay = delay
         self.duration = duration
         self._pain: Iterator[int] = _cycle_last(list(pain_answers))
@@ -45,7 +48,7 @@ class SimulatedPartner(ScriptInput):
             reply = {"yes_no": "no", "next": "next", "pain": None}[str(event.data["want"])]
             if reply is None:
                 reply = _spoken_number(next(self._pain))
-            self.add(Utterance(max(event.t, self._last_line_end) + self.delay, reply))
+            self.deliver(Utterance(max(event.t, self._last_line_end) + self.delay, reply))
 
 
 def _cycle_last(values: list[int]) -> Iterator[int]:

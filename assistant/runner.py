@@ -17,7 +17,7 @@ from typing import Protocol
 from .clock import VirtualClock, WallClock
 from .session import Session
 
-__all__ = ["END", "QueueInput", "ScriptInput", "Utterance", "run_session"]
+__all__ = ["END", "Fault", "QueueInput", "ScriptInput", "Utterance", "run_session"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,14 @@ class Utterance:
     text: str
 
 
+@dataclass(frozen=True)
+class Fault:
+    """A device or engine failure reported at ``at`` seconds; the session pauses."""
+
+    at: float
+    message: str
+
+
 class _End:
     def __repr__(self) -> str:
         return "END"
@@ -40,7 +48,7 @@ END = _End()
 
 
 class InputSource(Protocol):
-    def next_before(self, deadline: float | None) -> Utterance | _End | None:
+    def next_before(self, deadline: float | None) -> Utterance | Fault | _End | None:
         """The next utterance due no later than ``deadline`` (None: no deadline), None when
         the deadline came first, or END when input is over and nothing else can happen."""
         ...
@@ -73,21 +81,27 @@ class QueueInput:
 
     def __init__(self, clock: WallClock) -> None:
         self.clock = clock
-        self.queue: queue.Queue[str | None] = queue.Queue()
+        self.queue: queue.Queue[str | Fault | None] = queue.Queue()
 
     def put(self, text: str | None) -> None:
         """Called from the producing thread; None means the input has closed."""
         self.queue.put(text)
 
-    def next_before(self, deadline: float | None) -> Utterance | _End | None:
+    def fault(self, message: str) -> None:
+        """Called from any thread when a device or the speech engine fails."""
+        self.queue.put(Fault(self.clock.now(), message))
+
+    def next_before(self, deadline: float | None) -> Utterance | Fault | _End | None:
         timeout = None if deadline is None else max(0.0, deadline - self.clock.now())
         try:
-            text = self.queue.get(timeout=timeout)
+            item = self.queue.get(timeout=timeout)
         except queue.Empty:
             return None
-        if text is None:
+        if item is None:
             return END
-        return Utterance(self.clock.now(), text)
+        if isinstance(item, Fault):
+            return item
+        return Utterance(self.clock.now(), item)
 
 
 def run_session(session: Session, source: InputSource) -> str:
@@ -100,6 +114,8 @@ def run_session(session: Session, source: InputSource) -> str:
                 session.quit()
             elif isinstance(item, Utterance):
                 session.hear(item.text)
+            elif isinstance(item, Fault):
+                session.fault(item.message)
             session.scheduler.run_due()
         except Exception as exc:  # a bug; the person on the table comes first
             # the last line of defence: end safely, keep every event, no traceback for users

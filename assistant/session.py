@@ -280,6 +280,15 @@ class Session:
             self._emit_state()
             self._finish_session()
 
+    def fault(self, message: str) -> None:
+        """A device or the speech engine failed: record it and pause, the safe state.
+
+        Hands stay still until someone says (or types) resume; nothing is lost.
+        """
+        self._emit("fault", message=message)
+        if not self.done and self.state not in ("idle", "paused", "stopped", "declining"):
+            self.handle(Intent("pause"))
+
     def quit(self) -> None:
         """The input went away (keyboard closed, Ctrl-C): stop safely and end now."""
         if self.done:

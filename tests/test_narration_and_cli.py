@@ -89,22 +89,26 @@ def test_a_faster_rate_gives_shorter_narration() -> None:
     fast.close()
 
 
-def test_the_engine_is_used_from_one_thread_only() -> None:
+def test_any_thread_may_render_but_the_engine_runs_in_one() -> None:
     import threading
 
+    from assistant.narration import on_engine_thread
+
     r = _renderer()
-    errors: list[Exception] = []
+    results: dict[str, float] = {}
 
-    def other() -> None:
-        try:
-            r.seconds("from another thread")
-        except assistant.SpeechEngineError as exc:
-            errors.append(exc)
+    def other(text: str) -> None:
+        results[text] = r.seconds(text)
 
-    t = threading.Thread(target=other)
-    t.start()
-    t.join(timeout=30)
-    assert errors and "thread" in str(errors[0])
+    threads = [threading.Thread(target=other, args=(f"line number {i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == ["line number 0", "line number 1", "line number 2"]
+    assert all(seconds > 0.5 for seconds in results.values())
+    engine_threads = {on_engine_thread(threading.get_ident) for _ in range(3)}
+    assert len(engine_threads) == 1 and threading.get_ident() not in engine_threads
     r.close()
 
 

@@ -1,0 +1,240 @@
+"""Wiring for sessions that use sound: simulated rooms, recordings and the live device.
+
+The command line calls these; each builds the same pipeline (mixer, voice, earcons,
+echo canceller, recognizer, listener) around a different audio source.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from .audio_sim import SimulatedAudio
+from .clock import Scheduler, VirtualClock
+from .echo import EchoCanceller
+from .events import EventLog
+from .intents import Vocabulary, load_vocabulary
+from .listener import Heard, Listener
+from .mixer import Mixer
+from .narration import NarrationSettings, Pyttsx3Renderer
+from .pcm import RATE, read_wav, write_wav
+from .recognizers import open_recognizer
+from .room import Room, RoomSettings
+from .routine import Routine
+from .runner import Utterance, run_session
+from .session import Session
+from .speaker import AudioVoice, EarconCues, LineAudio
+from .voice import estimate_seconds
+
+__all__ = [
+    "AudioRun",
+    "listen_to_file",
+    "open_listener",
+    "routine_lines",
+    "run_live",
+    "simulate_with_audio",
+]
+
+
+def routine_lines(session: Session) -> list[str]:
+    """Every line a session of this routine is sure to say, in order (for pre-rendering)."""
+    r = session.routine
+    lines = [r.title, r.summary, *r.screening, *r.setup]
+    for stage in r.stages:
+        lines += [stage.instruction, stage.landmark]
+    return [line for line in lines if isinstance(line, str) and line]
+
+
+def open_listener(
+    vocabulary: Vocabulary,
+    engine: str | None,
+    model: Path | None,
+    err: TextIO,
+    mixer: Mixer | None = None,
+) -> Listener:
+    """The recognizer for the vocabulary's language, wrapped in a listener; notes to ``err``."""
+    opened = open_recognizer(vocabulary, engine, model)
+    for note in opened.notes:
+        print(f"note: {note}", file=err)
+    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between if mixer else None)
+
+
+def listen_to_file(
+    path: Path, engine: str | None, locale: str, model: Path | None = None, err: TextIO = sys.stderr
+) -> Iterator[dict[str, Any]]:
+    """The intents found in a recording, each with the time (s into the file) it was emitted."""
+    vocabulary = load_vocabulary(locale)
+    pcm = read_wav(path)
+    listener = open_listener(vocabulary, engine, model, err)
+    block = 512
+    for i in range(0, len(pcm), block):
+        yield from _records(listener.feed(pcm[i : i + block]))
+    yield from _records(listener.flush())
+
+
+def _records(found: list[Heard]) -> Iterator[dict[str, Any]]:
+    for h in found:
+        if h.intent is not None:
+            rec: dict[str, Any] = {"t": round(h.t, 3), "name": h.intent.name}
+            if h.intent.value is not None:
+                rec["value"] = h.intent.value
+            rec["text"] = h.text
+            yield rec
+
+
+@dataclass
+class AudioRun:
+    """A session heard through the simulated room, and what it produced."""
+
+    session: Session
+    source: SimulatedAudio
+    outcome: str = ""
+
+    def write(self, folder: Path) -> list[Path]:
+        """The narration (what the speaker played) and the microphone signal, as WAV files."""
+        folder.mkdir(parents=True, exist_ok=True)
+        out = [folder / "narration.wav", folder / "microphone.wav"]
+        write_wav(out[0], self.source.recording("output"))
+        write_wav(out[1], self.source.recording("microphone"))
+        return out
+
+
+def simulate_with_audio(
+    routine: Routine,
+    log: EventLog,
+    *,
+    script: list[Utterance] | None = None,
+    partner: bool = True,
+    engine: str | None = None,
+    model: Path | None = None,
+    settings: NarrationSettings | None = None,
+    room: RoomSettings | None = None,
+    noise: Path | None = None,
+    record: bool = False,
+    err: TextIO = sys.stderr,
+) -> AudioRun:
+    """Run a whole session through the simulated room with the real recognizer."""
+    from .partner import SimulatedPartner
+
+    clock = VirtualClock()
+    mixer = Mixer(volume=(settings.volume if settings else 1.0))
+    vocabulary = load_vocabulary(routine.locale)
+    listener = open_listener(vocabulary, engine, model, err, mixer)
+    noise_pcm = read_wav(noise) if noise is not None else None
+    room_settings = room or RoomSettings(noise_gain=0.05 if noise_pcm is not None else 0.0)
+    echo = EchoCanceller()
+    speakers = _speakers(routine.locale)
+    source = SimulatedAudio(
+        clock, mixer, Room(room_settings, noise_pcm), listener,
+        echo=echo, record=record, speakers=speakers,
+    )  # fmt: skip
+    lines = LineAudio(Pyttsx3Renderer(settings, routine.locale))
+    voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
+    log.add_sink(EarconCues(mixer))
+    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
+    for line in script or []:
+        source.add(line)
+    if partner and script is None:
+        sim = SimulatedPartner(
+            clock, deliver=source.add, duration=lambda text: len(lines.get(text)) / RATE
+        )
+        log.add_sink(sim)
+    run = AudioRun(session, source)
+    try:
+        run.outcome = run_session(session, source)
+    finally:
+        lines.close()
+        lines.renderer.close()
+        echo.close()
+    return run
+
+
+def _speakers(locale: str) -> tuple[Any, ...]:
+    from .speech_synth import SPEAKERS, Speaker
+
+    if locale == "en":
+        return SPEAKERS
+    return tuple(Speaker(locale, s.speed, s.pitch) for s in SPEAKERS)
+
+
+def run_live(
+    routine: Routine,
+    log: EventLog,
+    *,
+    engine: str | None = None,
+    model: Path | None = None,
+    settings: NarrationSettings | None = None,
+    input_device: Any = None,
+    output_device: Any = None,
+    keyboard: bool = False,
+    err: TextIO = sys.stderr,
+    factory: Any = None,
+) -> str:
+    """A real session: the microphone and speaker through the device supervisor.
+
+    Typed commands work alongside speech when ``keyboard`` is set. A recognizer that
+    cannot start leaves the keyboard as the only input, and says so.
+    """
+    import threading
+
+    from .clock import WallClock
+    from .live_audio import AudioLink, LiveListening
+    from .recognizers import RecognizerError
+    from .runner import QueueInput
+
+    clock = WallClock()
+    source = QueueInput(clock)
+    mixer = Mixer(volume=(settings.volume if settings else 1.0))
+    lines = LineAudio(Pyttsx3Renderer(settings, routine.locale))
+    voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
+    log.add_sink(EarconCues(mixer))
+    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
+    lines.prerender(routine_lines(session))
+    echo = EchoCanceller()
+    link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}
+    if factory is not None:
+        link_args["factory"] = factory
+    link = AudioLink(mixer, **link_args)
+    live: LiveListening | None = None
+    try:
+        listener = open_listener(load_vocabulary(routine.locale), engine, model, err, mixer)
+    except RecognizerError as exc:
+        print(f"Cannot listen: {exc}. Type commands instead.", file=err)
+        keyboard = True
+    else:
+        live = LiveListening(
+            link,
+            listener,
+            on_heard=lambda h: source.put(h.text),
+            on_fault=source.fault,
+            on_restored=lambda: print("The microphone is back. Say resume.", file=err),
+            echo=echo,
+        )
+        live.start()
+    if keyboard:
+
+        def read_keyboard() -> None:  # the only job of this thread: copy lines to the queue
+            for line in sys.stdin:
+                source.put(line.strip())
+            source.put(None)
+
+        threading.Thread(target=read_keyboard, name="keyboard", daemon=True).start()
+    try:
+        return run_session(session, source)
+    except KeyboardInterrupt:
+        try:
+            session.quit()
+        except Exception as exc:  # even here: end safely, keep the events, no traceback
+            session.log_error(f"{type(exc).__name__}: {exc}")
+        return "stopped"
+    finally:
+        if live is not None:
+            live.stop()
+        else:
+            link.close()
+        lines.close()
+        lines.renderer.close()
+        echo.close()

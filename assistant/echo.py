@@ -1,0 +1,77 @@
+"""Removing the assistant's own voice from the microphone signal.
+
+The mixer knows exactly what went to the speaker, so an adaptive filter can learn
+the room's echo path and subtract it: Speex echo cancellation (with its residual
+echo suppressor) through the ``pyaec`` package, driven with numpy buffers in 10 ms
+frames. Without pyaec the signal passes through unchanged and the listener's
+narration filter is the only guard.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+import numpy as np
+
+from .pcm import RATE, Pcm
+
+__all__ = ["EchoCanceller"]
+
+_P16 = ctypes.POINTER(ctypes.c_int16)
+
+
+class EchoCanceller:
+    """Streaming echo cancellation; any block size in, the same size out."""
+
+    def __init__(self, tail_seconds: float = 0.128, frame: int = 160) -> None:
+        self.frame = frame
+        self._lib: Any = None
+        self._handle: Any = None
+        try:
+            from pyaec import lib
+        except (ImportError, OSError):  # pragma: no cover - wheel missing for this platform
+            lib = None
+        if lib is not None:
+            self._lib = lib
+            self._handle = lib.AecNew(frame, int(tail_seconds * RATE), RATE, True)
+        self._mic = np.zeros(0, dtype=np.int16)
+        self._ref = np.zeros(0, dtype=np.int16)
+
+    @property
+    def active(self) -> bool:
+        return self._handle is not None
+
+    def process(self, mic: Pcm, ref: Pcm) -> Pcm:
+        """Microphone block minus the echo of ``ref`` (what was played at the same time).
+
+        Output lags input by less than one 10 ms frame when block sizes are not
+        multiples of it; the lag is constant, so timing stays true.
+        """
+        if self._handle is None:
+            return mic
+        self._mic = np.concatenate([self._mic, mic])
+        self._ref = np.concatenate([self._ref, ref])
+        usable = len(self._mic) // self.frame * self.frame
+        out = np.empty(usable, dtype=np.int16)
+        m = np.ascontiguousarray(self._mic[:usable])
+        r = np.ascontiguousarray(self._ref[:usable])
+        for i in range(0, usable, self.frame):
+            self._lib.AecCancelEcho(
+                self._handle,
+                m[i:].ctypes.data_as(_P16),
+                r[i:].ctypes.data_as(_P16),
+                out[i:].ctypes.data_as(_P16),
+                self.frame,
+            )
+        self._mic = self._mic[usable:]
+        self._ref = self._ref[usable:]
+        return out
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._lib.AecDestroy(self._handle)
+            self._handle = None
+
+    def __del__(self) -> None:
+        self.close()

@@ -1,0 +1,223 @@
+"""The sound card, live: one stream, a listening thread, and a supervisor.
+
+The stream callback only copies: the microphone block and the block the mixer
+hands to the speaker go on a queue together (so the echo canceller sees them
+aligned). A listening thread runs echo cancellation, the recognizer and the
+listener, and puts commands on the session's input queue. When the device fails
+(none at start, unplugged mid-session), the session is told (it pauses), the
+keyboard still works, and a supervisor reopens the device with back-off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import numpy as np
+
+from .echo import EchoCanceller
+from .errors import AssistantError
+from .listener import Heard, Listener
+from .mixer import Mixer
+from .pcm import RATE, Pcm
+
+__all__ = ["AudioLink", "DeviceError", "LiveListening", "open_sounddevice"]
+
+log = logging.getLogger(__name__)
+
+BLOCK = 512  # 32 ms at 16 kHz: stop silences the voice within this
+
+
+class DeviceError(AssistantError):
+    """The microphone or speaker cannot be opened or has gone away."""
+
+
+class Stream(Protocol):
+    active: bool
+
+    def start(self) -> None: ...
+    def close(self) -> None: ...
+
+
+#: (callback, input device, output device, block) -> started-able stream.
+StreamFactory = Callable[[Callable[..., None], Any, Any, int], Stream]
+
+
+def open_sounddevice(
+    callback: Callable[..., None], input_device: Any, output_device: Any, block: int
+) -> Stream:
+    """A sounddevice stream: duplex when there is a speaker, input-only otherwise."""
+    try:
+        import sounddevice as sd
+    except (ImportError, OSError) as exc:
+        raise DeviceError(f"audio is unavailable ({exc}); install libportaudio2") from exc
+    try:
+        if output_device is False:
+            return sd.InputStream(
+                samplerate=RATE, blocksize=block, channels=1, dtype="int16",
+                device=input_device, callback=lambda i, f, t, s: callback(i, None, f, t, s),
+            )  # fmt: skip
+        return sd.Stream(
+            samplerate=RATE, blocksize=block, channels=1, dtype="int16",
+            device=(input_device, output_device), callback=callback,
+        )  # fmt: skip
+    except Exception as exc:  # PortAudio reports trouble as several exception types
+        raise DeviceError(f"cannot open the audio device: {exc}") from exc
+
+
+class AudioLink:
+    """Owns the stream; its callback copies microphone and speaker blocks, nothing more."""
+
+    def __init__(
+        self,
+        mixer: Mixer,
+        *,
+        input_device: Any = None,
+        output_device: Any = None,
+        block: int = BLOCK,
+        factory: StreamFactory = open_sounddevice,
+        now: Callable[[], float] = time.monotonic,
+        silent_after: float = 2.0,
+    ) -> None:
+        self.mixer = mixer
+        self.now = now
+        self.silent_after = silent_after  # no callback for this long: the device is gone
+        self.last_block = 0.0
+        self.input_device = input_device
+        self.output_device = output_device
+        self.block = block
+        self.factory = factory
+        self.blocks: queue.Queue[tuple[Pcm, Pcm]] = queue.Queue(maxsize=500)
+        self.failed = threading.Event()
+        self.problem = ""
+        self._stream: Stream | None = None
+
+    def open(self) -> None:
+        """Open and start the stream; :class:`DeviceError` when it cannot."""
+        self.failed.clear()
+        self.last_block = self.now()
+        stream = self.factory(self._callback, self.input_device, self.output_device, self.block)
+        try:
+            stream.start()
+        except Exception as exc:
+            stream.close()
+            raise DeviceError(f"cannot start the audio device: {exc}") from exc
+        self._stream = stream
+
+    def _callback(self, indata: Any, outdata: Any, frames: int, when: Any, status: Any) -> None:
+        played, _ = self.mixer.read(frames)
+        if outdata is not None:
+            outdata[:, 0] = played
+        self.last_block = self.now()
+        # when the listener is far behind, dropping audio beats blocking the sound card
+        with contextlib.suppress(queue.Full):
+            self.blocks.put_nowait((np.array(indata[:, 0], dtype=np.int16), played))
+
+    def healthy(self) -> bool:
+        stream = self._stream
+        if stream is None or not stream.active or self.failed.is_set():
+            return False
+        if self.now() - self.last_block > self.silent_after:
+            self.problem = "the microphone stopped sending sound (unplugged?)"
+            return False
+        return True
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.close()
+            except Exception as exc:  # a device that vanished may fail to close
+                log.debug("closing the stream: %s", exc)
+
+
+class LiveListening:
+    """Listening thread plus device supervisor, reporting to the session's input.
+
+    ``on_heard`` gets every command; ``on_fault``/``on_restored`` are told when the
+    device goes and comes back. Back-off between reopen attempts doubles up to
+    ``max_backoff`` seconds. ``wait`` is the pause function (injected for tests).
+    """
+
+    def __init__(
+        self,
+        link: AudioLink,
+        listener: Listener,
+        *,
+        on_heard: Callable[[Heard], None],
+        on_fault: Callable[[str], None],
+        on_restored: Callable[[], None],
+        echo: EchoCanceller | None = None,
+        first_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.link = link
+        self.listener = listener
+        self.on_heard = on_heard
+        self.on_fault = on_fault
+        self.on_restored = on_restored
+        self.echo = echo
+        self.first_backoff = first_backoff
+        self.max_backoff = max_backoff
+        self._quit = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.attempts = 0
+
+    def start(self) -> None:
+        """Open the device (reporting a fault if it cannot) and start both threads."""
+        for target, name in ((self._listen, "listener"), (self._supervise, "audio-supervisor")):
+            t = threading.Thread(target=target, name=name, daemon=True)
+            self._threads.append(t)
+            t.start()
+
+    def stop(self) -> None:
+        self._quit.set()
+        self.link.blocks.put((np.zeros(0, np.int16), np.zeros(0, np.int16)))
+        for t in self._threads:
+            t.join(timeout=5)
+        self.link.close()
+
+    def _listen(self) -> None:
+        while not self._quit.is_set():
+            mic, played = self.link.blocks.get()
+            if not len(mic):
+                continue
+            clean = self.echo.process(mic, played) if self.echo is not None else mic
+            try:
+                found = self.listener.feed(clean)
+            except Exception as exc:  # a recognizer fault must not end the session
+                self.link.problem = f"the recognizer failed: {exc}"
+                self.link.failed.set()
+                continue
+            for heard in found:
+                self.on_heard(heard)
+
+    def _supervise(self) -> None:
+        backoff = self.first_backoff
+        up = False
+        while not self._quit.is_set():
+            if up and self.link.healthy():
+                self._quit.wait(0.25)
+                continue
+            if up:  # it was working and has gone
+                up = False
+                self.link.close()
+                self.on_fault(self.link.problem or "the microphone stopped")
+            self.attempts += 1
+            try:
+                self.link.open()
+            except DeviceError as exc:
+                if self.attempts == 1:
+                    self.on_fault(str(exc))
+                self._quit.wait(backoff)
+                backoff = min(self.max_backoff, backoff * 2)
+                continue
+            if self.attempts > 1:
+                self.on_restored()
+            up = True
+            backoff = self.first_backoff

@@ -1,0 +1,131 @@
+"""The voice that really sounds: rendered lines and earcons into the mixer.
+
+:class:`AudioVoice` is the session's :class:`~assistant.voice.Voice` for audio:
+``say`` looks the line up in the cache (rendering it now if the background
+pre-rendering has not reached it yet), queues it in the mixer and returns its true
+length; ``cut`` empties the narration channel. :class:`EarconCues` listens to the
+session's events and plays the matching earcon, and a beat on every stroke cue,
+at the moment the cue is due, so the beat never drifts from the session clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+from .errors import SpeechEngineError
+from .events import Event
+from .mixer import Mixer
+from .narration import Pyttsx3Renderer
+from .pcm import RATE, Pcm, read_wav
+
+__all__ = ["AudioVoice", "EarconCues", "LineAudio"]
+
+log = logging.getLogger(__name__)
+
+
+class LineAudio:
+    """Narration lines as 16 kHz samples, rendered once and kept."""
+
+    def __init__(self, renderer: Pyttsx3Renderer) -> None:
+        self.renderer = renderer
+        self._pcm: dict[str, Pcm] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def get(self, text: str) -> Pcm:
+        """The line's samples; :class:`SpeechEngineError` when it cannot be rendered."""
+        with self._lock:
+            pcm = self._pcm.get(text)
+        if pcm is None:
+            pcm = read_wav(self.renderer.render(text).path)
+            with self._lock:
+                self._pcm[text] = pcm
+        return pcm
+
+    def prerender(self, texts: Iterable[str]) -> None:
+        """Render ``texts`` in a background thread, so lines are ready before they are due."""
+        todo = list(dict.fromkeys(texts))
+
+        def work() -> None:
+            for text in todo:
+                if self._stop.is_set():
+                    return
+                try:
+                    self.get(text)
+                except SpeechEngineError as exc:  # said again, and reported, when it is due
+                    log.debug("pre-rendering failed: %s", exc)
+
+        self._thread = threading.Thread(target=work, name="prerender", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+class AudioVoice:
+    """Speaks through the mixer; a line the engine cannot render is reported, not fatal.
+
+    ``on_fault`` is told (once per failure streak) when the speech engine fails, so
+    that the session can be paused; the line's length is then estimated so that the
+    session's timing goes on.
+    """
+
+    def __init__(
+        self,
+        mixer: Mixer,
+        lines: LineAudio,
+        *,
+        estimate: Callable[[str], float],
+        on_fault: Callable[[str], None] | None = None,
+    ) -> None:
+        self.mixer = mixer
+        self.lines = lines
+        self.estimate = estimate
+        self.on_fault = on_fault
+        self._failing = False
+
+    def say(self, text: str) -> float:
+        try:
+            pcm = self.lines.get(text)
+        except SpeechEngineError as exc:
+            if not self._failing and self.on_fault is not None:
+                self.on_fault(str(exc))
+            self._failing = True
+            return self.estimate(text)
+        self._failing = False
+        self.mixer.say(text, pcm)
+        return len(pcm) / RATE
+
+    def cut(self) -> None:
+        self.mixer.cut()
+
+
+class EarconCues:
+    """Event sink: earcons for what happened, and the beat for each stroke cue."""
+
+    def __init__(self, mixer: Mixer) -> None:
+        self.mixer = mixer
+        self._stage: object = None
+
+    def emit(self, event: Event) -> None:
+        kind, data = event.type, event.data
+        if kind == "cue":
+            self.mixer.play("beat")
+        elif kind == "intent" and data.get("name") != "stop":
+            self.mixer.play("heard")
+        elif kind == "say" and data.get("kind") == "not_understood":
+            self.mixer.play("not_caught")
+        elif kind == "state":
+            state = data.get("state")
+            if state == "paused":
+                self.mixer.play("paused")
+            elif state in ("stopped", "ended", "declined"):
+                self.mixer.play("stopped")
+            elif state == "instruction" and data.get("stage") != self._stage:
+                self._stage = data.get("stage")
+                self.mixer.play("stage")

@@ -1,0 +1,110 @@
+"""What goes to the speaker: mixing, cutting mid-word, earcons, the room and its echo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.earcons import EARCONS, earcon
+from assistant.echo import EchoCanceller
+from assistant.mixer import Mixer
+from assistant.pcm import RATE, to_float
+from assistant.room import Room, RoomSettings
+from tests.audiokit import level_db, line_audio
+
+BLOCK = 512
+LINE = "Glide both hands slowly up the back, then fan them out over the shoulders."
+
+
+def test_cut_silences_the_voice_from_the_very_next_block() -> None:
+    lines = line_audio()
+    pcm = lines.get(LINE)
+    mixer = Mixer()
+    mixer.say(LINE, pcm)
+    before = [mixer.read(BLOCK)[1] for _ in range(20)]  # 0.64 s: mid-sentence
+    assert level_db(np.concatenate(before)) > -40
+    mixer.play("stopped")
+    mixer.cut()  # the decision
+    after, voice = mixer.read(BLOCK)
+    assert not voice.any(), "narration must be silent in the first block after the cut"
+    assert after.any(), "the stopped earcon still sounds"
+    assert not mixer.speaking()
+    rest = [mixer.read(BLOCK)[1] for _ in range(100)]
+    assert not np.concatenate(rest).any()
+    lines.close()
+
+
+def test_lines_play_back_to_back_and_are_remembered_word_by_word() -> None:
+    mixer = Mixer()
+    a = np.full(RATE, 1000, dtype=np.int16)  # one second each
+    b = np.full(RATE, -1000, dtype=np.int16)
+    mixer.say("next we knead", a)
+    mixer.say("stop here", b)
+    out = np.concatenate([mixer.read(BLOCK)[0] for _ in range(2 * RATE // BLOCK + 2)])
+    assert (out[: RATE - BLOCK] == 1000).all() and (out[RATE + 10 : 2 * RATE - 10] == -1000).all()
+    assert mixer.words_between(0, RATE // 4) == {"next"}
+    assert mixer.words_between(RATE, RATE + RATE // 3) == {"stop"}
+    assert mixer.words_between(RATE + RATE // 2, 2 * RATE) == {"here"}
+    assert mixer.words_between(3 * RATE, 4 * RATE) == set()
+
+
+def test_a_cut_line_is_remembered_only_up_to_the_cut() -> None:
+    mixer = Mixer()
+    mixer.say("one two three four", np.full(RATE, 500, dtype=np.int16))
+    for _ in range(4):
+        mixer.read(BLOCK)
+    mixer.cut()
+    assert mixer.words_between(0, 4 * BLOCK) == {"one"}
+    assert mixer.words_between(RATE // 2, RATE) == set()
+
+
+@pytest.mark.parametrize("name", sorted(EARCONS))
+def test_earcons_are_short_soft_and_click_free(name: str) -> None:
+    x = to_float(earcon(name))
+    assert 0.02 < len(x) / RATE < 0.6
+    assert 0.05 < np.abs(x).max() < 0.5  # well below the narration's level
+    assert abs(x[0]) < 0.01 and abs(x[-1]) < 0.01  # faded in and out
+
+
+def test_earcons_differ_from_each_other() -> None:
+    names = sorted(EARCONS)
+    sigs = {
+        n: (len(earcon(n)), int(np.argmax(np.abs(np.fft.rfft(to_float(earcon(n))))))) for n in names
+    }
+    assert len(set(sigs.values())) == len(names)
+
+
+def test_the_room_echo_is_a_true_convolution_block_by_block() -> None:
+    rng = np.random.default_rng(1)
+    played = (rng.standard_normal(RATE) * 3000).astype(np.int16)
+    room = Room(RoomSettings(echo_delay=0.02, reverb_seconds=0.2))
+    mic = np.concatenate([room.mic(played[i : i + BLOCK]) for i in range(0, RATE, BLOCK)])
+    expected = np.convolve(to_float(played).astype(np.float64), room._ir)[: len(mic)]
+    assert np.abs(to_float(mic) - expected).max() < 1e-3
+    assert np.argmax(np.abs(room._ir)) == int(0.02 * RATE)
+
+
+def test_the_echo_canceller_removes_the_narration_and_keeps_a_voice() -> None:
+    lines = line_audio()
+    narration = np.concatenate([lines.get(LINE), lines.get("Keep the pressure even.")])
+    room = Room(RoomSettings(voice_gain=0.5))
+    voice = lines.get("stop")
+    half = len(narration) // 2
+    room.say(half / RATE, voice)
+    echo = EchoCanceller()
+    assert echo.active
+    mics, outs = [], []
+    for i in range(0, len(narration) - BLOCK, BLOCK):
+        played = narration[i : i + BLOCK]
+        mic = room.mic(played)
+        mics.append(mic)
+        outs.append(echo.process(mic, played))
+    mic, out = np.concatenate(mics), np.concatenate(outs)
+    settled = slice(RATE, half - RATE // 10)  # after a second to converge, before the voice
+    reduction = level_db(mic[settled]) - level_db(out[settled])
+    assert reduction > 15, f"echo reduced by only {reduction:.1f} dB"
+    spoken = slice(half, half + len(voice))
+    kept = level_db(out[spoken]) - level_db(out[settled])
+    assert kept > 10, f"the voice stands only {kept:.1f} dB above the residual echo"
+    echo.close()
+    lines.close()
