@@ -14,7 +14,8 @@ from typing import Any, TextIO
 
 from .audio_sim import SimulatedAudio
 from .clock import Scheduler, VirtualClock
-from .echo import EchoCanceller
+from .echo import EchoCanceller, EchoGate
+from .errors import SpeechEngineError
 from .events import EventLog
 from .intents import Vocabulary, load_vocabulary
 from .listener import Heard, Listener
@@ -125,7 +126,7 @@ def simulate_with_audio(
     listener = open_listener(vocabulary, engine, model, err, mixer)
     noise_pcm = read_wav(noise) if noise is not None else None
     room_settings = room or RoomSettings(noise_gain=0.05 if noise_pcm is not None else 0.0)
-    echo = EchoCanceller()
+    echo = EchoCanceller(gate=EchoGate())
     speakers = _speakers(routine.locale)
     source = SimulatedAudio(
         clock, mixer, Room(room_settings, noise_pcm), listener,
@@ -139,7 +140,10 @@ def simulate_with_audio(
         source.add(line)
     if partner and script is None:
         sim = SimulatedPartner(
-            clock, deliver=source.add, duration=lambda text: len(lines.get(text)) / RATE
+            clock,
+            deliver=source.add,
+            duration=lambda t: _seconds(lines, t),
+            vocabulary=vocabulary,
         )
         log.add_sink(sim)
     run = AudioRun(session, source)
@@ -150,6 +154,14 @@ def simulate_with_audio(
         lines.renderer.close()
         echo.close()
     return run
+
+
+def _seconds(lines: LineAudio, text: str) -> float:
+    """How long a line sounds; estimated when the engine cannot render it."""
+    try:
+        return len(lines.get(text)) / RATE
+    except SpeechEngineError:
+        return estimate_seconds(text)
 
 
 def _speakers(locale: str) -> tuple[Any, ...]:
@@ -193,7 +205,7 @@ def run_live(
     log.add_sink(EarconCues(mixer))
     session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
     lines.prerender(routine_lines(session))
-    echo = EchoCanceller()
+    echo = EchoCanceller(gate=EchoGate())
     link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}
     if factory is not None:
         link_args["factory"] = factory

@@ -220,7 +220,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.script:
         source = ScriptInput(clock, load_script(args.script))
     else:
-        partner = SimulatedPartner(clock, duration=duration)
+        partner = SimulatedPartner(
+            clock, duration=duration, vocabulary=load_vocabulary(routine.locale)
+        )
         log.add_sink(partner)
         source = partner
     session = Session(routine, scheduler=Scheduler(clock), voice=SilentVoice(duration), log=log)

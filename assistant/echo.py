@@ -16,7 +16,7 @@ import numpy as np
 
 from .pcm import RATE, Pcm
 
-__all__ = ["EchoCanceller"]
+__all__ = ["EchoCanceller", "EchoGate"]
 
 _P16 = ctypes.POINTER(ctypes.c_int16)
 
@@ -24,8 +24,11 @@ _P16 = ctypes.POINTER(ctypes.c_int16)
 class EchoCanceller:
     """Streaming echo cancellation; any block size in, the same size out."""
 
-    def __init__(self, tail_seconds: float = 0.128, frame: int = 160) -> None:
+    def __init__(
+        self, tail_seconds: float = 0.128, frame: int = 160, gate: EchoGate | None = None
+    ) -> None:
         self.frame = frame
+        self.gate = gate
         self._lib: Any = None
         self._handle: Any = None
         try:
@@ -49,7 +52,7 @@ class EchoCanceller:
         multiples of it; the lag is constant, so timing stays true.
         """
         if self._handle is None:
-            return mic
+            return self.gate.process(mic, mic, ref) if self.gate is not None else mic
         self._mic = np.concatenate([self._mic, mic])
         self._ref = np.concatenate([self._ref, ref])
         usable = len(self._mic) // self.frame * self.frame
@@ -66,7 +69,7 @@ class EchoCanceller:
             )
         self._mic = self._mic[usable:]
         self._ref = self._ref[usable:]
-        return out
+        return self.gate.process(m, out, r) if self.gate is not None else out
 
     def close(self) -> None:
         if self._handle is not None:
@@ -75,3 +78,40 @@ class EchoCanceller:
 
     def __del__(self) -> None:
         self.close()
+
+
+class EchoGate:
+    """Silences blocks that hold nothing but the assistant's own (cancelled) voice.
+
+    While the speaker is sounding, the canceller's output should be far weaker than
+    its input; when it is (the echo return loss enhancement is above ``erle_db``),
+    what is left is residual echo, and the block is passed on as silence so the
+    recognizer does not try to make words of it. A person talking over the voice
+    raises the output and the block goes through. With the speaker quiet, every
+    block goes through.
+    """
+
+    def __init__(
+        self, erle_db: float = 18.0, hold_seconds: float = 0.3, floor_db: float = -60.0
+    ) -> None:
+        self.erle = 10 ** (erle_db / 10)
+        self.floor = 10 ** (floor_db / 10) * 32768.0**2
+        self.hold = int(hold_seconds * RATE)  # the echo outlasts what is played (reverberation)
+        self._since_sound = self.hold  # samples since the speaker last sounded
+        self.gated = 0  # blocks silenced, for diagnostics
+
+    def process(self, mic: Pcm, clean: Pcm, played: Pcm) -> Pcm:
+        """``clean`` (the canceller's output for ``mic``) or silence of the same length."""
+        if np.mean(played.astype(np.float64) ** 2) > self.floor:
+            self._since_sound = 0
+        else:
+            self._since_sound += len(played)
+        if self._since_sound >= self.hold or not len(clean):
+            return clean
+        m = len(clean)
+        e_in = float(np.mean(mic[-m:].astype(np.float64) ** 2))
+        e_out = float(np.mean(clean.astype(np.float64) ** 2))
+        if e_in > self.erle * max(e_out, 1.0):
+            self.gated += 1
+            return np.zeros_like(clean)
+        return clean

@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import gc
 import io
+import queue
 import shutil
 import tempfile
 import threading
@@ -79,6 +80,11 @@ class Pyttsx3Renderer:
             with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints
                 engine.save_to_file(text, str(path))
                 engine.runAndWait()
+                # the espeak driver can return before a long line (seen with Korean) has
+                # been synthesized; espeak_Synchronize waits for it to finish
+                flush = _defaults.get("flush")
+                if not path.exists() and flush is not None:
+                    flush()
             with wave.open(str(path), "rb") as wav:
                 rate = wav.getframerate()
                 seconds = wav.getnframes() / rate
@@ -99,9 +105,27 @@ class Pyttsx3Renderer:
 
 _engine: Any = None
 _defaults: dict[str, Any] = {}
-_worker: concurrent.futures.ThreadPoolExecutor | None = None
+_worker: _EngineThread | None = None
 _worker_lock = threading.Lock()
 T = TypeVar("T")
+
+
+class _EngineThread:
+    """A daemon thread that runs engine jobs in turn; alive until the interpreter ends,
+    so the engine can still be released cleanly from an ``atexit`` handler."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[tuple[Callable[[], Any], concurrent.futures.Future[Any]]]
+        self.jobs = queue.Queue()
+        threading.Thread(target=self._run, name="speech-engine", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            fn, future = self.jobs.get()
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the caller, who decides
+                future.set_exception(exc)
 
 
 def on_engine_thread(fn: Callable[[], T]) -> T:
@@ -109,9 +133,11 @@ def on_engine_thread(fn: Callable[[], T]) -> T:
     global _worker
     with _worker_lock:
         if _worker is None:
-            _worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="speech-engine")
+            _worker = _EngineThread()
         worker = _worker
-    return worker.submit(fn).result()
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+    worker.jobs.put((fn, future))
+    return future.result()
 
 
 def _shared_engine() -> Any:
@@ -143,8 +169,7 @@ def _release_engine() -> None:
         gc.collect()
 
     if _worker is not None:
-        with contextlib.suppress(RuntimeError):  # the worker may be shut down already
-            on_engine_thread(release)
+        on_engine_thread(release)
 
 
 def _keep_last_chunk(engine: Any) -> None:

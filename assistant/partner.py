@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from .clock import VirtualClock
 from .events import Event
+from .intents import Vocabulary
+from .prompts import load_prompts
 from .runner import ScriptInput, Utterance
 from .voice import estimate_seconds
 
@@ -31,6 +33,7 @@ class SimulatedPartner(ScriptInput):
         duration: Callable[[str], float] = estimate_seconds,
         extra: Iterable[Utterance] = (),
         deliver: Callable[[Utterance], None] | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         super().__init__(clock, extra)
         # where replies go: this script by default, or a simulated room that speaks them
@@ -39,16 +42,37 @@ class SimulatedPartner(ScriptInput):
         self.duration = duration
         self._pain: Iterator[int] = _cycle_last(list(pain_answers))
         self._last_line_end = 0.0
+        self._words = _replies(vocabulary)
 
     def emit(self, event: Event) -> None:
         """Event sink: note when lines end, and answer whatever the session waits for."""
         if event.type == "say":
             self._last_line_end = event.t + self.duration(str(event.data["text"]))
         elif event.type == "await":
-            reply = {"yes_no": "no", "next": "next", "pain": None}[str(event.data["want"])]
-            if reply is None:
-                reply = _spoken_number(next(self._pain))
+            want = str(event.data["want"])
+            if want == "pain":
+                value = next(self._pain)
+                reply = self._words.get(f"pain {value}") or _spoken_number(value)
+            else:
+                reply = self._words[{"yes_no": "no", "next": "next"}[want]]
             self.deliver(Utterance(max(event.t, self._last_line_end) + self.delay, reply))
+
+
+def _replies(vocabulary: Vocabulary | None) -> dict[str, str]:
+    """What the couple says: English defaults, or the shortest phrases of another language."""
+    if vocabulary is None or vocabulary.locale == "en":
+        return {"no": "no", "next": "next"}
+    shortest: dict[str, tuple[str, ...]] = {}
+    for phrase in vocabulary.sentences():
+        key = phrase.intent if phrase.value is None else f"{phrase.intent} {phrase.value}"
+        if key not in shortest or len(phrase.words) < len(shortest[key]):
+            shortest[key] = phrase.words
+    words = {key: " ".join(w) for key, w in shortest.items()}
+    prompts = load_prompts(vocabulary.locale)  # a locale may name the answers it hears best
+    for key in ("no", "next"):
+        if prompts.has(f"partner.{key}"):
+            words[key] = prompts(f"partner.{key}")
+    return words
 
 
 def _cycle_last(values: list[int]) -> Iterator[int]:

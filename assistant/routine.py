@@ -213,7 +213,7 @@ class Routine:
         )
     )
     stages: tuple[Stage, ...] = field(metadata=_doc("The steps, in order."))
-    locale: str = field(default="en", metadata=_doc("Language of the routine (shipped: en)."))
+    locale: str = field(default="en", metadata=_doc("Language of the routine (shipped: en, ko)."))
     position_reminder_minutes: float = field(
         default=17.0,
         metadata=_doc("Offer a change of position after this long lying still.", range=(15, 20)),

@@ -18,7 +18,7 @@ __all__ = ["check_file", "find_routine", "load_routine", "routine_dirs", "routin
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Locales with a vocabulary and prompts shipped in this package.
-KNOWN_LOCALES = ("en",)
+KNOWN_LOCALES = ("en", "ko")
 #: Allowance for questions, acknowledgements and the odd repeat on top of the plan.
 PLAN_MARGIN = 1.10
 

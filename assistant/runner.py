@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import queue
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -106,10 +106,11 @@ class QueueInput:
 
 def run_session(session: Session, source: InputSource) -> str:
     """Run until the session ends; return its outcome (finished, stopped or declined)."""
-    session.start()
+    _safely(session, session.start)
     while not session.done:
         item = source.next_before(session.scheduler.next_due())
-        try:
+
+        def step() -> None:
             if item is END:
                 session.quit()
             elif isinstance(item, Utterance):
@@ -117,15 +118,22 @@ def run_session(session: Session, source: InputSource) -> str:
             elif isinstance(item, Fault):
                 session.fault(item.message)
             session.scheduler.run_due()
-        except Exception as exc:  # a bug; the person on the table comes first
-            # the last line of defence: end safely, keep every event, no traceback for users
-            log.error(
-                "internal error, session ended safely: %s",
-                exc,
-                exc_info=log.isEnabledFor(logging.DEBUG),
-            )
-            session.log_error(f"{type(exc).__name__}: {exc}")
+
+        _safely(session, step)
     for event in reversed(session.log.events):
         if event.type == "end":
             return str(event.data["outcome"])
     return "stopped"  # pragma: no cover - done implies an end event
+
+
+def _safely(session: Session, step: Callable[[], None]) -> None:
+    try:
+        step()
+    except Exception as exc:  # a bug; the person on the table comes first
+        # the last line of defence: end safely, keep every event, no traceback for users
+        log.error(
+            "internal error, session ended safely: %s",
+            exc,
+            exc_info=log.isEnabledFor(logging.DEBUG),
+        )
+        session.log_error(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,162 @@
+"""The live device path with the sound card replaced at its edge by a fake stream.
+
+The fake stream is fed real audio (espeak-ng speech) through the real callback, so
+everything behind it (mixer, echo canceller, recognizer, listener, supervisor) is
+the real code. Unplugging is the stream going inactive or silent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.intents import load_vocabulary
+from assistant.listener import Heard, Listener
+from assistant.live_audio import AudioLink, DeviceError, LiveListening
+from assistant.mixer import Mixer
+from assistant.pcm import RATE
+from assistant.recognizers import open_recognizer
+from assistant.speech_synth import synthesize
+from tests.audiokit import need_espeak
+
+BLOCK = 512
+WAIT = 30.0  # generous: only a broken supervisor ever waits this long
+
+
+class FakeStream:
+    """Stands where PortAudio would: the test pushes microphone blocks through the callback."""
+
+    def __init__(self, callback: Callable[..., None]) -> None:
+        self.callback = callback
+        self.active = False
+        self.played: list[np.ndarray] = []
+
+    def start(self) -> None:
+        self.active = True
+
+    def close(self) -> None:
+        self.active = False
+
+    def push(self, mic: np.ndarray) -> None:
+        out = np.zeros((len(mic), 1), dtype=np.int16)
+        self.callback(mic.reshape(-1, 1), out, len(mic), None, None)
+        self.played.append(out[:, 0].copy())
+
+
+class Card:
+    """A sound card that is missing at first, appears, and can be unplugged."""
+
+    def __init__(self, missing: int) -> None:
+        self.missing = missing
+        self.streams: list[FakeStream] = []
+        self.opened = threading.Condition()
+
+    def factory(self, callback: Callable[..., None], *_: Any) -> FakeStream:
+        with self.opened:
+            if self.missing > 0:
+                self.missing -= 1
+                raise DeviceError("no microphone found")
+            stream = FakeStream(callback)
+            self.streams.append(stream)
+            self.opened.notify_all()
+            return stream
+
+    def wait_for(self, n: int) -> FakeStream:
+        with self.opened:
+            assert self.opened.wait_for(lambda: len(self.streams) >= n, timeout=WAIT)
+            return self.streams[n - 1]
+
+
+def _speak(stream: FakeStream, text: str) -> None:
+    pcm = np.concatenate([synthesize(text), np.zeros(RATE, dtype=np.int16)])
+    for i in range(0, len(pcm) - BLOCK, BLOCK):
+        stream.push(pcm[i : i + BLOCK])
+
+
+def test_missing_then_unplugged_microphone_is_reported_and_reopened() -> None:
+    need_espeak()
+    vocab = load_vocabulary("en")
+    listener = Listener(open_recognizer(vocab, "pocketsphinx").recognizer, vocab)
+    card = Card(missing=2)
+    mixer = Mixer()
+    link = AudioLink(mixer, factory=card.factory, silent_after=3600)
+    heard: list[Heard] = []
+    faults: list[str] = []
+    restored = threading.Event()
+    got = threading.Condition()
+
+    def on_heard(h: Heard) -> None:
+        with got:
+            heard.append(h)
+            got.notify_all()
+
+    live = LiveListening(
+        link, listener, on_heard=on_heard, on_fault=faults.append,
+        on_restored=restored.set, first_backoff=0.001, max_backoff=0.01,
+    )  # fmt: skip
+    live.start()
+    try:
+        first = card.wait_for(1)
+        assert restored.wait(WAIT)
+        assert faults == ["no microphone found"]  # reported once, not on every retry
+        assert live.attempts == 3
+        mixer.say("a line", np.full(BLOCK * 4, 1200, dtype=np.int16))
+        _speak(first, "next")
+        with got:
+            assert got.wait_for(lambda: heard, timeout=WAIT)
+        assert heard[0].intent is not None and heard[0].intent.name == "next"
+        assert (first.played[0] == 1200).all(), "the speaker is fed from the mixer"
+        restored.clear()
+        first.active = False  # unplugged
+        second = card.wait_for(2)
+        assert restored.wait(WAIT)
+        assert len(faults) == 2 and "stopped" in faults[1]
+        _speak(second, "stop")
+        with got:
+            assert got.wait_for(lambda: len(heard) >= 2, timeout=WAIT)
+        assert heard[1].intent is not None and heard[1].intent.name == "stop"
+    finally:
+        live.stop()
+
+
+def test_a_silent_device_counts_as_gone() -> None:
+    clock = [0.0]
+    card = Card(missing=0)
+    link = AudioLink(Mixer(), factory=card.factory, now=lambda: clock[0], silent_after=2.0)
+    link.open()
+    stream = card.streams[0]
+    stream.push(np.zeros(BLOCK, dtype=np.int16))
+    assert link.healthy()
+    clock[0] = 1.5
+    assert link.healthy()
+    clock[0] = 4.0
+    assert not link.healthy() and "unplugged" in link.problem
+    stream.push(np.zeros(BLOCK, dtype=np.int16))
+    assert link.healthy()
+    link.close()
+    assert not stream.active
+
+
+@pytest.mark.parametrize("missing", ["no sounddevice", "no portaudio"])
+def test_open_sounddevice_errors_are_device_errors(
+    missing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from assistant import live_audio
+
+    if missing == "no sounddevice":
+        monkeypatch.setitem(sys.modules, "sounddevice", None)
+    else:
+        import sounddevice
+
+        def fail(*a: object, **k: object) -> None:
+            raise sounddevice.PortAudioError("Error querying device -1")
+
+        monkeypatch.setattr(sounddevice, "Stream", fail)
+    with pytest.raises(DeviceError):
+        live_audio.open_sounddevice(lambda *a: None, None, None, BLOCK)
