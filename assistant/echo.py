@@ -84,34 +84,49 @@ class EchoGate:
     """Silences blocks that hold nothing but the assistant's own (cancelled) voice.
 
     While the speaker is sounding, the canceller's output should be far weaker than
-    its input; when it is (the echo return loss enhancement is above ``erle_db``),
-    what is left is residual echo, and the block is passed on as silence so the
-    recognizer does not try to make words of it. A person talking over the voice
-    raises the output and the block goes through. With the speaker quiet, every
-    block goes through.
+    its input. When it is (the echo return loss enhancement, smoothed over about
+    0.1 s, is above ``erle_db``), or when the output is too faint to be a person
+    talking (below ``residual_db`` dBFS), what is left is residual echo: the block
+    is passed on as silence so that the recognizer does not make words of it. A
+    person talking over the voice raises the output and goes through. With the
+    speaker quiet, every block goes through untouched.
     """
 
     def __init__(
-        self, erle_db: float = 18.0, hold_seconds: float = 0.3, floor_db: float = -60.0
+        self,
+        erle_db: float = 18.0,
+        residual_db: float = -50.0,
+        hold_seconds: float = 0.3,
+        smooth_seconds: float = 0.1,
     ) -> None:
         self.erle = 10 ** (erle_db / 10)
-        self.floor = 10 ** (floor_db / 10) * 32768.0**2
+        self.residual = 10 ** (residual_db / 10) * 32768.0**2
+        self.silent = 10 ** (-60 / 10) * 32768.0**2  # what counts as the speaker being quiet
         self.hold = int(hold_seconds * RATE)  # the echo outlasts what is played (reverberation)
+        self.smooth = smooth_seconds
         self._since_sound = self.hold  # samples since the speaker last sounded
+        self._e_in = 0.0
+        self._e_out = 0.0
         self.gated = 0  # blocks silenced, for diagnostics
+        self.blocks = 0
 
     def process(self, mic: Pcm, clean: Pcm, played: Pcm) -> Pcm:
         """``clean`` (the canceller's output for ``mic``) or silence of the same length."""
-        if np.mean(played.astype(np.float64) ** 2) > self.floor:
+        if not len(clean):
+            return clean
+        self.blocks += 1
+        a = min(1.0, len(clean) / (self.smooth * RATE))
+        e_in = float(np.mean(mic[-len(clean) :].astype(np.float64) ** 2))
+        e_out = float(np.mean(clean.astype(np.float64) ** 2))
+        self._e_in += a * (e_in - self._e_in)
+        self._e_out += a * (e_out - self._e_out)
+        if len(played) and np.mean(played.astype(np.float64) ** 2) > self.silent:
             self._since_sound = 0
         else:
-            self._since_sound += len(played)
-        if self._since_sound >= self.hold or not len(clean):
+            self._since_sound += len(clean)
+        if self._since_sound >= self.hold:
             return clean
-        m = len(clean)
-        e_in = float(np.mean(mic[-m:].astype(np.float64) ** 2))
-        e_out = float(np.mean(clean.astype(np.float64) ** 2))
-        if e_in > self.erle * max(e_out, 1.0):
+        if self._e_in > self.erle * max(self._e_out, 1.0) or self._e_out < self.residual:
             self.gated += 1
             return np.zeros_like(clean)
         return clean

@@ -109,21 +109,21 @@ def run_session(session: Session, source: InputSource) -> str:
     _safely(session, session.start)
     while not session.done:
         item = source.next_before(session.scheduler.next_due())
-
-        def step() -> None:
-            if item is END:
-                session.quit()
-            elif isinstance(item, Utterance):
-                session.hear(item.text)
-            elif isinstance(item, Fault):
-                session.fault(item.message)
-            session.scheduler.run_due()
-
-        _safely(session, step)
+        _safely(session, lambda item=item: _deliver(session, item))
     for event in reversed(session.log.events):
         if event.type == "end":
             return str(event.data["outcome"])
     return "stopped"  # pragma: no cover - done implies an end event
+
+
+def _deliver(session: Session, item: Utterance | Fault | _End | None) -> None:
+    if item is END:
+        session.quit()
+    elif isinstance(item, Utterance):
+        session.hear(item.text)
+    elif isinstance(item, Fault):
+        session.fault(item.message)
+    session.scheduler.run_due()
 
 
 def _safely(session: Session, step: Callable[[], None]) -> None:

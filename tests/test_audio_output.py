@@ -108,3 +108,31 @@ def test_the_echo_canceller_removes_the_narration_and_keeps_a_voice() -> None:
     assert kept > 10, f"the voice stands only {kept:.1f} dB above the residual echo"
     echo.close()
     lines.close()
+
+
+def test_the_echo_gate_lets_a_voice_through_and_nothing_else() -> None:
+    from assistant.echo import EchoGate
+
+    lines = line_audio()
+    texts = [LINE, "Keep the pressure even.", "Now knead the shoulders, slowly."]
+    narration = np.concatenate([lines.get(t) for t in texts])
+    room = Room(RoomSettings(voice_gain=0.3))  # the person is quieter than the speaker
+    voice = lines.get("lighter please")
+    at = len(narration) * 2 // 3
+    room.say(at / RATE, voice)
+    gate = EchoGate()
+    echo = EchoCanceller(gate=gate)
+    outs = []
+    for i in range(0, len(narration) + RATE, BLOCK):
+        played = np.zeros(BLOCK, dtype=np.int16)
+        chunk = narration[i : i + BLOCK]
+        played[: len(chunk)] = chunk
+        outs.append(echo.process(room.mic(played), played))
+    out = np.concatenate(outs)
+    echo_only = out[RATE : at - BLOCK]  # after the canceller's first second
+    assert np.count_nonzero(echo_only) < 0.02 * len(echo_only)
+    spoken = out[at : at + len(voice)]
+    assert np.count_nonzero(spoken) > 0.5 * len(spoken)
+    assert gate.gated > gate.blocks // 2
+    echo.close()
+    lines.close()
