@@ -8,6 +8,7 @@ recognizer blocks in real time. The session itself never knows the difference.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import queue
 from collections.abc import Callable, Iterable
@@ -109,7 +110,7 @@ def run_session(session: Session, source: InputSource) -> str:
     _safely(session, session.start)
     while not session.done:
         item = source.next_before(session.scheduler.next_due())
-        _safely(session, lambda item=item: _deliver(session, item))
+        _safely(session, functools.partial(_deliver, session, item))
     for event in reversed(session.log.events):
         if event.type == "end":
             return str(event.data["outcome"])
