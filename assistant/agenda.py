@@ -167,7 +167,7 @@ class Player:
             run.cursor += 1
             self._on_cue(step)
             if step.text is not None:
-                self.voice.say(step.text)
+                self.voice.cue(step.text)
         self._run = None
         run.on_done()
 

@@ -6,6 +6,8 @@ echo canceller, recognizer, listener) around a different audio source.
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -120,6 +122,8 @@ def simulate_with_audio(
     """Run a whole session through the simulated room with the real recognizer."""
     from .partner import SimulatedPartner
 
+    if shutil.which("espeak-ng") is None:  # the simulated people speak through it
+        raise SpeechEngineError("espeak-ng is not installed (sudo apt-get install espeak-ng)")
     clock = VirtualClock()
     mixer = Mixer(volume=(settings.volume if settings else 1.0))
     vocabulary = load_vocabulary(routine.locale)
@@ -132,7 +136,7 @@ def simulate_with_audio(
         clock, mixer, Room(room_settings, noise_pcm), listener,
         echo=echo, record=record, speakers=speakers,
     )  # fmt: skip
-    lines = LineAudio(Pyttsx3Renderer(settings, routine.locale))
+    lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
     session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
@@ -200,7 +204,7 @@ def run_live(
     clock = WallClock()
     source = QueueInput(clock)
     mixer = Mixer(volume=(settings.volume if settings else 1.0))
-    lines = LineAudio(Pyttsx3Renderer(settings, routine.locale))
+    lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
     session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
@@ -210,22 +214,26 @@ def run_live(
     if factory is not None:
         link_args["factory"] = factory
     link = AudioLink(mixer, **link_args)
-    live: LiveListening | None = None
+    listener: Listener | None = None
     try:
         listener = open_listener(load_vocabulary(routine.locale), engine, model, err, mixer)
-    except RecognizerError as exc:
+    except RecognizerError as exc:  # the speaker still works; commands come typed
         print(f"Cannot listen: {exc}. Type commands instead.", file=err)
         keyboard = True
-    else:
-        live = LiveListening(
-            link,
-            listener,
-            on_heard=lambda h: source.put(h.text),
-            on_fault=source.fault,
-            on_restored=lambda: print("The microphone is back. Say resume.", file=err),
-            echo=echo,
-        )
-        live.start()
+
+    def heard(h: Heard) -> None:  # only commands reach the session; noise stays out
+        if h.intent is not None:
+            source.put(h.text)
+
+    live = LiveListening(
+        link,
+        listener,
+        on_heard=heard,
+        on_fault=source.fault,
+        on_restored=lambda: print("The sound device is back. Say resume.", file=err),
+        echo=echo,
+    )
+    live.start()
     if keyboard:
 
         def read_keyboard() -> None:  # the only job of this thread: copy lines to the queue
@@ -243,10 +251,25 @@ def run_live(
             session.log_error(f"{type(exc).__name__}: {exc}")
         return "stopped"
     finally:
-        if live is not None:
-            live.stop()
-        else:
-            link.close()
+        _let_it_finish(mixer, link)
+        live.stop()
         lines.close()
         lines.renderer.close()
         echo.close()
+
+
+def _let_it_finish(mixer: Mixer, link: Any, longest: float = 12.0) -> None:
+    """Let the last line ("lift your hands away...") and the stopped tone play out."""
+    import time
+
+    give_up = time.monotonic() + longest
+    try:
+        while link.healthy() and not mixer.idle() and time.monotonic() < give_up:
+            time.sleep(0.05)
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+        pass
+
+
+def _full_volume(settings: NarrationSettings | None) -> NarrationSettings:
+    """Lines are rendered at full volume: the mixer alone applies the volume setting."""
+    return dataclasses.replace(settings or NarrationSettings(), volume=1.0)

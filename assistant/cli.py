@@ -247,6 +247,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def _simulate_audio(args: argparse.Namespace, routine: Routine) -> int:
     from .audio_setup import simulate_with_audio
 
+    if getattr(args, "out", None):  # a bad folder is found now, not after the whole run
+        try:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AssistantError(f"cannot write to {args.out}: {exc}") from exc
     printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
     log = _event_log(args, printer)
     started = time.perf_counter()
@@ -379,6 +384,17 @@ def _run_live(
     return 0
 
 
+def _fraction(value: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        x = float(value)
+    except ValueError:
+        x = -1.0
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number from 0 to 1")
+    return x
+
+
 def _device(value: str | None) -> int | str | None:
     """A device index when the value is a number, else a part of its name."""
     if value is None:
@@ -473,7 +489,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--input", metavar="DEVICE", help="microphone: index or part of its name")
     sp.add_argument("--output", metavar="DEVICE", help="speaker: index or part of its name")
-    sp.add_argument("--volume", type=float, default=1.0, help="narration volume, 0 to 1")
+    sp.add_argument("--volume", type=_fraction, default=1.0, help="narration volume, 0 to 1")
     audio_options(sp)
 
     sp = add("simulate", cmd_simulate, "run a whole session on a virtual clock")

@@ -98,6 +98,7 @@ class EchoGate:
         residual_db: float = -50.0,
         hold_seconds: float = 0.3,
         smooth_seconds: float = 0.1,
+        learn_seconds: float = 2.0,
     ) -> None:
         self.erle = 10 ** (erle_db / 10)
         self.residual = 10 ** (residual_db / 10) * 32768.0**2
@@ -109,7 +110,8 @@ class EchoGate:
         self._e_out = 0.0
         self.gated = 0  # blocks silenced, for diagnostics
         self.blocks = 0
-
+        self.learn = int(learn_seconds * RATE)
+        self._heard_sound = 0  # samples of sound played so far: the canceller's schooling
     def process(self, mic: Pcm, clean: Pcm, played: Pcm) -> Pcm:
         """``clean`` (the canceller's output for ``mic``) or silence of the same length."""
         if not len(clean):
@@ -120,13 +122,19 @@ class EchoGate:
         e_out = float(np.mean(clean.astype(np.float64) ** 2))
         self._e_in += a * (e_in - self._e_in)
         self._e_out += a * (e_out - self._e_out)
-        if len(played) and np.mean(played.astype(np.float64) ** 2) > self.silent:
+        e_ref = float(np.mean(played.astype(np.float64) ** 2)) if len(played) else 0.0
+        if e_ref > self.silent:
             self._since_sound = 0
+            self._heard_sound += len(played)
         else:
             self._since_sound += len(clean)
         if self._since_sound >= self.hold:
             return clean
-        if self._e_in > self.erle * max(self._e_out, 1.0) or self._e_out < self.residual:
+        if self._heard_sound < self.learn:
+            echo_only = True
+        else:
+            echo_only = self._e_in > self.erle * max(self._e_out, 1.0)
+        if echo_only or self._e_out < self.residual:
             self.gated += 1
             return np.zeros_like(clean)
         return clean

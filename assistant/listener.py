@@ -3,13 +3,15 @@
 The recognizer only knows words; this is where its results become intents, with
 two rules that matter for safety and for sanity:
 
-* ``stop`` acts on partial results, as soon as it has been seen in ``confirm``
-  partials in a row (one flicker is not enough), so it does not wait for the end
-  of the utterance; every other command waits for the final result.
-* The assistant knows what it is saying. A command whose words were sounding in
-  the narration just before it was heard is taken for the assistant's own echo
-  and dropped; a command the narration is not saying passes, so a person can
-  talk over the voice, and ``stop`` works mid-sentence.
+* ``stop`` acts on partial results, without waiting for the end of the utterance,
+  once it has held for ``confirm_seconds`` of audio (one flicker is not enough). A
+  stop seen in the partials is acted on even if the final result then drops it: a
+  false stop costs a moment, a missed one could hurt.
+* The assistant knows what it is saying. A command (other than stop) whose words
+  were sounding in the narration just before it was heard is taken for the
+  assistant's own echo and dropped; a command the narration is not saying passes,
+  so a person can talk over the voice. Stop is never dropped this way: against its
+  echo stand the echo canceller and gate, and a needless stop is safe.
 """
 
 from __future__ import annotations
@@ -48,28 +50,47 @@ class Listener:
         vocabulary: Vocabulary,
         *,
         narration: NarrationWords | None = None,
-        confirm: int = 2,
+        confirm_seconds: float = 0.1,
         echo_window: float = 1.5,
     ) -> None:
         self.recognizer = recognizer
         self.vocabulary = vocabulary
         self.narration = narration
-        self.confirm = confirm
+        self.confirm = confirm_seconds
         self.echo_window = echo_window
         self._stop_words = {w for phrase in vocabulary.anywhere for w in phrase}
-        self._stop_run = 0  # partials in a row that contained a stop word
+        self._stop_since: float | None = None  # recognizer time the partials began to say stop
         self._stop_sent = False  # this utterance already gave its stop
-        self._fed = 0  # samples fed to the recognizer
+        self._fed = 0  # samples fed to the recognizer: its clock
+        self._offset = 0  # samples never fed (dropped by a busy machine), for true times
         self.dropped: list[Heard] = []  # echoes, kept for diagnostics and the benchmark
 
     def feed(self, pcm: Pcm) -> list[Heard]:
         """Feed a block; return the commands (and rejections) it completed."""
         self._fed += len(pcm)
-        return self._take(self.recognizer.accept(np.ascontiguousarray(pcm).tobytes()))
+        found = self._take(self.recognizer.accept(np.ascontiguousarray(pcm).tobytes()))
+        return found + self._confirm_stop()
+
+    def skip(self, samples: int) -> None:
+        """Audio that was lost before reaching us: keep times true to the audio timeline."""
+        self._offset += samples
 
     def flush(self) -> list[Heard]:
         """The audio has ended: finish the utterance under way."""
         return self._take(self.recognizer.flush())
+
+    def _confirm_stop(self) -> list[Heard]:
+        """Stop once the partials have said it for ``confirm`` seconds of audio."""
+        if self._stop_since is None or self._stop_sent:
+            return []
+        now = self._fed / RATE
+        if now - self._stop_since < self.confirm:
+            return []
+        self._stop_sent = True
+        return [Heard(self._time(now), "stop", Intent("stop"))]
+
+    def _time(self, recognizer_time: float) -> float:
+        return recognizer_time + self._offset / RATE
 
     def _take(self, hyps: list[Hypothesis]) -> list[Heard]:
         out: list[Heard] = []
@@ -84,39 +105,36 @@ class Listener:
         return out
 
     def _partial(self, h: Hypothesis) -> Heard | None:
-        words = set(normalize(h.text, self.vocabulary))
-        if self._stop_sent or not words & self._stop_words:
-            self._stop_run = 0
+        if self._stop_sent:
             return None
-        self._stop_run += 1
-        if self._stop_run < self.confirm:
-            return None
-        heard = self._judge(h.end, h.text, Intent("stop"))
-        self._stop_sent = not heard.echo
-        return heard
+        if set(normalize(h.text, self.vocabulary)) & self._stop_words:
+            if self._stop_since is None:
+                self._stop_since = h.end
+        else:
+            self._stop_since = None  # a flicker: the partial no longer says stop
+        return None
 
     def _final(self, h: Hypothesis) -> Heard | None:
-        already = self._stop_sent
-        self._stop_run = 0
+        sent, seen = self._stop_sent, self._stop_since is not None
+        self._stop_since = None
         self._stop_sent = False
         text = h.text.strip()
-        if not text:
-            return Heard(h.end, "", None)
-        intent = parse(text, self.vocabulary)
-        if intent is None:
-            return Heard(h.end, text, None)
-        if intent.name == "stop" and already:
+        intent = parse(text, self.vocabulary) if text else None
+        if intent is not None and intent.name == "stop" and sent:
             return None  # acted on already, from the partials
-        return self._judge(h.end, text, intent)
+        if seen and not sent and (intent is None or intent.name != "stop"):
+            # the partials said stop, the final did not: safety first
+            return Heard(self._time(h.end), "stop", Intent("stop"))
+        if intent is None:
+            return Heard(self._time(h.end), text, None)
+        return self._judge(self._time(h.end), text, intent)
 
     def _judge(self, t: float, text: str, intent: Intent) -> Heard:
-        """Drop the command if the narration was saying its words just before."""
-        if self.narration is None:
+        """Drop a command (never stop) if the narration was saying its words just before."""
+        if self.narration is None or intent.name == "stop":
             return Heard(t, text, intent)
         end = int(t * RATE)
         sounding = self.narration(end - int(self.echo_window * RATE), end)
         spoken = set(normalize(text, self.vocabulary)) - self.vocabulary.fillers
-        if intent.name == "stop":
-            spoken &= self._stop_words
         echo = bool(spoken) and spoken <= sounding
         return Heard(t, text, intent, echo=echo)

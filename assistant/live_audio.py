@@ -92,7 +92,10 @@ class AudioLink:
         self.output_device = output_device
         self.block = block
         self.factory = factory
-        self.blocks: queue.Queue[tuple[Pcm, Pcm]] = queue.Queue(maxsize=500)
+        # about one second: a machine too busy to keep up loses old audio, not new commands
+        self.blocks: queue.Queue[tuple[Pcm, Pcm]] = queue.Queue(maxsize=max(4, RATE // block))
+        self.dropped = 0  # samples of microphone audio lost that way
+        self.round_trip = 0.0  # seconds from a block's capture to the playing of its partner
         self.failed = threading.Event()
         self.problem = ""
         self._stream: Stream | None = None
@@ -114,9 +117,17 @@ class AudioLink:
         if outdata is not None:
             outdata[:, 0] = played
         self.last_block = self.now()
-        # when the listener is far behind, dropping audio beats blocking the sound card
-        with contextlib.suppress(queue.Full):
-            self.blocks.put_nowait((np.array(indata[:, 0], dtype=np.int16), played))
+        if outdata is not None and when is not None:  # PortAudio's timing of this block
+            with contextlib.suppress(AttributeError, TypeError):
+                self.round_trip = max(0.0, when.outputBufferDacTime - when.inputBufferAdcTime)
+        item = (np.array(indata[:, 0], dtype=np.int16), played)
+        try:
+            self.blocks.put_nowait(item)
+        except queue.Full:  # the listener is behind: drop the oldest block, keep the newest
+            with contextlib.suppress(queue.Empty):
+                self.dropped += len(self.blocks.get_nowait()[0])
+            with contextlib.suppress(queue.Full):
+                self.blocks.put_nowait(item)
 
     def healthy(self) -> bool:
         stream = self._stream
@@ -147,7 +158,7 @@ class LiveListening:
     def __init__(
         self,
         link: AudioLink,
-        listener: Listener,
+        listener: Listener | None,
         *,
         on_heard: Callable[[Heard], None],
         on_fault: Callable[[str], None],
@@ -167,6 +178,7 @@ class LiveListening:
         self._quit = threading.Event()
         self._threads: list[threading.Thread] = []
         self.attempts = 0
+        self._delay = np.zeros(0, dtype=np.int16)  # speaker audio not yet heard back
 
     def start(self) -> None:
         """Open the device (reporting a fault if it cannot) and start both threads."""
@@ -183,19 +195,39 @@ class LiveListening:
         self.link.close()
 
     def _listen(self) -> None:
+        """Echo cancellation, recognition and the listener's rules, block by block."""
+        dropped = 0
         while not self._quit.is_set():
             mic, played = self.link.blocks.get()
             if not len(mic):
                 continue
+            if self.listener is None:  # nothing to listen with: keep the speaker fed only
+                continue
+            if self.link.dropped != dropped:
+                self.listener.skip(self.link.dropped - dropped)
+                dropped = self.link.dropped
+            played = self._delayed(played)
             clean = self.echo.process(mic, played) if self.echo is not None else mic
             try:
                 found = self.listener.feed(clean)
-            except Exception as exc:  # a recognizer fault must not end the session
-                self.link.problem = f"the recognizer failed: {exc}"
-                self.link.failed.set()
+            except Exception as exc:  # a broken recognizer: say so once, keep the keyboard
+                self.listener = None
+                self.on_fault(f"the speech recognizer failed ({exc}); type commands instead")
                 continue
             for heard in found:
                 self.on_heard(heard)
+
+    def _delayed(self, played: Pcm) -> Pcm:
+        """The speaker's block as the microphone hears it: late by the device's round trip."""
+        lag = int(self.link.round_trip * RATE)
+        self._delay = np.concatenate([self._delay, played])
+        if len(self._delay) < lag + len(played):  # the start: nothing played yet
+            self._delay = np.concatenate(
+                [np.zeros(lag + len(played) - len(self._delay), np.int16), self._delay]
+            )
+        out = self._delay[: len(played)]
+        self._delay = self._delay[len(played) :]
+        return out
 
     def _supervise(self) -> None:
         backoff = self.first_backoff

@@ -87,6 +87,11 @@ class Mixer:
         with self._lock:
             return bool(self._lines)
 
+    def idle(self) -> bool:
+        """Whether nothing at all (narration or earcon) is left to play."""
+        with self._lock:
+            return not self._lines and not self._sounds
+
     def read(self, frames: int) -> tuple[Pcm, Pcm]:
         """The next block: (everything mixed, the narration alone), int16 mono."""
         voice = np.zeros(frames, dtype=np.float32)

@@ -287,7 +287,8 @@ class Session:
         """
         self._emit("fault", message=message)
         if not self.done and self.state not in ("idle", "paused", "stopped", "declining"):
-            self.handle(Intent("pause"))
+            self._awaiting_ok = False
+            self._pause()
 
     def quit(self) -> None:
         """The input went away (keyboard closed, Ctrl-C): stop safely and end now."""

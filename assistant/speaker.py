@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 
-from .errors import SpeechEngineError
+from .errors import AssistantError
 from .events import Event
 from .mixer import Mixer
 from .narration import Pyttsx3Renderer
@@ -55,7 +55,7 @@ class LineAudio:
                     return
                 try:
                     self.get(text)
-                except SpeechEngineError as exc:  # said again, and reported, when it is due
+                except AssistantError as exc:  # tried again, and reported, when it is due
                     log.debug("pre-rendering failed: %s", exc)
 
         self._thread = threading.Thread(target=work, name="prerender", daemon=True)
@@ -92,7 +92,7 @@ class AudioVoice:
     def say(self, text: str) -> float:
         try:
             pcm = self.lines.get(text)
-        except SpeechEngineError as exc:
+        except AssistantError as exc:  # the engine failed, or its audio cannot be read
             if not self._failing and self.on_fault is not None:
                 self.on_fault(str(exc))
             self._failing = True
@@ -100,6 +100,15 @@ class AudioVoice:
         self._failing = False
         self.mixer.say(text, pcm)
         return len(pcm) / RATE
+
+    def cue(self, text: str) -> None:
+        if self.mixer.speaking():  # would sound late; the beat still marks the stroke
+            return
+        try:
+            pcm = self.lines.get(text)
+        except AssistantError:
+            return  # a missing cue word is no fault: the beat carries on
+        self.mixer.say(text, pcm)
 
     def cut(self) -> None:
         self.mixer.cut()

@@ -33,6 +33,14 @@ class Voice(Protocol):
         """Start saying ``text`` without waiting; return how many seconds it takes."""
         ...
 
+    def cue(self, text: str) -> None:
+        """A stroke cue, due now: said if it can be said on time, else left out.
+
+        Cues mark the beat; one that would queue behind a line and sound late is
+        worse than none.
+        """
+        ...
+
     def cut(self) -> None:
         """Stop speaking at once."""
         ...
@@ -51,6 +59,9 @@ class SilentVoice:
 
     def say(self, text: str) -> float:
         return self.duration(text)
+
+    def cue(self, text: str) -> None:
+        self.duration(text)
 
     def cut(self) -> None:
         self.cuts += 1
