@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,7 +23,7 @@ from .intents import Vocabulary, load_vocabulary
 from .listener import Heard, Listener
 from .mixer import Mixer
 from .narration import NarrationSettings, Pyttsx3Renderer
-from .pcm import RATE, read_wav, write_wav
+from .pcm import RATE, Pcm, read_wav, write_wav
 from .recognizers import open_recognizer
 from .room import Room, RoomSettings
 from .routine import Routine
@@ -117,6 +117,8 @@ def simulate_with_audio(
     room: RoomSettings | None = None,
     noise: Path | None = None,
     record: bool = False,
+    voices: Sequence[tuple[float, Pcm]] = (),
+    typed: Sequence[Utterance] = (),
     err: TextIO = sys.stderr,
 ) -> AudioRun:
     """Run a whole session through the simulated room with the real recognizer."""
@@ -142,6 +144,10 @@ def simulate_with_audio(
     session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
     for line in script or []:
         source.add(line)
+    for at, pcm in voices:  # recordings of real people, at their times
+        source.add_audio(at, pcm)
+    for line in typed:  # typed commands, as the keyboard gives them
+        source.type(line)
     if partner and script is None:
         sim = SimulatedPartner(
             clock,

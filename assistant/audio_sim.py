@@ -64,6 +64,7 @@ class SimulatedAudio:
         self._speakers: Iterator[Speaker] = _cycle(speakers)
         self._heard: deque[Heard] = deque()
         self._faults: deque[Fault] = deque()
+        self._typed: list[Utterance] = []
         self._pos = 0
         self._flushed = False
         self.output: list[Pcm] = []
@@ -78,6 +79,16 @@ class SimulatedAudio:
         self.said.append((line.at, line.text, speaker))
         self.room.say(line.at, self.synth(line.text, speaker))
 
+    def type(self, line: Utterance) -> None:
+        """A typed command at ``line.at`` (the keyboard works alongside the microphone)."""
+        self._typed.append(line)
+        self._typed.sort()
+
+    def add_audio(self, at: float, pcm: Pcm, text: str = "") -> None:
+        """Someone says a recorded ``pcm`` at ``at`` seconds (a real voice, say)."""
+        self.said.append((at, text, Speaker("recording")))
+        self.room.say(at, pcm)
+
     def fault(self, message: str) -> None:
         """A simulated device or engine failure, handed to the session next."""
         self._faults.append(Fault(self.clock.now(), message))
@@ -91,6 +102,10 @@ class SimulatedAudio:
         while True:
             if self._faults:
                 return self._faults.popleft()
+            if self._typed and self._typed[0].at <= self.now:
+                line = self._typed.pop(0)
+                self.clock.advance_to(max(self.clock.now(), line.at))
+                return Utterance(self.clock.now(), line.text)
             if self._heard:
                 heard = self._heard.popleft()
                 self.clock.advance_to(max(self.clock.now(), heard.t))
@@ -99,7 +114,8 @@ class SimulatedAudio:
             if deadline is not None and deadline < block_end:
                 self.clock.advance_to(max(self.clock.now(), deadline))
                 return None
-            if deadline is None and self.now >= self.room.busy_until() + 2.0:
+            typed_due = self._typed[0].at if self._typed else float("inf")
+            if deadline is None and self.now >= max(self.room.busy_until() + 2.0, typed_due):
                 if not self._flushed:
                     self._flushed = True
                     self._take(self.listener.flush())

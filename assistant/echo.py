@@ -89,7 +89,7 @@ class EchoGate:
     talking (below ``residual_db`` dBFS), what is left is residual echo: the block
     is passed on as silence so that the recognizer does not make words of it. A
     person talking over the voice raises the output and goes through. With the
-    speaker quiet, every block goes through untouched.
+    speaker quiet, the microphone goes through untouched, as recorded.
     """
 
     def __init__(
@@ -112,6 +112,7 @@ class EchoGate:
         self.blocks = 0
         self.learn = int(learn_seconds * RATE)
         self._heard_sound = 0  # samples of sound played so far: the canceller's schooling
+
     def process(self, mic: Pcm, clean: Pcm, played: Pcm) -> Pcm:
         """``clean`` (the canceller's output for ``mic``) or silence of the same length."""
         if not len(clean):
@@ -129,7 +130,9 @@ class EchoGate:
         else:
             self._since_sound += len(clean)
         if self._since_sound >= self.hold:
-            return clean
+            # nothing to cancel: the microphone as it is (the canceller's noise
+            # suppression would only colour a person's voice)
+            return np.ascontiguousarray(mic[-len(clean) :])
         if self._heard_sound < self.learn:
             echo_only = True
         else:

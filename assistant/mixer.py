@@ -49,7 +49,7 @@ class Played:
 class Mixer:
     """Thread-safe: the session thread queues sounds, the audio thread reads blocks."""
 
-    def __init__(self, volume: float = 1.0, history_seconds: float = 30.0) -> None:
+    def __init__(self, volume: float = 1.0, history_seconds: float = 600.0) -> None:
         self.volume = volume
         self._lock = threading.Lock()
         self._lines: deque[tuple[str, Pcm]] = deque()
@@ -124,6 +124,11 @@ class Mixer:
                 self._history.popleft()
         out = np.clip(mix, -32768, 32767).astype(np.int16)
         return out, voice.astype(np.int16)
+
+    def played(self) -> list[Played]:
+        """The recent narration lines as they went out (a cut line ends at its cut)."""
+        with self._lock:
+            return [Played(p.text, p.start, p.end, p.samples) for p in self._history]
 
     def words_between(self, a: int, b: int) -> set[str]:
         """Every narration word that sounded in output samples [a, b)."""

@@ -29,6 +29,7 @@ class RoomSettings:
     reverb_gain: float = 0.08  # tail level relative to the direct echo
     voice_gain: float = 0.7  # level of a person's speech at the microphone
     noise_gain: float = 0.0  # level of the looped noise (0: none)
+    tone_db: float = -65.0  # the room's own hiss, dBFS: no real microphone gives zeros
     seed: int = 0
 
 
@@ -51,6 +52,8 @@ class Room:
         self._speech: list[tuple[int, npt.NDArray[np.float32]]] = []  # (start sample, audio)
         self._noise = to_float(noise) * s.noise_gain if noise is not None and len(noise) else None
         self._pos = 0
+        self._rng = rng
+        self._tone = 10 ** (s.tone_db / 20)
 
     @property
     def position(self) -> int:
@@ -86,5 +89,6 @@ class Room:
         if self._noise is not None:
             idx = np.arange(a, b) % len(self._noise)
             out += self._noise[idx]
+        out += self._rng.standard_normal(n) * self._tone
         self._pos = b
         return from_float(out)

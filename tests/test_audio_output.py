@@ -77,7 +77,7 @@ def test_earcons_differ_from_each_other() -> None:
 def test_the_room_echo_is_a_true_convolution_block_by_block() -> None:
     rng = np.random.default_rng(1)
     played = (rng.standard_normal(RATE) * 3000).astype(np.int16)
-    room = Room(RoomSettings(echo_delay=0.02, reverb_seconds=0.2))
+    room = Room(RoomSettings(echo_delay=0.02, reverb_seconds=0.2, tone_db=-300))
     mic = np.concatenate([room.mic(played[i : i + BLOCK]) for i in range(0, RATE, BLOCK)])
     expected = np.convolve(to_float(played).astype(np.float64), room._ir)[: len(mic)]
     assert np.abs(to_float(mic) - expected).max() < 1e-3

