@@ -77,7 +77,9 @@ def test_rendered_lines_are_complete(text: str, tmp_path: Path) -> None:
     subprocess.run(["espeak-ng", "-v", "en", "-s", "200", "-w", str(cli), text], check=True)
     with wave.open(str(cli), "rb") as wav:
         expected = wav.getnframes() / wav.getframerate()
-    assert r.seconds(text) == pytest.approx(expected, abs=0.01)
+    # the fault loses up to a second; espeak-ng's own length varies by a few ms from run
+    # to run once other voices and rates have been used in the same process
+    assert r.seconds(text) == pytest.approx(expected, abs=0.03)
     r.close()
 
 

@@ -107,9 +107,12 @@ def test_any_intents_at_any_time_end_safely_on_stop(
     stops = [e for e in log.events if e.type == "intent" and e.data["name"] == "stop"]
     if stops and stops[-1].t <= ends[0].t and outcome == "stopped":
         # after the last stop, nothing is said but the stop message
+        # (unless something was heard after it: a stop and a resume at the same moment
+        # sort as "resume" last, and resuming after a stop is allowed)
         last = log.events.index(stops[-1])
-        said = [e.data.get("kind") for e in log.events[last:] if e.type in ("say", "cue")]
-        assert said in ([], ["stop"])
+        if not any(e.type == "intent" for e in log.events[last + 1 :]):
+            said = [e.data.get("kind") for e in log.events[last:] if e.type in ("say", "cue")]
+            assert said in ([], ["stop"])
 
 
 @settings(max_examples=30 * DEPTH, deadline=None, suppress_health_check=[HealthCheck.too_slow])
