@@ -126,6 +126,7 @@ class AudioLink:
         except queue.Full:  # the listener is behind: drop the oldest block, keep the newest
             with contextlib.suppress(queue.Empty):
                 self.dropped += len(self.blocks.get_nowait()[0])
+                self.blocks.task_done()
             with contextlib.suppress(queue.Full):
                 self.blocks.put_nowait(item)
 
@@ -199,23 +200,27 @@ class LiveListening:
         dropped = 0
         while not self._quit.is_set():
             mic, played = self.link.blocks.get()
-            if not len(mic):
-                continue
-            if self.listener is None:  # nothing to listen with: keep the speaker fed only
-                continue
-            if self.link.dropped != dropped:
-                self.listener.skip(self.link.dropped - dropped)
-                dropped = self.link.dropped
-            played = self._delayed(played)
-            clean = self.echo.process(mic, played) if self.echo is not None else mic
             try:
-                found = self.listener.feed(clean)
-            except Exception as exc:  # a broken recognizer: say so once, keep the keyboard
-                self.listener = None
-                self.on_fault(f"the speech recognizer failed ({exc}); type commands instead")
-                continue
-            for heard in found:
-                self.on_heard(heard)
+                self._hear(mic, played, dropped)
+            finally:
+                dropped = self.link.dropped
+                self.link.blocks.task_done()  # lets a test feed audio at the pace it is used
+
+    def _hear(self, mic: Pcm, played: Pcm, dropped: int) -> None:
+        if not len(mic) or self.listener is None:  # no listener: the speaker is fed all the same
+            return
+        if self.link.dropped != dropped:
+            self.listener.skip(self.link.dropped - dropped)
+        played = self._delayed(played)
+        clean = self.echo.process(mic, played) if self.echo is not None else mic
+        try:
+            found = self.listener.feed(clean)
+        except Exception as exc:  # a broken recognizer: say so once, keep the keyboard
+            self.listener = None
+            self.on_fault(f"the speech recognizer failed ({exc}); type commands instead")
+            return
+        for heard in found:
+            self.on_heard(heard)
 
     def _delayed(self, played: Pcm) -> Pcm:
         """The speaker's block as the microphone hears it: late by the device's round trip."""
