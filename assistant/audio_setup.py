@@ -200,12 +200,11 @@ def run_live(
     Typed commands work alongside speech when ``keyboard`` is set. A recognizer that
     cannot start leaves the keyboard as the only input, and says so.
     """
-    import threading
 
     from .clock import WallClock
     from .live_audio import AudioLink, LiveListening
     from .recognizers import RecognizerError
-    from .runner import QueueInput
+    from .runner import QueueInput, read_keyboard, run_interactive
 
     clock = WallClock()
     source = QueueInput(clock)
@@ -241,21 +240,9 @@ def run_live(
     )
     live.start()
     if keyboard:
-
-        def read_keyboard() -> None:  # the only job of this thread: copy lines to the queue
-            for line in sys.stdin:
-                source.put(line.strip())
-            source.put(None)
-
-        threading.Thread(target=read_keyboard, name="keyboard", daemon=True).start()
+        read_keyboard(source, sys.stdin)
     try:
-        return run_session(session, source)
-    except KeyboardInterrupt:
-        try:
-            session.quit()
-        except Exception as exc:  # even here: end safely, keep the events, no traceback
-            session.log_error(f"{type(exc).__name__}: {exc}")
-        return "stopped"
+        return run_interactive(session, source)
     finally:
         _let_it_finish(mixer, link)
         live.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,7 +21,7 @@ from .narration import NarrationSettings, Pyttsx3Renderer
 from .partner import SimulatedPartner
 from .routine import Routine
 from .routine_loader import check_file, load_routine, routine_paths
-from .runner import QueueInput, ScriptInput, run_session
+from .runner import QueueInput, ScriptInput, read_keyboard, run_interactive, run_session
 from .schema_doc import routine_reference
 from .script import load_script
 from .session import Session, machine_config
@@ -413,20 +412,9 @@ def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
     log = _event_log(args, ConsolePrinter(verbose=args.verbose))
     session = Session(routine, scheduler=Scheduler(clock), voice=SilentVoice(duration), log=log)
     source = QueueInput(clock)
-
-    def read_keyboard() -> None:  # the only job of this thread: copy lines to the queue
-        for line in sys.stdin:
-            source.put(line.strip())
-        source.put(None)
-
-    threading.Thread(target=read_keyboard, name="keyboard", daemon=True).start()
+    read_keyboard(source, sys.stdin)
     try:
-        run_session(session, source)
-    except KeyboardInterrupt:
-        try:
-            session.quit()
-        except Exception as exc:  # even here: end safely, keep the events, no traceback
-            session.log_error(f"{type(exc).__name__}: {exc}")
+        run_interactive(session, source)
     finally:
         log.close()
         if renderer is not None:

@@ -11,6 +11,7 @@ import bisect
 import functools
 import logging
 import queue
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -18,7 +19,16 @@ from typing import Protocol
 from .clock import VirtualClock, WallClock
 from .session import Session
 
-__all__ = ["END", "Fault", "QueueInput", "ScriptInput", "Utterance", "run_session"]
+__all__ = [
+    "END",
+    "Fault",
+    "QueueInput",
+    "ScriptInput",
+    "Utterance",
+    "read_keyboard",
+    "run_interactive",
+    "run_session",
+]
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +125,29 @@ def run_session(session: Session, source: InputSource) -> str:
         if event.type == "end":
             return str(event.data["outcome"])
     return "stopped"  # pragma: no cover - done implies an end event
+
+
+def read_keyboard(source: QueueInput, lines: Iterable[str]) -> None:
+    """Copy typed lines to ``source`` from a thread of their own; end of input closes it."""
+
+    def copy() -> None:  # the only job of this thread
+        for line in lines:
+            source.put(line.strip())
+        source.put(None)
+
+    threading.Thread(target=copy, name="keyboard", daemon=True).start()
+
+
+def run_interactive(session: Session, source: InputSource) -> str:
+    """:func:`run_session` where Ctrl-C stops the session safely instead of a traceback."""
+    try:
+        return run_session(session, source)
+    except KeyboardInterrupt:
+        try:
+            session.quit()
+        except Exception as exc:  # even here: end safely, keep the events, no traceback
+            session.log_error(f"{type(exc).__name__}: {exc}")
+        return "stopped"
 
 
 def _deliver(session: Session, item: Utterance | Fault | _End | None) -> None:
