@@ -42,9 +42,8 @@ __all__ = [
 ]
 
 
-def routine_lines(session: Session) -> list[str]:
+def routine_lines(r: Routine) -> list[str]:
     """Every line a session of this routine is sure to say, in order (for pre-rendering)."""
-    r = session.routine
     lines = [r.title, r.summary, *r.screening, *r.setup]
     for stage in r.stages:
         lines += [stage.instruction, stage.landmark]
@@ -213,7 +212,7 @@ def run_live(
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
     session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
-    lines.prerender(routine_lines(session))
+    lines.prerender(routine_lines(routine))
     echo = EchoCanceller(gate=EchoGate())
     link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}
     if factory is not None:

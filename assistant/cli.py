@@ -329,6 +329,19 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench.run import run_bench
+
+    out = Path(args.out)
+    results = run_bench(args.quick, out, Path(args.corpus) if args.corpus else None)
+    print((out / "results.md").read_text(encoding="utf-8"))
+    print(f"written: {out / 'results.json'}, {out / 'results.md'}")
+    missed = [t["target"] for t in results["targets"] if t["met"] is False]
+    if missed:
+        print(f"targets missed ({len(missed)}): {'; '.join(missed)}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     routine = load_routine(args.routine)
     devices = probe_devices()
@@ -510,6 +523,10 @@ def _parser() -> argparse.ArgumentParser:
     audio_options(sp)
 
     add("devices", cmd_devices, "list microphones and speakers")
+    sp = add("bench", cmd_bench, "measure how well and how fast it hears, beside the usual ways")
+    sp.add_argument("--quick", action="store_true", help="a small run (under a minute), for CI")
+    sp.add_argument("--out", default="bench", metavar="DIR", help="where results go (bench/)")
+    sp.add_argument("--corpus", metavar="DIR", help="the shared recordings (../shared/corpus)")
     sp = add("models", cmd_models, "show the speech model in use, or download one")
     sp.add_argument("action", nargs="?", choices=("show", "pull"), default="show")
     sp.add_argument("lang", nargs="?", default="en")

@@ -136,7 +136,8 @@ def test_flush_finishes_an_utterance_under_way() -> None:
     rec = open_sphinx(VOCAB, None).recognizer
     row = clips("sc_v002_test/", "command", ("stop",), 1)[0]
     pcm = np.concatenate([GAP, read_wav(corpus() / row["path"])])
-    pcm = pcm[: int(np.flatnonzero(np.abs(pcm) > 2000)[-1]) + 1]  # audio ends mid-speech
+    # the audio ends 0.2 s after the word, before the endpointer's 0.3 s end window closes
+    pcm = pcm[: int(np.flatnonzero(np.abs(pcm) > 2000)[-1]) + 3200]
     out = rec.accept(pcm.tobytes())
     assert not any(h.final for h in out)
     finals = [h for h in rec.flush() if h.final]

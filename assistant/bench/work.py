@@ -1,0 +1,128 @@
+"""One task, run in a worker process: build its audio, run its system, return plain data.
+
+Workers rebuild systems and audio sets from names (cached per process), so tasks
+can be spread over processes; every selection is deterministic.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..intents import Intent, load_vocabulary
+from ..narration import Pyttsx3Renderer
+from ..pcm import Pcm
+from ..routine_loader import load_routine
+from ..speaker import LineAudio
+from .corpus import Corpus, find_corpus
+from .measure import narration_echo, run_clips, stop_over_narration
+from .plan import Plan, Task
+from .sets import (
+    Clip,
+    conversation,
+    korean_commands,
+    noise_clips,
+    oov_words,
+    real_commands,
+    synthesized_commands,
+)
+from .systems import System, available_systems
+
+__all__ = ["label", "run_task"]
+
+
+def label(intent: Intent | None) -> str:
+    """A short name for a result: the intent, the pain number, or "-" for nothing."""
+    if intent is None:
+        return "-"
+    return str(intent.value) if intent.name == "pain" else intent.name
+
+
+@functools.cache
+def _systems(locale: str) -> dict[str, System]:
+    return {s.name: s for s in available_systems(locale)[0]}
+
+
+@functools.cache
+def _corpus(root: str | None) -> Corpus | None:
+    found = find_corpus(Path(root) if root else None)
+    return Corpus(found) if found is not None else None
+
+
+@functools.cache
+def _clips(name: str, plan: Plan, root: str | None) -> list[Clip]:
+    corpus = _corpus(root)
+    en = load_vocabulary("en")
+    if name == "real":
+        return real_commands(corpus, en, plan.per_group) if corpus else []
+    if name == "synth":
+        return synthesized_commands(en, every_speaker=plan.every_speaker)
+    if name == "korean":
+        return korean_commands(load_vocabulary("ko"), plan.every_speaker)
+    if name == "oov":
+        return oov_words(corpus, plan.oov) if corpus else []
+    if name == "noise":
+        return noise_clips(corpus, plan.noise_seconds) if corpus else []
+    if name == "conversation":
+        return conversation(corpus, en, plan.every_speaker)
+    raise ValueError(f"unknown set {name!r}")
+
+
+@functools.cache
+def _noise(root: str | None) -> Pcm | None:
+    """The corpus's longer noise recordings end to end: the noise mixed under speech."""
+    corpus = _corpus(root)
+    if corpus is None:
+        return None
+    parts = [r.audio() for r in corpus.select("noise") if r.duration >= 10]
+    return np.concatenate(parts) if parts else None
+
+
+@functools.cache
+def _narration(routines: tuple[str, ...]) -> list[tuple[str, Pcm]]:
+    """Every line the routines are sure to say, rendered by the real narration engine."""
+    from ..audio_setup import routine_lines
+
+    lines = LineAudio(Pyttsx3Renderer())
+    out: list[tuple[str, Pcm]] = []
+    for name in routines:
+        out += [(text, lines.get(text)) for text in routine_lines(load_routine(name))]
+    return out
+
+
+def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
+    """Run one task; the result is JSON-ready."""
+    system = _systems(task.locale)[task.system]
+    if task.kind in ("accuracy", "negatives"):
+        clips = _clips(task.set, plan, corpus_root)
+        outcomes, usage = run_clips(
+            system, clips, noise=_noise(corpus_root), snr=task.snr, seed=len(clips)
+        )
+        rows = [
+            [o.said, label(o.expected), label(o.got), o.extra, o.latency, o.stop_got]
+            for o in outcomes
+        ]
+        return {"rows": rows, "audio": usage.audio, "compute": usage.compute}
+    lines = _narration(plan.routines)
+    if task.kind == "echo":
+        run = narration_echo(system, lines)
+        return {
+            "found": [[f.t, f.text, label(f.intent)] for f in run.found],
+            "audio": run.usage.audio,
+            "compute": run.usage.compute,
+        }
+    if task.kind == "stop_latency":
+        stops = [c for c in _clips("real", plan, corpus_root) if c.said == "stop"]
+        corpus = _corpus(corpus_root)
+        if corpus is not None:  # more takes than the accuracy set holds
+            from .sets import spread
+
+            recs = spread(corpus.select("command", {"stop"}), plan.stops)
+            stops = [Clip(r.audio(), "stop", Intent("stop"), r.source) for r in recs]
+        longest = sorted(lines, key=lambda line: -len(line[1]))[:3]
+        latencies, usage = stop_over_narration(system, longest, stops)
+        return {"latencies": latencies, "audio": usage.audio, "compute": usage.compute}
+    raise ValueError(f"unknown task kind {task.kind!r}")
