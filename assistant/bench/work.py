@@ -98,6 +98,8 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
     system = _systems(task.locale)[task.system]
     if task.kind in ("accuracy", "negatives"):
         clips = _clips(task.set, plan, corpus_root)
+        if task.snr is not None and _noise(corpus_root) is None:
+            clips = []  # no noise recordings to mix in: nothing to measure at this SNR
         outcomes, usage = run_clips(
             system, clips, noise=_noise(corpus_root), snr=task.snr, seed=len(clips)
         )
