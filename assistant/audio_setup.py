@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .audio_sim import SimulatedAudio
+from .carryover import Carryover
 from .clock import Scheduler, VirtualClock
 from .echo import EchoCanceller, EchoGate
 from .errors import SpeechEngineError
@@ -108,6 +109,7 @@ def simulate_with_audio(
     routine: Routine,
     log: EventLog,
     *,
+    carryover: Carryover | None = None,
     script: list[Utterance] | None = None,
     partner: bool = True,
     engine: str | None = None,
@@ -140,7 +142,9 @@ def simulate_with_audio(
     lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
-    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
+    session = Session(
+        routine, scheduler=Scheduler(clock), voice=voice, log=log, carryover=carryover
+    )
     for line in script or []:
         source.add(line)
     for at, pcm in voices:  # recordings of real people, at their times
@@ -185,6 +189,7 @@ def run_live(
     routine: Routine,
     log: EventLog,
     *,
+    carryover: Carryover | None = None,
     engine: str | None = None,
     model: Path | None = None,
     settings: NarrationSettings | None = None,
@@ -211,7 +216,9 @@ def run_live(
     lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
-    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log)
+    session = Session(
+        routine, scheduler=Scheduler(clock), voice=voice, log=log, carryover=carryover
+    )
     lines.prerender(routine_lines(routine))
     echo = EchoCanceller(gate=EchoGate())
     link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}

@@ -7,16 +7,29 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from .carryover import Carryover
 from .clock import Scheduler, VirtualClock, WallClock
 from .console import ConsolePrinter
 from .devices import DeviceReport, probe_devices
 from .errors import AssistantError, SpeechEngineError
 from .events import EventLog, JsonlWriter
 from .intents import load_vocabulary, parse
+from .journal import (
+    DEFAULT_PERSON,
+    ENV_VAR,
+    Journal,
+    JournalError,
+    JournalRecorder,
+    carryover_for,
+    default_journal_path,
+    journal_path,
+    open_journal,
+)
 from .narration import NarrationSettings, Pyttsx3Renderer
 from .partner import SimulatedPartner
 from .routine import Routine
@@ -198,13 +211,55 @@ def _durations(
     return duration, renderer
 
 
-def _event_log(args: argparse.Namespace, printer: ConsolePrinter | None) -> EventLog:
+def _event_log(
+    args: argparse.Namespace, printer: ConsolePrinter | None, routine: Routine | None = None
+) -> tuple[EventLog, Carryover]:
+    """The session's event sinks: console, ``--events`` file and journal (first, so an
+    event is on disk before anything reports it); and what the journal carries over."""
     log = EventLog()
+    carryover = Carryover(person=getattr(args, "person", None))
+    if routine is not None:
+        recorder, carryover = _journal(args, routine)
+        if recorder is not None:
+            log.add_sink(recorder)
     if printer is not None:
         log.add_sink(printer)
     if args.events:
         log.add_sink(JsonlWriter(Path(args.events)))
-    return log
+    return log, carryover
+
+
+def _journal(
+    args: argparse.Namespace, routine: Routine
+) -> tuple[JournalRecorder | None, Carryover]:
+    """Open the journal for a session, unless told not to; a journal problem never stops one.
+
+    ``run`` keeps a journal by default; ``simulate`` and ``demo`` only with ``--journal``,
+    so that practice sessions stay out of a person's history.
+    """
+    person = getattr(args, "person", None)
+    wanted = args.journal or (args.func is cmd_run and not args.no_journal)
+    if not wanted:
+        return None, Carryover(person=person)
+    path = journal_path(args.journal)
+    try:
+        journal = open_journal(path)
+    except JournalError as exc:
+        print(f"note: no journal this session: {exc}", file=sys.stderr)
+        return None, Carryover(person=person)
+    if journal.moved_aside is not None:
+        print(
+            f"note: the journal at {path} could not be used because {journal.moved_because}. "
+            f"It was moved, untouched, to {journal.moved_aside}; a new journal was started.",
+            file=sys.stderr,
+        )
+    carry = carryover_for(journal, routine, person, datetime.now(timezone.utc))
+    recorder = JournalRecorder(
+        journal,
+        person or DEFAULT_PERSON,
+        warn=lambda message: print(f"note: {message}", file=sys.stderr, flush=True),
+    )
+    return recorder, carry
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -214,7 +269,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     duration, renderer = _durations(args, routine, sys.stderr)
     clock = VirtualClock()
     printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
-    log = _event_log(args, printer)
+    log, carryover = _event_log(args, printer, routine)
     source: ScriptInput | SimulatedPartner
     if args.script:
         source = ScriptInput(clock, load_script(args.script))
@@ -224,7 +279,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         )
         log.add_sink(partner)
         source = partner
-    session = Session(routine, scheduler=Scheduler(clock), voice=SilentVoice(duration), log=log)
+    session = Session(
+        routine,
+        scheduler=Scheduler(clock),
+        voice=SilentVoice(duration),
+        log=log,
+        carryover=carryover,
+    )
     started = time.perf_counter()
     try:
         outcome = run_session(session, source)
@@ -252,12 +313,13 @@ def _simulate_audio(args: argparse.Namespace, routine: Routine) -> int:
         except OSError as exc:
             raise AssistantError(f"cannot write to {args.out}: {exc}") from exc
     printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
-    log = _event_log(args, printer)
+    log, carryover = _event_log(args, printer, routine)
     started = time.perf_counter()
     try:
         run = simulate_with_audio(
             routine,
             log,
+            carryover=carryover,
             script=load_script(args.script) if args.script else None,
             engine=args.engine,
             model=Path(args.model) if args.model else None,
@@ -342,6 +404,83 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the journal -------------------------------------------------------------------------------
+
+_EVERYONE = object()  # --forget with no name
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .journal import events_of, session_summary, summaries
+    from .journal.export import as_csv, as_json, as_text, session_text
+
+    path = journal_path(args.journal)
+    if not path.exists():
+        print(f"No journal yet at {path}: it starts with the first session you run.")
+        return 0 if args.forget is None else 1
+    journal = open_journal(path)
+    try:
+        if journal.moved_aside is not None:
+            print(
+                f"The journal at {path} could not be used because {journal.moved_because}. "
+                f"It was moved, untouched, to {journal.moved_aside}; a new, empty one was "
+                "started.",
+                file=sys.stderr,
+            )
+        if args.forget is not None:
+            return _forget(journal, None if args.forget is _EVERYONE else args.forget, args.yes)
+        if args.session is not None:
+            one = session_summary(journal, args.session)
+            if one is None:
+                print(f"No session {args.session} in {path}.", file=sys.stderr)
+                return 1
+            events = events_of(journal, one.id)
+            rows = [one]
+        else:
+            rows = summaries(journal, args.person, None if args.plot else args.limit)
+            events = None
+        if args.plot:
+            from .journal.plot import plot_history
+
+            try:
+                areas = plot_history(rows, Path(args.plot))
+            except ValueError as exc:
+                print(f"Nothing to plot: {exc}.", file=sys.stderr)
+                return 1
+            print(f"wrote {args.plot}: {len(rows)} sessions, {len(areas)} body areas")
+        elif args.json:
+            print(as_json(rows, events))
+        elif args.csv:
+            print(as_csv(rows), end="")
+        elif events is not None:
+            print(session_text(rows[0], events))
+        else:
+            print(as_text(rows))
+    finally:
+        journal.close()
+    return 0
+
+
+def _forget(journal: Journal, person: str | None, yes: bool) -> int:
+    """Delete a person's records (everyone's without a name), after a confirmation."""
+    who = f"everything about {person}" if person else "every session of everyone"
+    if person is not None and person not in journal.people():
+        print(f"No one called {person} in the journal.", file=sys.stderr)
+        return 1
+    if not yes:
+        if not sys.stdin.isatty():
+            print(f"To delete {who}, add --yes.", file=sys.stderr)
+            return 1
+        if input(f"Delete {who}? This cannot be undone. [y/N] ").strip().lower() not in (
+            "y",
+            "yes",
+        ):
+            print("Nothing deleted.")
+            return 1
+    count = journal.forget(person)
+    print(f"Deleted {count} sessions ({who}).")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     routine = load_routine(args.routine)
     devices = probe_devices()
@@ -379,11 +518,12 @@ def _run_live(
         + (" Typed commands work too." if interactive else ""),
         file=sys.stderr,
     )
-    log = _event_log(args, ConsolePrinter(verbose=args.verbose))
+    log, carryover = _event_log(args, ConsolePrinter(verbose=args.verbose), routine)
     try:
         run_live(
             routine,
             log,
+            carryover=carryover,
             engine=args.engine,
             model=Path(args.model) if args.model else None,
             settings=NarrationSettings(rate=args.rate, voice=args.voice, volume=args.volume),
@@ -422,8 +562,14 @@ def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
     )
     clock = WallClock()
     duration, renderer = _durations(args, routine, sys.stderr)
-    log = _event_log(args, ConsolePrinter(verbose=args.verbose))
-    session = Session(routine, scheduler=Scheduler(clock), voice=SilentVoice(duration), log=log)
+    log, carryover = _event_log(args, ConsolePrinter(verbose=args.verbose), routine)
+    session = Session(
+        routine,
+        scheduler=Scheduler(clock),
+        voice=SilentVoice(duration),
+        log=log,
+        carryover=carryover,
+    )
     source = QueueInput(clock)
     read_keyboard(source, sys.stdin)
     try:
@@ -461,6 +607,16 @@ def _parser() -> argparse.ArgumentParser:
             help="routine name (see 'list') or path to a YAML file",
         )
         sp.add_argument("--events", metavar="FILE", help="write every event as JSON lines")
+        sp.add_argument(
+            "--journal",
+            metavar="FILE",
+            help=f"the session journal (default: ${ENV_VAR}, else {default_journal_path()}); "
+            "simulations keep one only when this is given",
+        )
+        sp.add_argument("--no-journal", action="store_true", help="keep no record of this session")
+        sp.add_argument(
+            "--person", metavar="NAME", help="who is lying down (their history and preferences)"
+        )
         sp.add_argument(
             "--rate",
             type=int,
@@ -530,6 +686,28 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("models", cmd_models, "show the speech model in use, or download one")
     sp.add_argument("action", nargs="?", choices=("show", "pull"), default="show")
     sp.add_argument("lang", nargs="?", default="en")
+
+    sp = add("history", cmd_history, "past sessions: pain readings, pressure, outcomes")
+    sp.add_argument(
+        "--journal",
+        metavar="FILE",
+        help=f"the journal (default: ${ENV_VAR}, else {default_journal_path()})",
+    )
+    sp.add_argument("--person", metavar="NAME", help="only this person's sessions")
+    sp.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20)")
+    sp.add_argument("--session", type=int, metavar="ID", help="one session, event by event")
+    form = sp.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="as JSON")
+    form.add_argument("--csv", action="store_true", help="as CSV, one row per session")
+    form.add_argument("--plot", metavar="FILE.png", help="draw pain and pressure per body area")
+    form.add_argument(
+        "--forget",
+        nargs="?",
+        const=_EVERYONE,
+        metavar="PERSON",
+        help="delete a person's records (everyone's without a name)",
+    )
+    sp.add_argument("--yes", action="store_true", help="do not ask before --forget")
 
     sp = add("validate", cmd_validate, "check routine files; every problem as FILE:LINE")
     sp.add_argument("files", nargs="+", metavar="FILE")

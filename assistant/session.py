@@ -21,6 +21,7 @@ from typing import Any
 from transitions import Machine
 
 from .agenda import Cue, Player, Run, Say, Step, Wait
+from .carryover import Carryover
 from .clock import Scheduler, Timer
 from .events import Event, EventLog
 from .intents import Intent, Vocabulary, load_vocabulary, parse
@@ -37,20 +38,25 @@ __all__ = ["STAGE_STATES", "STATES", "TERMINAL", "Session", "SessionSettings", "
 STAGE_STATES = ("instruction", "stroking", "asking", "holding", "waiting")
 ACTIVE = ("screening", "setup", *STAGE_STATES, "closing")
 TERMINAL = ("finished", "declined", "ended")
-STATES = ("idle", *ACTIVE, "declining", "paused", "stopped", *TERMINAL)
+STATES = ("idle", "offering", *ACTIVE, "declining", "paused", "stopped", *TERMINAL)
 #: What each terminal state reports as the session's outcome.
 OUTCOME = {"finished": "finished", "declined": "declined", "ended": "stopped"}
 
 
 def machine_config() -> dict[str, Any]:
     """States and transitions, kept as data so the diagram and the session share them."""
-    live = ["idle", *ACTIVE, "paused"]
+    live = ["idle", "offering", *ACTIVE, "paused"]
     t: list[dict[str, Any]] = [
-        {"trigger": "begin_screening", "source": "idle", "dest": "screening"},
-        {"trigger": "begin_setup", "source": ["idle", "screening"], "dest": "setup"},
+        {"trigger": "offer_resume", "source": "idle", "dest": "offering"},
+        {"trigger": "begin_screening", "source": ["idle", "offering"], "dest": "screening"},
+        {"trigger": "begin_setup", "source": ["idle", "offering", "screening"], "dest": "setup"},
         {"trigger": "decline", "source": "screening", "dest": "declining"},
         {"trigger": "conclude_decline", "source": "declining", "dest": "declined"},
-        {"trigger": "instruct", "source": ["setup", *STAGE_STATES], "dest": "instruction"},
+        {
+            "trigger": "instruct",
+            "source": ["offering", "setup", *STAGE_STATES],
+            "dest": "instruction",
+        },
         {"trigger": "stroke", "source": ["instruction", "asking"], "dest": "stroking"},
         {"trigger": "ask", "source": list(STAGE_STATES), "dest": "asking"},
         {"trigger": "hold", "source": ["asking", "holding"], "dest": "holding"},
@@ -139,6 +145,7 @@ class Session:
 
     state: str  # set by transitions
     # triggers that transitions adds from machine_config(), declared for type checkers
+    offer_resume: Callable[[], bool]
     begin_screening: Callable[[], bool]
     begin_setup: Callable[[], bool]
     decline: Callable[[], bool]
@@ -166,8 +173,10 @@ class Session:
         settings: SessionSettings | None = None,
         vocabulary: Vocabulary | None = None,
         prompts: Prompts | None = None,
+        carryover: Carryover | None = None,
     ) -> None:
         self.routine = routine
+        self.carryover = carryover or Carryover()
         self.scheduler = scheduler
         self.clock = scheduler.clock
         self.voice = voice
@@ -177,7 +186,9 @@ class Session:
         self.prompts = prompts or load_prompts(routine.locale)
         self.pace = 1.0
         self.progress = _StageProgress(0)
-        self._area_offset: dict[str, int] = {}
+        areas = {stage.area for stage in routine.stages}
+        #: pressure steps per area, from each stage's own starting pressure
+        self._area_offset = {a: n for a, n in self.carryover.steps.items() if a in areas and n}
         self._question = 0
         self.player = Player(
             scheduler,
@@ -222,10 +233,27 @@ class Session:
         return None
 
     def start(self) -> None:
-        """Greet and begin with the screening questions (or the setup if there are none)."""
-        self._emit("start", routine=self.routine.id, title=self.routine.title)
+        """Greet and begin with the screening questions (or the setup if there are none).
+
+        After a crash, first offer to carry on where the last session stopped.
+        """
+        r = self.routine
+        self._emit(
+            "start",
+            routine=r.id,
+            title=r.title,
+            stages=len(r.stages),
+            **({"person": self.carryover.person} if self.carryover.person else {}),
+        )
+        for area, step in self._area_offset.items():
+            first = next(s for s in r.stages if s.area == area)
+            self._emit(
+                "preference", area=area, step=step, level=PRESSURE_LEVELS[self._level(first)]
+            )
         self._arm_time_limit()
-        if self.routine.screening:
+        if self.carryover.resume is not None and self.carryover.resume.stage < len(r.stages):
+            self.offer_resume()
+        elif self.routine.screening:
             self.begin_screening()
         else:
             self.begin_setup()
@@ -250,6 +278,9 @@ class Session:
         )
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
+            return
+        if self.state == "offering":
+            self._answer_offer(intent)
             return
         if self.state == "declining":  # a "yes" to a safety question cannot be taken back
             if intent.name == "stop":
@@ -528,7 +559,82 @@ class Session:
             return []
         self._welcomed = True
         r = self.routine
-        return [Say(self.prompts("welcome", title=r.title, summary=r.summary), "welcome")]
+        return [
+            Say(self.prompts("welcome", title=r.title, summary=r.summary), "welcome"),
+            *self._preference_lines(),
+        ]
+
+    def _preference_lines(self) -> list[Step]:
+        """Say which areas start at a pressure learned from earlier sessions, if any."""
+        if not self._area_offset:
+            return []
+        changes = [
+            self.prompts(
+                "preference.lighter" if step < 0 else "preference.firmer",
+                area=self.prompts(f"areas.{area}"),
+                steps=self.prompts(
+                    "preference.one_step" if abs(step) == 1 else "preference.steps", n=abs(step)
+                ),
+            )
+            for area, step in self._area_offset.items()
+        ]
+        person = self.carryover.person
+        key = "preference.intro_named" if person else "preference.intro"
+        text = self.prompts(
+            key, person=person, changes=self.prompts("preference.join").join(changes)
+        )
+        return [Say(text, "preference")]
+
+    # -- resuming after a crash -----------------------------------------------------------------
+
+    def _enter_offering(self) -> None:
+        resume = self.carryover.resume
+        assert resume is not None
+        stage = self.routine.stages[resume.stage]
+        minutes = max(1, resume.minutes_ago)
+        when = (
+            self.prompts("ago.minutes", n=minutes)
+            if minutes < 90
+            else self.prompts("ago.hours", n=round(minutes / 60))
+        )
+        text = self.prompts(
+            "resume_offer",
+            when=when,
+            index=resume.stage + 1,
+            count=len(self.routine.stages),
+            title=stage.title,
+        )
+        self._play([Say(text, "question")], lambda: self._await_answer("yes_no", self._reoffer))
+
+    def _reoffer(self) -> None:
+        self._play(
+            [Say(self.prompts("resume_reprompt"), "question")],
+            lambda: self._await_answer("yes_no", self._reoffer),
+        )
+
+    def _answer_offer(self, intent: Intent) -> None:
+        resume = self.carryover.resume
+        assert resume is not None
+        if intent.name == "stop":
+            self._stop()
+        elif intent.name in ("yes", "resume"):
+            self._interrupt()
+            stage = self.routine.stages[resume.stage]
+            self._emit("resumed", session=resume.session, stage=stage.id)
+            self._welcomed = True  # no welcome, no safety questions: they were answered
+            self._ack("ack.resume")
+            self._lead += self._preference_lines()
+            self._goto_stage(resume.stage)
+        elif intent.name == "no":
+            self._interrupt()
+            self._emit("resume_declined", session=resume.session)
+            self._ack("ack.fresh_start")
+            if self.routine.screening:
+                self.begin_screening()
+            else:
+                self.begin_setup()
+        else:
+            self._aside([Say(self.prompts("resume_reprompt"), "question")])
 
     def _enter_screening(self) -> None:
         if self._question > 0:  # back after a pause or stop: carry on with the questions
@@ -569,6 +675,15 @@ class Session:
         if self._massage_start is None:
             self._massage_start = self.clock.now()
             self._arm_session_timers()
+        level = self._level(stage)
+        self._emit(
+            "stage",
+            stage=stage.id,
+            index=self.progress.index,
+            area=stage.area,
+            level=PRESSURE_LEVELS[level],
+            step=level - PRESSURE_LEVELS.index(stage.pressure),
+        )
         lines: list[Step] = []
         if self._reminder_due:
             lines.append(self._reminder_say())
@@ -756,8 +871,11 @@ class Session:
         new = min(hi, max(lo, now + delta))
         if new == now:
             return False
-        self._area_offset[stage.area] = new - PRESSURE_LEVELS.index(stage.pressure)
-        self._emit("pressure", stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[new])
+        step = new - PRESSURE_LEVELS.index(stage.pressure)
+        self._area_offset[stage.area] = step
+        self._emit(
+            "pressure", stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[new], step=step
+        )
         return True
 
     def _pressure_say(self) -> Say:
@@ -811,7 +929,7 @@ class Session:
     def _stop(self) -> None:
         """Silence everything now, tell the giver to lift the hands away, wait for resume."""
         self._interrupt()
-        if self.state == "idle":
+        if self.state in ("idle", "offering"):  # resume then starts afresh
             self._paused_from = "screening" if self.routine.screening else "setup"
         elif self.state != "paused":
             self._paused_from = self.state

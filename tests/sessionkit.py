@@ -61,8 +61,8 @@ def trace(events: list[Event]) -> list[str]:
             line = f"intent {d['name']}" + (f" {d['value']}" if "value" in d else "")
         elif e.type in ("heard", "start"):
             continue
-        elif e.type == "pressure":
-            line = f"pressure {d['level']}"
+        elif e.type in ("pressure", "stage"):
+            line = f"{e.type} {d['level']}"
         elif e.type == "await":
             line = f"await {d['want']}"
         elif e.type == "pain":

@@ -1,0 +1,31 @@
+"""What a session brings with it from earlier ones: who is lying down, the pressure
+they settled on, and an unfinished session to carry on from.
+
+Plain data, so the session stays independent of where it came from (the journal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Carryover", "ResumePoint"]
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """An earlier session of this routine that stopped without ending (a crash)."""
+
+    session: int  # its id in the journal
+    stage: int  # index of the stage it was in
+    minutes_ago: int  # since it started, for the spoken offer
+
+
+@dataclass(frozen=True)
+class Carryover:
+    """Defaults to nothing carried over: a session exactly as the routine describes."""
+
+    person: str | None = None  # None: the default person, never named aloud
+    #: pressure steps per body area, counted from each stage's own starting pressure
+    steps: Mapping[str, int] = field(default_factory=dict)
+    resume: ResumePoint | None = None

@@ -1,0 +1,50 @@
+"""The session journal: every event of every session, kept safely on this machine.
+
+* :mod:`.store` finds, checks and opens the SQLite file (moving unusable ones aside);
+* :mod:`.schema` holds the tables and their migrations;
+* :mod:`.recorder` writes a session's events as they happen;
+* :mod:`.history` reads summaries, learned preferences and what to resume;
+* :mod:`.export` and :mod:`.plot` turn the history into CSV, JSON and a chart.
+
+No audio is ever stored: events hold the words recognised, not the sound.
+"""
+
+from .history import (
+    SessionSummary,
+    Unfinished,
+    carryover_for,
+    events_of,
+    learned_steps,
+    session_summary,
+    summaries,
+    unfinished_session,
+)
+from .recorder import JournalRecorder
+from .store import (
+    DEFAULT_PERSON,
+    ENV_VAR,
+    Journal,
+    JournalError,
+    default_journal_path,
+    journal_path,
+    open_journal,
+)
+
+__all__ = [
+    "DEFAULT_PERSON",
+    "ENV_VAR",
+    "Journal",
+    "JournalError",
+    "JournalRecorder",
+    "SessionSummary",
+    "Unfinished",
+    "carryover_for",
+    "default_journal_path",
+    "events_of",
+    "journal_path",
+    "learned_steps",
+    "open_journal",
+    "session_summary",
+    "summaries",
+    "unfinished_session",
+]

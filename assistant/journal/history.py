@@ -1,0 +1,214 @@
+"""What the journal says: session summaries, learned preferences, a session to resume.
+
+Everything here is derived from the events themselves, so the journal keeps one
+source of truth and a new summary field works on old sessions too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..carryover import Carryover, ResumePoint
+from ..events import Event
+from ..routine import Routine
+from .store import DEFAULT_PERSON, Journal
+
+__all__ = [
+    "RESUME_WITHIN",
+    "SessionSummary",
+    "Unfinished",
+    "carryover_for",
+    "events_of",
+    "learned_steps",
+    "session_summary",
+    "summaries",
+    "unfinished_session",
+]
+
+#: How long after a crash ``run`` still offers to carry on where it stopped.
+RESUME_WITHIN = timedelta(hours=24)
+_AFTER_STAGES = ("closing", "finished")
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One session as ``history`` shows it; times are UTC."""
+
+    id: int
+    person: str
+    routine: str
+    title: str
+    started: datetime
+    minutes: float
+    outcome: str  # finished, stopped, declined, interrupted, or unfinished (never ended)
+    stages_done: int
+    stages_total: int | None
+    last_stage: str | None  # the stage it was in last
+    pain: dict[str, list[int]] = field(default_factory=dict)  # area: readings in order
+    pressure: dict[str, str] = field(default_factory=dict)  # area: level it ended at
+    lighter: int = 0  # "lighter" requests
+    firmer: int = 0
+    ouch: int = 0
+    resumed_from: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        out = dict(self.__dict__)
+        out["started"] = self.started.isoformat()
+        out["minutes"] = round(self.minutes, 1)
+        return out
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A session that never ended (a crash, a power cut) and where it had got to."""
+
+    session: int
+    routine: str
+    started: datetime
+    stage: str
+    summary: SessionSummary
+
+
+def events_of(journal: Journal, session: int) -> list[Event]:
+    with journal.lock:
+        rows = journal.db.execute(
+            "SELECT t, type, data FROM events WHERE session_id = ? ORDER BY seq", (session,)
+        ).fetchall()
+    return [Event(t, type_, json.loads(data)) for t, type_, data in rows]
+
+
+def summaries(
+    journal: Journal, person: str | None = None, limit: int | None = None
+) -> list[SessionSummary]:
+    """The most recent sessions first, of one person or of everyone."""
+    where, params = ("WHERE p.name = ?", [person]) if person is not None else ("", [])
+    sql = (
+        "SELECT s.id, p.name, s.routine, s.title, s.started, s.outcome, s.resumed_from "
+        f"FROM sessions s JOIN people p ON p.id = s.person_id {where} "
+        "ORDER BY s.started DESC, s.id DESC"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with journal.lock:
+        rows = journal.db.execute(sql, params).fetchall()
+    return [_summarize(row, events_of(journal, row[0])) for row in rows]
+
+
+def session_summary(journal: Journal, session: int) -> SessionSummary | None:
+    with journal.lock:
+        row = journal.db.execute(
+            "SELECT s.id, p.name, s.routine, s.title, s.started, s.outcome, s.resumed_from "
+            "FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.id = ?",
+            (session,),
+        ).fetchone()
+    return None if row is None else _summarize(row, events_of(journal, session))
+
+
+def learned_steps(journal: Journal, person: str) -> dict[str, int]:
+    """Pressure steps per body area that this person last settled on (0: as designed).
+
+    A step is counted from each stage's own starting pressure, so "one step lighter
+    on the lower back" carries over to any routine. The latest word wins: a pressure
+    change, or the preference a session started with.
+    """
+    with journal.lock:
+        rows = journal.db.execute(
+            "SELECT e.data FROM events e JOIN sessions s ON s.id = e.session_id "
+            "JOIN people p ON p.id = s.person_id "
+            "WHERE p.name = ? AND e.type IN ('pressure', 'preference') "
+            "ORDER BY s.started, s.id, e.seq",
+            (person,),
+        ).fetchall()
+    steps: dict[str, int] = {}
+    for (data,) in rows:
+        d = json.loads(data)
+        if "area" in d and isinstance(d.get("step"), int):
+            steps[str(d["area"])] = int(d["step"])
+    return {area: step for area, step in steps.items() if step != 0}
+
+
+def unfinished_session(
+    journal: Journal, person: str, routine: str, now: datetime
+) -> Unfinished | None:
+    """The latest session of this routine that never ended, if it reached a stage lately.
+
+    A session that crashed before its first stage has nothing to carry on from.
+    """
+    with journal.lock:
+        rows = journal.db.execute(
+            "SELECT s.id, p.name, s.routine, s.title, s.started, s.outcome, s.resumed_from "
+            "FROM sessions s JOIN people p ON p.id = s.person_id "
+            "WHERE p.name = ? AND s.routine = ? AND s.outcome IS NULL AND s.started >= ? "
+            "ORDER BY s.started DESC, s.id DESC",
+            (person, routine, (now - RESUME_WITHIN).isoformat()),
+        ).fetchall()
+    for row in rows:
+        summary = _summarize(row, events_of(journal, row[0]))
+        if summary.last_stage is not None:
+            return Unfinished(summary.id, routine, summary.started, summary.last_stage, summary)
+    return None
+
+
+def _summarize(row: tuple[object, ...], events: Iterable[Event]) -> SessionSummary:
+    sid, person, routine, title, started, outcome, resumed_from = row
+    stages: list[str] = []  # distinct stages, in the order first entered
+    last_stage: str | None = None
+    after_stages = False
+    pain: dict[str, list[int]] = {}
+    pressure: dict[str, str] = {}
+    counts = {"lighter": 0, "firmer": 0, "ouch": 0}
+    total: int | None = None
+    end_t = 0.0
+    for e in events:
+        end_t = max(end_t, e.t)
+        d = e.data
+        if e.type == "start" and isinstance(d.get("stages"), int):
+            total = int(d["stages"])
+        elif e.type == "state":
+            stage = d.get("stage")
+            if stage:
+                last_stage = str(stage)
+                if stage not in stages:
+                    stages.append(str(stage))
+            elif d.get("state") in _AFTER_STAGES:
+                after_stages = True
+        elif e.type == "pain" and "area" in d:
+            pain.setdefault(str(d["area"]), []).append(int(d["value"]))
+        elif e.type in ("stage", "pressure", "preference") and "area" in d:
+            pressure[str(d["area"])] = str(d["level"])
+        elif e.type == "intent" and d.get("name") in counts:
+            counts[str(d["name"])] += 1
+    done = len(stages) if after_stages else max(0, len(stages) - 1)
+    return SessionSummary(
+        id=int(str(sid)),
+        person=str(person),
+        routine=str(routine),
+        title=str(title),
+        started=datetime.fromisoformat(str(started)),
+        minutes=end_t / 60,
+        outcome=str(outcome) if outcome is not None else "unfinished",
+        stages_done=done,
+        stages_total=total,
+        last_stage=last_stage,
+        pain=pain,
+        pressure=pressure,
+        resumed_from=int(str(resumed_from)) if resumed_from is not None else None,
+        **counts,
+    )
+
+
+def carryover_for(
+    journal: Journal, routine: Routine, person: str | None, now: datetime
+) -> Carryover:
+    """What the next session of ``routine`` starts from: learned pressures, a crash to resume."""
+    name = person or DEFAULT_PERSON
+    resume = None
+    crashed = unfinished_session(journal, name, routine.id, now)
+    ids = [s.id for s in routine.stages]
+    if crashed is not None and crashed.stage in ids:
+        ago = int((now - crashed.started).total_seconds() // 60)
+        resume = ResumePoint(crashed.session, ids.index(crashed.stage), ago)
+    return Carryover(person=person, steps=learned_steps(journal, name), resume=resume)

@@ -1,0 +1,227 @@
+"""Where the journal lives, and opening it safely whatever is found there.
+
+A journal that cannot be used as it is (not SQLite, damaged, another program's
+database, or written by a newer version of this one) is never deleted and never
+written into: it is renamed aside, the user is told where it went, and a new
+journal is started. Every write is committed with ``synchronous=FULL`` in WAL mode,
+so an event that has been emitted survives a crash or a power cut.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import platformdirs
+
+from ..errors import AssistantError
+from .schema import APPLICATION_ID, VERSION, migrate
+
+__all__ = [
+    "DEFAULT_PERSON",
+    "ENV_VAR",
+    "Journal",
+    "JournalError",
+    "default_journal_path",
+    "journal_path",
+    "open_journal",
+]
+
+ENV_VAR = "MASSAGE_JOURNAL"
+DEFAULT_PERSON = "default"
+_HEADER = b"SQLite format 3\x00"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class JournalError(AssistantError):
+    """The journal could not be opened or written (a folder without write access...)."""
+
+
+def default_journal_path() -> Path:
+    """The per-user data folder (``~/.local/share/massage-assistant`` on Linux)."""
+    return platformdirs.user_data_path("massage-assistant") / "journal.db"
+
+
+def journal_path(flag: str | None = None) -> Path:
+    """The journal to use: the ``--journal`` flag, else ``$MASSAGE_JOURNAL``, else the default."""
+    chosen = flag or os.environ.get(ENV_VAR)
+    return Path(chosen).expanduser() if chosen else default_journal_path()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Journal:
+    """An open journal: one SQLite connection, shared by the recorder and the queries."""
+
+    path: Path
+    db: sqlite3.Connection
+    lock: threading.RLock
+    #: set when an unusable file was found and renamed aside (said to the user)
+    moved_aside: Path | None = None
+    moved_because: str = ""
+
+    def person_id(self, name: str, now: Callable[[], datetime] = _utcnow) -> int:
+        """The id of a person, added to the journal on first use."""
+        with self.lock:
+            row = self.db.execute("SELECT id FROM people WHERE name = ?", (name,)).fetchone()
+            if row is not None:
+                return int(row[0])
+            cur = self.db.execute(
+                "INSERT INTO people(name, created) VALUES (?, ?)", (name, now().isoformat())
+            )
+            return int(cur.lastrowid or 0)
+
+    def people(self) -> list[str]:
+        with self.lock:
+            return [r[0] for r in self.db.execute("SELECT name FROM people ORDER BY id")]
+
+    def forget(self, person: str | None = None) -> int:
+        """Delete a person's sessions and events (everyone's when None); returns sessions gone.
+
+        The freed pages are wiped (``secure_delete``) and the file compacted, so the
+        records are gone from the disk, not only from the tables.
+        """
+        with self.lock:
+            if person is None:
+                count = self.db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+                self.db.execute("DELETE FROM people")
+            else:
+                count = self.db.execute(
+                    "SELECT count(*) FROM sessions JOIN people p ON p.id = person_id "
+                    "WHERE p.name = ?",
+                    (person,),
+                ).fetchone()[0]
+                self.db.execute("DELETE FROM people WHERE name = ?", (person,))
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.execute("VACUUM")
+            return int(count)
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+
+def open_journal(path: Path, now: Callable[[], datetime] = _utcnow) -> Journal:
+    """Open (or create) the journal at ``path``; unusable files are moved aside first.
+
+    Raises :class:`JournalError` only when no journal can be kept there at all.
+    """
+    moved: Path | None = None
+    because = _unusable(path)
+    if because:
+        moved = _move_aside(path, because, now())
+    try:
+        db = _connect(path)
+    except sqlite3.DatabaseError as exc:
+        # damage that only shows once SQLite reads further than the checks did
+        if moved is not None:
+            raise JournalError(f"cannot start a journal at {path}: {exc}") from exc
+        because = f"it is damaged ({exc})"
+        moved = _move_aside(path, because, now())
+        try:
+            db = _connect(path)
+        except sqlite3.DatabaseError as exc2:
+            raise JournalError(f"cannot start a journal at {path}: {exc2}") from exc2
+    return Journal(path, db, threading.RLock(), moved, because)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            # created owner-only before SQLite opens it; its -wal and -shm files
+            # inherit these permissions
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise JournalError(f"cannot write the journal at {path}: {exc.strerror}") from exc
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
+    except sqlite3.OperationalError as exc:
+        raise JournalError(f"cannot open the journal at {path}: {exc}") from exc
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA secure_delete = ON")
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise JournalError(f"the journal at {path} cannot use WAL mode (got {mode})")
+        db.execute("PRAGMA synchronous = FULL")
+        migrate(db)
+        for suffix in _SIDE_FILES:
+            side = Path(f"{path}{suffix}")
+            if side.exists():
+                os.chmod(side, 0o600)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _unusable(path: Path) -> str:
+    """Why the file at ``path`` cannot be used as our journal, or "" when it can."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror})"
+    if not header:
+        return ""  # an empty file: SQLite starts a new database in it
+    if not header.startswith(_HEADER) or len(header) < 100:
+        return "it is not a journal (not an SQLite database, or damaged at the start)"
+    app_id = int.from_bytes(header[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        return f"it belongs to another program (application id {app_id:#x})"
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error as exc:
+        return f"it cannot be opened ({exc})"
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if app_id == 0 and tables:
+            return "it is another program's database"
+        if version > VERSION:
+            return (
+                f"it was written by a newer massage-assistant (journal version {version}, "
+                f"this program knows up to {VERSION})"
+            )
+        check = [r[0] for r in db.execute("PRAGMA quick_check")]
+        if check != ["ok"]:
+            return f"it is damaged ({'; '.join(check[:3])})"
+    except sqlite3.DatabaseError as exc:
+        return f"it is damaged ({exc})"
+    finally:
+        db.close()
+    return ""
+
+
+def _move_aside(path: Path, because: str, when: datetime) -> Path:
+    """Rename the file (and any WAL beside it) out of the way; never delete it."""
+    stamp = when.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.unusable-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.unusable-{stamp}-{n}")
+    try:
+        path.rename(target)
+        for suffix in _SIDE_FILES:
+            side = Path(f"{path}{suffix}")
+            if side.exists():
+                side.rename(Path(f"{target}{suffix}"))
+    except OSError as exc:
+        raise JournalError(
+            f"the journal at {path} cannot be used ({because}) and cannot be moved aside: "
+            f"{exc.strerror}"
+        ) from exc
+    return target
