@@ -56,6 +56,7 @@ def plot_history(rows: Sequence[SessionSummary], path: Path) -> list[str]:
                 [x for x, _ in levels],
                 [y for _, y in levels],
                 where="mid",
+                marker="s",
                 color="tab:blue",
                 label="pressure at end",
             )

@@ -1,6 +1,6 @@
 """The journal's tables, and the migrations that bring any older journal up to date.
 
-Each migration is one SQL script, applied in its own transaction together with the
+Each migration is a list of SQL statements, applied in its own transaction together with the
 new ``user_version``, so a journal is always at exactly one version: a crash halfway
 through an upgrade leaves the old version intact. Migrations are only ever appended.
 """
@@ -14,34 +14,34 @@ __all__ = ["APPLICATION_ID", "MIGRATIONS", "VERSION", "migrate"]
 #: Written into the file header, so a journal is told apart from any other SQLite file.
 APPLICATION_ID = 0x4D415353  # "MASS"
 
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: people, sessions and every event of every session
-    """
-    CREATE TABLE people (
-        id      INTEGER PRIMARY KEY,
-        name    TEXT NOT NULL UNIQUE COLLATE NOCASE,
-        created TEXT NOT NULL                      -- ISO 8601, UTC
-    );
-    CREATE TABLE sessions (
-        id           INTEGER PRIMARY KEY,
-        person_id    INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
-        routine      TEXT NOT NULL,                -- routine id
-        title        TEXT NOT NULL,
-        started      TEXT NOT NULL,                -- ISO 8601, UTC, wall clock
-        ended        TEXT,                         -- NULL while running, or after a crash
-        outcome      TEXT,                         -- finished, stopped, declined, interrupted
-        resumed_from INTEGER REFERENCES sessions(id) ON DELETE SET NULL
-    );
-    CREATE INDEX sessions_by_person ON sessions(person_id, started);
-    CREATE TABLE events (
-        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        seq        INTEGER NOT NULL,               -- 0, 1, 2... in the order emitted
-        t          REAL NOT NULL,                  -- seconds since the session started
-        type       TEXT NOT NULL,
-        data       TEXT NOT NULL,                  -- the event's fields as a JSON object
-        PRIMARY KEY (session_id, seq)
-    ) WITHOUT ROWID;
-    """,
+    (
+        """CREATE TABLE people (
+            id      INTEGER PRIMARY KEY,
+            name    TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            created TEXT NOT NULL                      -- ISO 8601, UTC
+        )""",
+        """CREATE TABLE sessions (
+            id           INTEGER PRIMARY KEY,
+            person_id    INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            routine      TEXT NOT NULL,                -- routine id
+            title        TEXT NOT NULL,
+            started      TEXT NOT NULL,                -- ISO 8601, UTC
+            ended        TEXT,                         -- NULL while running or after a crash
+            outcome      TEXT,                         -- finished, stopped, declined, interrupted
+            resumed_from INTEGER REFERENCES sessions(id) ON DELETE SET NULL
+        )""",
+        "CREATE INDEX sessions_by_person ON sessions(person_id, started)",
+        """CREATE TABLE events (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq        INTEGER NOT NULL,               -- 0, 1, 2... in the order emitted
+            t          REAL NOT NULL,                  -- seconds since the session started
+            type       TEXT NOT NULL,
+            data       TEXT NOT NULL,                  -- the event's fields, a JSON object
+            PRIMARY KEY (session_id, seq)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 VERSION = len(MIGRATIONS)
@@ -53,12 +53,12 @@ def migrate(db: sqlite3.Connection) -> int:
     The caller has checked that the file is ours and not newer than this program.
     """
     current = int(db.execute("PRAGMA user_version").fetchone()[0])
-    for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+    for number, statements in enumerate(MIGRATIONS[current:], start=current + 1):
         # executescript would commit on its own; one explicit transaction keeps the
-        # script and its version number together
+        # statements and the version number together
         db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(script):
+            for statement in statements:
                 db.execute(statement)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {number}")
@@ -67,15 +67,3 @@ def migrate(db: sqlite3.Connection) -> int:
             db.execute("ROLLBACK")
             raise
     return VERSION - current
-
-
-def _statements(script: str) -> list[str]:
-    out, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        buf += line.split("--", 1)[0] + ("\n" if "--" in line else "")
-        if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        out.append(buf.strip())
-    return out

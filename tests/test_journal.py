@@ -1,0 +1,322 @@
+"""The session journal: opening it safely, writing every event, reading the history."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from journalkit import DAY0, journal_session
+
+from assistant.cli import main
+from assistant.events import Event
+from assistant.journal import (
+    ENV_VAR,
+    JournalError,
+    JournalRecorder,
+    events_of,
+    journal_path,
+    open_journal,
+    schema,
+    summaries,
+)
+from assistant.journal.plot import plot_history
+
+# --- where the journal lives, and how it is opened --------------------------------------------
+
+
+def test_path_comes_from_flag_then_environment_then_user_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    default = journal_path()
+    assert default.name == "journal.db" and "massage-assistant" in str(default)
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "env.db"))
+    assert journal_path() == tmp_path / "env.db"
+    assert journal_path(str(tmp_path / "flag.db")) == tmp_path / "flag.db"
+
+
+def test_new_journal_is_private_wal_and_at_the_latest_version(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "journal.db"
+    journal = open_journal(path)
+    journal.person_id("Sam")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for side in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if side.exists():
+            assert stat.S_IMODE(side.stat().st_mode) == 0o600
+    db = journal.db
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
+    assert db.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
+    journal.close()
+    again = open_journal(path)
+    assert again.moved_aside is None and again.people() == ["Sam"]
+    again.close()
+
+
+def test_a_failed_migration_leaves_the_journal_at_its_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "journal.db"
+    open_journal(path).close()
+    broken = (*schema.MIGRATIONS, ("CREATE TABLE extra (x)", "INSERT INTO nowhere VALUES (1)"))
+    monkeypatch.setattr(schema, "MIGRATIONS", broken)
+    db = sqlite3.connect(path, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        schema.migrate(db)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(broken) - 1
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "extra" not in tables and {"people", "sessions", "events"} <= tables
+    db.close()
+
+
+def _real_journal(path: Path) -> None:
+    journal_session(path, "gentle-first")
+
+
+def _damage_middle(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 3 * page
+    for at in range(page, len(data) - page, page):  # every page but the first and last
+        data[at : at + 64] = b"\xa5" * 64
+    path.write_bytes(bytes(data))
+
+
+def _foreign(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)")
+    db.commit()
+    db.close()
+
+
+def _other_app_id(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA application_id = 1234")
+    db.execute("CREATE TABLE t (x)")
+    db.commit()
+    db.close()
+
+
+def _newer(path: Path) -> None:
+    _real_journal(path)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {schema.VERSION + 1}")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p.write_text("shopping list: oil, towels\n"), "not a journal"),
+        (lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 20), "not a journal"),
+        (lambda p: (_real_journal(p), _damage_middle(p)), "damaged"),
+        (_foreign, "another program"),
+        (_other_app_id, "another program"),
+        (_newer, "newer massage-assistant"),
+    ],
+    ids=["text", "truncated", "damaged", "foreign-tables", "foreign-app-id", "newer"],
+)
+def test_unusable_file_is_moved_aside_untouched_and_a_new_journal_started(
+    tmp_path: Path, make: object, reason: str
+) -> None:
+    path = tmp_path / "journal.db"
+    make(path)  # type: ignore[operator]
+    for side in ("-wal", "-shm"):  # a checkpointed file stands alone
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    original = path.read_bytes()
+    journal = open_journal(path)
+    assert journal.moved_aside is not None and reason in journal.moved_because
+    assert journal.moved_aside.read_bytes() == original
+    assert journal.moved_aside.parent == path.parent
+    assert summaries(journal) == []
+    journal.close()
+    # and the new journal works: a session goes in, history reads it back
+    journal_session(path, "gentle-first")
+    j = open_journal(path)
+    assert j.moved_aside is None and [s.outcome for s in summaries(j)] == ["finished"]
+    j.close()
+
+
+def test_cli_says_clearly_what_was_moved_and_still_runs_the_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "journal.db"
+    path.write_text("not a database")
+    code = main(
+        ["simulate", "gentle-first", "--quiet", "--durations", "wpm", "--journal", str(path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 0
+    assert f"the journal at {path} could not be used because it is not a journal" in err
+    assert "moved, untouched, to" in err and "outcome: finished" in err
+    assert main(["history", "--journal", str(path), "--json"]) == 0
+    assert [s["outcome"] for s in json.loads(capsys.readouterr().out)] == ["finished"]
+
+
+def test_a_journal_that_cannot_be_created_does_not_stop_the_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    path = blocker / "journal.db"  # a folder that cannot exist
+    with pytest.raises(JournalError, match=str(path)):
+        open_journal(path)
+    code = main(
+        ["simulate", "gentle-first", "--quiet", "--durations", "wpm", "--journal", str(path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 0 and "no journal this session" in err and "outcome: finished" in err
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def test_every_event_of_a_session_is_in_the_journal_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    log, _ = journal_session(path, "knot-relief", person="Sam", say=[("whole-back", "lighter")])
+    journal = open_journal(path)
+    (only,) = summaries(journal)
+    stored = events_of(journal, only.id)
+    journal.close()
+    assert [(e.type, e.data) for e in stored] == [(e.type, e.data) for e in log.events]
+    assert [e.t for e in stored] == pytest.approx([e.t for e in log.events])
+    assert not any(isinstance(v, bytes) for e in stored for v in e.data.values())  # no audio
+
+
+def test_refused_writes_are_retried_in_order_then_rescued_to_a_file(tmp_path: Path) -> None:
+    journal = open_journal(tmp_path / "journal.db")
+    warnings: list[str] = []
+    recorder = JournalRecorder(journal, "Sam", now=lambda: DAY0, warn=warnings.append)
+    events = [Event(float(i), "say", {"text": f"line {i}"}) for i in range(6)]
+    recorder.emit(Event(0.0, "start", {"routine": "r", "title": "R", "stages": 1}))
+    journal.db.execute("PRAGMA query_only = ON")  # the disk refuses every write
+    for e in events[:3]:
+        recorder.emit(e)
+    assert len(warnings) == 1 and "cannot be written" in warnings[0]
+    journal.db.execute("PRAGMA query_only = OFF")  # it recovers: the backlog goes in first
+    recorder.emit(events[3])
+    assert [e.data.get("text") for e in events_of(journal, 1)][1:] == [
+        f"line {i}" for i in range(4)
+    ]
+    journal.db.execute("PRAGMA query_only = ON")
+    recorder.emit(events[4])
+    recorder.emit(events[5])
+    recorder.close()
+    (rescue,) = tmp_path.glob("unsaved-session-*.jsonl")
+    assert [json.loads(line)["text"] for line in rescue.read_text().splitlines()] == [
+        "line 4",
+        "line 5",
+    ]
+    assert stat.S_IMODE(rescue.stat().st_mode) == 0o600
+    assert "2 events the journal refused are in" in warnings[-1]
+
+
+# --- history, export, plot --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def history_journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A month of sessions for two people, and a third who only ever stopped."""
+    path = tmp_path_factory.mktemp("journal") / "journal.db"
+    for day in range(4):
+        when = DAY0 + timedelta(days=7 * day)
+        pain = (8 - day, 6 - day, max(0, 4 - day))
+        say = [("whole-back", "lighter")] if day == 0 else []
+        journal_session(path, "knot-relief", person="Sam", when=when, pain=pain, say=say)
+        journal_session(
+            path,
+            "swedish-back",
+            person="Alex",
+            when=when + timedelta(hours=1),
+            say=[("shoulders", "firmer")] if day == 1 else [],
+        )
+    journal_session(
+        path, "gentle-first", when=DAY0 + timedelta(days=30), script=[(5.0, "stop"), (9.0, "no")]
+    )
+    return path
+
+
+def test_summaries_count_what_happened(history_journal: Path) -> None:
+    journal = open_journal(history_journal)
+    rows = summaries(journal)
+    sam = summaries(journal, "Sam")
+    journal.close()
+    assert len(rows) == 9 and rows[0].outcome == "stopped" and rows[0].person == "default"
+    assert rows[0].stages_done == 0 and rows[0].pain == {}
+    assert [s.started for s in rows] == sorted((s.started for s in rows), reverse=True)
+    assert len(sam) == 4 and all(s.outcome == "finished" for s in sam)
+    first = sam[-1]
+    assert first.stages_done == first.stages_total == 6
+    assert first.lighter == 1 and first.firmer == 0
+    assert first.pain["upper-back"][:3] == [8, 6, 4]
+    assert sam[0].pain["upper-back"][:3] == [5, 3, 1]
+    assert 15 < first.minutes < 30
+    # the lighter request on the whole back carried over to every later session
+    assert all(s.pressure["whole-back"] for s in sam)
+    assert first.started == DAY0
+
+
+def test_history_text_json_and_csv_agree(
+    history_journal: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["history", "--journal", str(history_journal), "--person", "Sam"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("Knot relief for Sam. Finished after") == 4
+    assert "Pain readings: upper-back 8, 6, 4" in text and "1 lighter" in text
+
+    assert main(["history", "--journal", str(history_journal), "--json", "--limit", "3"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 3 and rows[0]["outcome"] == "stopped"
+
+    assert main(["history", "--journal", str(history_journal), "--csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(table) == 9
+    sam_first = [r for r in table if r["person"] == "Sam"][-1]
+    assert sam_first["lighter"] == "1" and sam_first["pain"].startswith("upper-back: 8 6 4")
+
+
+def test_one_session_in_full(history_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    journal = open_journal(history_journal)
+    target = summaries(journal, "Alex")[-1]
+    journal.close()
+    assert main(["history", "--journal", str(history_journal), "--session", str(target.id)]) == 0
+    out = capsys.readouterr().out
+    assert f"Session {target.id}," in out and "Swedish back" in out
+    assert "(heard: next)" in out and "Session over: finished." in out
+    assert main(["history", "--journal", str(history_journal), "--session", "999"]) == 1
+
+
+def test_plot_draws_each_body_area(history_journal: Path, tmp_path: Path) -> None:
+    journal = open_journal(history_journal)
+    rows = summaries(journal)
+    journal.close()
+    out = tmp_path / "plots" / "history.png"
+    areas = plot_history(rows, out)
+    assert {"upper-back", "whole-back", "shoulders"} <= set(areas)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
+    assert main(["history", "--journal", str(history_journal), "--plot", str(out)]) == 0
+
+
+def test_forget_deletes_one_person_then_everyone(tmp_path: Path, history_journal: Path) -> None:
+    path = tmp_path / "journal.db"
+    path.write_bytes(history_journal.read_bytes())
+    assert main(["history", "--journal", str(path), "--forget", "Sam"]) == 1  # no --yes
+    assert main(["history", "--journal", str(path), "--forget", "Sam", "--yes"]) == 0
+    journal = open_journal(path)
+    assert {s.person for s in summaries(journal)} == {"Alex", "default"}
+    n_events = journal.db.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert n_events == sum(len(events_of(journal, s.id)) for s in summaries(journal))
+    journal.close()
+    assert b"Knot relief" not in path.read_bytes()  # gone from the disk, not just the tables
+    assert main(["history", "--journal", str(path), "--forget", "--yes"]) == 0
+    journal = open_journal(path)
+    assert summaries(journal) == [] and journal.people() == []
+    journal.close()
