@@ -18,7 +18,7 @@ class ResumePoint:
 
     session: int  # its id in the journal
     stage: int  # index of the stage it was in
-    minutes_ago: int  # since it started, for the spoken offer
+    minutes_ago: int  # since it stopped, for the spoken offer
 
 
 @dataclass(frozen=True)

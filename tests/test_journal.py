@@ -7,25 +7,35 @@ import io
 import json
 import sqlite3
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from journalkit import DAY0, journal_session
 
 from assistant.cli import main
-from assistant.events import Event
+from assistant.clock import Scheduler, VirtualClock
+from assistant.events import Event, EventLog
 from assistant.journal import (
     ENV_VAR,
     JournalError,
     JournalRecorder,
     events_of,
     journal_path,
+    learned_steps,
     open_journal,
     schema,
+    session_summary,
     summaries,
+    unfinished_session,
 )
 from assistant.journal.plot import plot_history
+from assistant.partner import SimulatedPartner
+from assistant.prompts import load_prompts
+from assistant.routine_loader import load_routine
+from assistant.runner import run_session
+from assistant.session import Session
+from assistant.voice import SilentVoice
 
 # --- where the journal lives, and how it is opened --------------------------------------------
 
@@ -320,3 +330,168 @@ def test_forget_deletes_one_person_then_everyone(tmp_path: Path, history_journal
     journal = open_journal(path)
     assert summaries(journal) == [] and journal.people() == []
     journal.close()
+
+
+# --- preferences learned from the journal -----------------------------------------------------
+
+
+def _pressure_lines(log: EventLog, stage: str) -> list[str]:
+    return [
+        str(e.data["text"])
+        for e in log.of_type("say")
+        if e.data["kind"] == "pressure" and e.data["stage"] == stage
+    ]
+
+
+def test_pressure_a_person_settled_on_is_where_the_next_session_starts(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    prompts = load_prompts("en")
+    first, carry = journal_session(
+        path, "swedish-back", person="Sam", say=[("shoulders", "lighter")]
+    )
+    assert carry.steps == {}
+    # said at once, and not undone by the rest of the instruction
+    assert _pressure_lines(first, "friction-shoulders")[-1] == prompts("pressure.light")
+    # and the later shoulders stage cannot go below its own range
+    assert _pressure_lines(first, "knead-neck-shoulders")[0] == prompts("pressure.light")
+
+    second, carry = journal_session(
+        path, "swedish-back", person="Sam", when=DAY0 + timedelta(days=3)
+    )
+    assert dict(carry.steps) == {"shoulders": -1}
+    said = [e.data for e in second.of_type("say")]
+    (line,) = [d["text"] for d in said if d["kind"] == "preference"]
+    assert "Sam" in line and "a step lighter on the shoulders" in line
+    assert said[0]["kind"] == "welcome" and said[1]["kind"] == "preference"
+    assert _pressure_lines(second, "friction-shoulders") == [prompts("pressure.light")]
+    assert _pressure_lines(second, "thumb-glide-shoulders") == [prompts("pressure.medium")]
+    assert [e.data["area"] for e in second.of_type("preference")] == ["shoulders"]
+
+    # another person, and another routine without shoulders, start as designed
+    other, carry = journal_session(path, "swedish-back", person="Alex")
+    assert carry.steps == {} and not other.of_type("preference")
+    journal = open_journal(path)
+    assert learned_steps(journal, "Sam") == {"shoulders": -1}
+    assert learned_steps(journal, "Alex") == {}
+    journal.close()
+
+
+def test_a_firmer_request_later_replaces_the_learned_lighter(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    journal_session(path, "swedish-back", say=[("shoulders", "lighter")])
+    _, carry = journal_session(path, "swedish-back", say=[("shoulders", "firmer")])
+    assert dict(carry.steps) == {"shoulders": -1}
+    third, carry = journal_session(path, "swedish-back")
+    assert carry.steps == {} and not third.of_type("preference")  # back to as designed
+
+
+# --- resuming after a crash -------------------------------------------------------------------
+
+
+class _PowerCut(BaseException):
+    """Raised from inside the session, so nothing after the cut gets written."""
+
+
+class _CutAfter:
+    def __init__(self, stage: str, events_in: int) -> None:
+        self.stage, self.left = stage, events_in
+        self.started = False
+
+    def emit(self, event: Event) -> None:
+        self.started = self.started or (event.type == "stage" and event.data["stage"] == self.stage)
+        if self.started:
+            self.left -= 1
+            if self.left < 0:
+                raise _PowerCut
+
+
+def _crashed(path: Path, routine: str, stage: str, when: datetime = DAY0) -> int:
+    """A session cut off a few events into ``stage``: its events stop, it never ends."""
+    r = load_routine(routine)
+    journal = open_journal(path)
+    clock = VirtualClock()
+    recorder = JournalRecorder(
+        journal, "default", now=lambda: when + timedelta(seconds=clock.now())
+    )
+    partner = SimulatedPartner(clock, pain_answers=(7, 5))
+    log = EventLog(recorder, partner, _CutAfter(stage, 25))
+    session = Session(r, scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
+    with pytest.raises(_PowerCut):
+        run_session(session, partner)
+    assert recorder.session_id is not None
+    journal.close()  # no end event, no clean close of the recorder
+    return recorder.session_id
+
+
+def test_after_a_crash_the_next_start_offers_to_carry_on_at_that_stage(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    crashed = _crashed(path, "knot-relief", "release-knot")
+    journal = open_journal(path)
+    cut = session_summary(journal, crashed)
+    journal.close()
+    assert cut is not None and cut.outcome == "unfinished"
+    later = cut.started + timedelta(minutes=cut.minutes + 4)  # back four minutes after the cut
+    log, carry = journal_session(path, "knot-relief", when=later, script=[(30.0, "yes")])
+    assert carry.resume is not None and carry.resume.session == crashed
+    assert carry.resume.stage == 2 and carry.resume.minutes_ago == 4
+    said = [e.data for e in log.of_type("say")]
+    assert said[0]["kind"] == "question"
+    title = load_routine("knot-relief").stages[2].title
+    assert said[0]["text"] == load_prompts("en")(
+        "resume_offer", when="4 minutes ago", index=3, count=6, title=title
+    )
+    (resumed,) = log.of_type("resumed")
+    assert resumed.data == {"session": crashed, "stage": "release-knot"}
+    states = [e.data["state"] for e in log.of_type("state")]
+    assert states[:2] == ["offering", "instruction"]  # no welcome, no safety questions again
+    assert log.of_type("stage")[0].data["stage"] == "release-knot"
+
+    journal = open_journal(path)
+    old, new = session_summary(journal, crashed), summaries(journal)[0]
+    assert old is not None and old.outcome == "interrupted"
+    assert old.pain["upper-back"] and old.last_stage == "release-knot"
+    assert new.resumed_from == crashed
+    assert new.outcome == "stopped"  # the script ran out: the input went away
+    assert unfinished_session(journal, "default", "knot-relief", later) is None
+    journal.close()
+
+
+def test_no_means_a_fresh_start_and_the_crash_is_not_offered_again(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    crashed = _crashed(path, "gentle-first", "rub-gently")
+    log, carry = journal_session(path, "gentle-first", when=DAY0 + timedelta(hours=3))
+    assert carry.resume is not None
+    assert "about 3 hours ago" in str(log.of_type("say")[0].data["text"])
+    assert log.of_type("resume_declined")[0].data == {"session": crashed}
+    assert log.of_type("end")[0].data["outcome"] == "finished"
+    assert any(e.data["kind"] == "welcome" for e in log.of_type("say"))
+    _, carry = journal_session(path, "gentle-first", when=DAY0 + timedelta(hours=4))
+    assert carry.resume is None
+
+
+def test_old_crashes_and_crashes_before_any_stage_are_not_offered(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    _crashed(path, "gentle-first", "rub-gently")
+    _, carry = journal_session(path, "gentle-first", when=DAY0 + timedelta(hours=25))
+    assert carry.resume is None  # more than a day later: start afresh
+    _, carry = journal_session(path, "swedish-back", when=DAY0 + timedelta(minutes=5))
+    assert carry.resume is None  # another routine
+    # cut off during the safety questions: nothing to carry on from
+    journal_session(path, "knot-relief", script=[(3.0, "stop")])
+    _, carry = journal_session(path, "knot-relief", when=DAY0 + timedelta(minutes=5))
+    assert carry.resume is None
+
+
+def test_stop_during_the_offer_stops_like_anywhere_else(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    _crashed(path, "gentle-first", "rub-gently")
+    log, _ = journal_session(
+        path, "gentle-first", when=DAY0 + timedelta(minutes=9), script=[(2.0, "stop"), (6.0, "no")]
+    )
+    states = [e.data["state"] for e in log.of_type("state")]
+    assert states == ["offering", "stopped", "ended"]
+    offer = log.of_type("say")[0].data["text"]
+    assert [e.data["text"] for e in log.of_type("cut")] == [offer]  # cut off mid-sentence
+    journal = open_journal(path)
+    assert unfinished_session(journal, "default", "gentle-first", DAY0 + timedelta(minutes=10))
+    journal.close()  # a stop is not an answer: the offer stands for next time

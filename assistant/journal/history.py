@@ -209,6 +209,7 @@ def carryover_for(
     crashed = unfinished_session(journal, name, routine.id, now)
     ids = [s.id for s in routine.stages]
     if crashed is not None and crashed.stage in ids:
-        ago = int((now - crashed.started).total_seconds() // 60)
+        stopped = crashed.started + timedelta(minutes=crashed.summary.minutes)
+        ago = int((now - stopped).total_seconds() // 60)
         resume = ResumePoint(crashed.session, ids.index(crashed.stage), ago)
     return Carryover(person=person, steps=learned_steps(journal, name), resume=resume)
