@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .audio_sim import SimulatedAudio
-from .carryover import Carryover
+from .carryover import Memory
 from .clock import Scheduler, VirtualClock
 from .echo import EchoCanceller, EchoGate
 from .errors import SpeechEngineError
@@ -109,7 +109,7 @@ def simulate_with_audio(
     routine: Routine,
     log: EventLog,
     *,
-    carryover: Carryover | None = None,
+    memory: Memory | None = None,
     script: list[Utterance] | None = None,
     partner: bool = True,
     engine: str | None = None,
@@ -142,9 +142,7 @@ def simulate_with_audio(
     lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
-    session = Session(
-        routine, scheduler=Scheduler(clock), voice=voice, log=log, carryover=carryover
-    )
+    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
     for line in script or []:
         source.add(line)
     for at, pcm in voices:  # recordings of real people, at their times
@@ -189,7 +187,7 @@ def run_live(
     routine: Routine,
     log: EventLog,
     *,
-    carryover: Carryover | None = None,
+    memory: Memory | None = None,
     engine: str | None = None,
     model: Path | None = None,
     settings: NarrationSettings | None = None,
@@ -216,9 +214,7 @@ def run_live(
     lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
-    session = Session(
-        routine, scheduler=Scheduler(clock), voice=voice, log=log, carryover=carryover
-    )
+    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
     lines.prerender(routine_lines(routine))
     echo = EchoCanceller(gate=EchoGate())
     link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}

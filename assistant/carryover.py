@@ -6,10 +6,10 @@ Plain data, so the session stays independent of where it came from (the journal)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Carryover", "ResumePoint"]
+__all__ = ["Carryover", "Memory", "ResumePoint"]
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,17 @@ class Carryover:
     #: pressure steps per body area, counted from each stage's own starting pressure
     steps: Mapping[str, int] = field(default_factory=dict)
     resume: ResumePoint | None = None
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What earlier sessions offer a new one.
+
+    When nobody was named and ``people`` is not empty, the session first asks who is
+    lying down, then calls ``recall`` with the answer (None: someone else) for the
+    carryover; otherwise it starts from ``carryover`` as it is.
+    """
+
+    carryover: Carryover = field(default_factory=Carryover)
+    people: Sequence[str] = ()
+    recall: Callable[[str | None], Carryover] | None = None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .carryover import Carryover
+from .carryover import Carryover, Memory
 from .clock import Scheduler, VirtualClock, WallClock
 from .console import ConsolePrinter
 from .devices import DeviceReport, probe_devices
@@ -29,6 +29,7 @@ from .journal import (
     default_journal_path,
     journal_path,
     open_journal,
+    recent_people,
 )
 from .narration import NarrationSettings, Pyttsx3Renderer
 from .partner import SimulatedPartner
@@ -213,53 +214,55 @@ def _durations(
 
 def _event_log(
     args: argparse.Namespace, printer: ConsolePrinter | None, routine: Routine | None = None
-) -> tuple[EventLog, Carryover]:
-    """The session's event sinks: console, ``--events`` file and journal (first, so an
-    event is on disk before anything reports it); and what the journal carries over."""
+) -> tuple[EventLog, Memory]:
+    """The session's event sinks: journal first (an event is on disk before anything
+    reports it), console, ``--events`` file; and what the journal remembers."""
     log = EventLog()
-    carryover = Carryover(person=getattr(args, "person", None))
+    memory = Memory(Carryover(person=getattr(args, "person", None)))
     if routine is not None:
-        recorder, carryover = _journal(args, routine)
+        recorder, memory = _journal(args, routine)
         if recorder is not None:
             log.add_sink(recorder)
     if printer is not None:
         log.add_sink(printer)
     if args.events:
         log.add_sink(JsonlWriter(Path(args.events)))
-    return log, carryover
+    return log, memory
 
 
-def _journal(
-    args: argparse.Namespace, routine: Routine
-) -> tuple[JournalRecorder | None, Carryover]:
+def _journal(args: argparse.Namespace, routine: Routine) -> tuple[JournalRecorder | None, Memory]:
     """Open the journal for a session, unless told not to; a journal problem never stops one.
 
     ``run`` keeps a journal by default; ``simulate`` and ``demo`` only with ``--journal``,
     so that practice sessions stay out of a person's history.
     """
     person = getattr(args, "person", None)
-    wanted = args.journal or (args.func is cmd_run and not args.no_journal)
-    if not wanted:
-        return None, Carryover(person=person)
+    nothing = Memory(Carryover(person=person))
+    if not (args.journal or (args.func is cmd_run and not args.no_journal)):
+        return None, nothing
     path = journal_path(args.journal)
     try:
         journal = open_journal(path)
     except JournalError as exc:
         print(f"note: no journal this session: {exc}", file=sys.stderr)
-        return None, Carryover(person=person)
+        return None, nothing
     if journal.moved_aside is not None:
         print(
             f"note: the journal at {path} could not be used because {journal.moved_because}. "
             f"It was moved, untouched, to {journal.moved_aside}; a new journal was started.",
             file=sys.stderr,
         )
-    carry = carryover_for(journal, routine, person, datetime.now(timezone.utc))
+
+    def recall(name: str | None) -> Carryover:
+        return carryover_for(journal, routine, name, datetime.now(timezone.utc))
+
     recorder = JournalRecorder(
         journal,
         person or DEFAULT_PERSON,
         warn=lambda message: print(f"note: {message}", file=sys.stderr, flush=True),
     )
-    return recorder, carry
+    people = [] if person else recent_people(journal)
+    return recorder, Memory(recall(person), people, recall)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -269,7 +272,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     duration, renderer = _durations(args, routine, sys.stderr)
     clock = VirtualClock()
     printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
-    log, carryover = _event_log(args, printer, routine)
+    log, memory = _event_log(args, printer, routine)
     source: ScriptInput | SimulatedPartner
     if args.script:
         source = ScriptInput(clock, load_script(args.script))
@@ -284,7 +287,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         scheduler=Scheduler(clock),
         voice=SilentVoice(duration),
         log=log,
-        carryover=carryover,
+        memory=memory,
     )
     started = time.perf_counter()
     try:
@@ -313,13 +316,13 @@ def _simulate_audio(args: argparse.Namespace, routine: Routine) -> int:
         except OSError as exc:
             raise AssistantError(f"cannot write to {args.out}: {exc}") from exc
     printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
-    log, carryover = _event_log(args, printer, routine)
+    log, memory = _event_log(args, printer, routine)
     started = time.perf_counter()
     try:
         run = simulate_with_audio(
             routine,
             log,
-            carryover=carryover,
+            memory=memory,
             script=load_script(args.script) if args.script else None,
             engine=args.engine,
             model=Path(args.model) if args.model else None,
@@ -518,12 +521,12 @@ def _run_live(
         + (" Typed commands work too." if interactive else ""),
         file=sys.stderr,
     )
-    log, carryover = _event_log(args, ConsolePrinter(verbose=args.verbose), routine)
+    log, memory = _event_log(args, ConsolePrinter(verbose=args.verbose), routine)
     try:
         run_live(
             routine,
             log,
-            carryover=carryover,
+            memory=memory,
             engine=args.engine,
             model=Path(args.model) if args.model else None,
             settings=NarrationSettings(rate=args.rate, voice=args.voice, volume=args.volume),
@@ -562,13 +565,13 @@ def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
     )
     clock = WallClock()
     duration, renderer = _durations(args, routine, sys.stderr)
-    log, carryover = _event_log(args, ConsolePrinter(verbose=args.verbose), routine)
+    log, memory = _event_log(args, ConsolePrinter(verbose=args.verbose), routine)
     session = Session(
         routine,
         scheduler=Scheduler(clock),
         voice=SilentVoice(duration),
         log=log,
-        carryover=carryover,
+        memory=memory,
     )
     source = QueueInput(clock)
     read_keyboard(source, sys.stdin)

@@ -53,6 +53,8 @@ class SimulatedPartner(ScriptInput):
             if want == "pain":
                 value = next(self._pain)
                 reply = self._words.get(f"pain {value}") or _spoken_number(value)
+            elif want == "person":  # the first name offered
+                reply = self._words.get("pain 1") or "one"
             else:
                 reply = self._words[{"yes_no": "no", "next": "next"}[want]]
             self.deliver(Utterance(max(event.t, self._last_line_end) + self.delay, reply))

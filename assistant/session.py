@@ -21,7 +21,7 @@ from typing import Any
 from transitions import Machine
 
 from .agenda import Cue, Player, Run, Say, Step, Wait
-from .carryover import Carryover
+from .carryover import Carryover, Memory
 from .clock import Scheduler, Timer
 from .events import Event, EventLog
 from .intents import Intent, Vocabulary, load_vocabulary, parse
@@ -38,18 +38,24 @@ __all__ = ["STAGE_STATES", "STATES", "TERMINAL", "Session", "SessionSettings", "
 STAGE_STATES = ("instruction", "stroking", "asking", "holding", "waiting")
 ACTIVE = ("screening", "setup", *STAGE_STATES, "closing")
 TERMINAL = ("finished", "declined", "ended")
-STATES = ("idle", "offering", *ACTIVE, "declining", "paused", "stopped", *TERMINAL)
+STATES = ("idle", "choosing", "offering", *ACTIVE, "declining", "paused", "stopped", *TERMINAL)
 #: What each terminal state reports as the session's outcome.
 OUTCOME = {"finished": "finished", "declined": "declined", "ended": "stopped"}
 
 
 def machine_config() -> dict[str, Any]:
     """States and transitions, kept as data so the diagram and the session share them."""
-    live = ["idle", "offering", *ACTIVE, "paused"]
+    live = ["idle", "choosing", "offering", *ACTIVE, "paused"]
+    before = ["idle", "choosing"]  # who is lying down is settled before anything else
     t: list[dict[str, Any]] = [
-        {"trigger": "offer_resume", "source": "idle", "dest": "offering"},
-        {"trigger": "begin_screening", "source": ["idle", "offering"], "dest": "screening"},
-        {"trigger": "begin_setup", "source": ["idle", "offering", "screening"], "dest": "setup"},
+        {"trigger": "ask_person", "source": "idle", "dest": "choosing"},
+        {"trigger": "offer_resume", "source": before, "dest": "offering"},
+        {"trigger": "begin_screening", "source": [*before, "offering"], "dest": "screening"},
+        {
+            "trigger": "begin_setup",
+            "source": [*before, "offering", "screening"],
+            "dest": "setup",
+        },
         {"trigger": "decline", "source": "screening", "dest": "declining"},
         {"trigger": "conclude_decline", "source": "declining", "dest": "declined"},
         {
@@ -146,6 +152,7 @@ class Session:
     state: str  # set by transitions
     # triggers that transitions adds from machine_config(), declared for type checkers
     offer_resume: Callable[[], bool]
+    ask_person: Callable[[], bool]
     begin_screening: Callable[[], bool]
     begin_setup: Callable[[], bool]
     decline: Callable[[], bool]
@@ -173,10 +180,16 @@ class Session:
         settings: SessionSettings | None = None,
         vocabulary: Vocabulary | None = None,
         prompts: Prompts | None = None,
-        carryover: Carryover | None = None,
+        memory: Memory | None = None,
     ) -> None:
+        """``memory`` comes from the journal: pressures learned, a crash to resume, and
+        the people it knows, to ask who is lying down (by number: any recognizer hears
+        numbers, while names are outside its grammar)."""
+        memory = memory or Memory()
         self.routine = routine
-        self.carryover = carryover or Carryover()
+        self.carryover = memory.carryover
+        self.people = list(memory.people)[:9]
+        self._recall = memory.recall
         self.scheduler = scheduler
         self.clock = scheduler.clock
         self.voice = voice
@@ -186,9 +199,9 @@ class Session:
         self.prompts = prompts or load_prompts(routine.locale)
         self.pace = 1.0
         self.progress = _StageProgress(0)
-        areas = {stage.area for stage in routine.stages}
         #: pressure steps per area, from each stage's own starting pressure
-        self._area_offset = {a: n for a, n in self.carryover.steps.items() if a in areas and n}
+        self._area_offset: dict[str, int] = {}
+        self._take_carryover(self.carryover)
         self._question = 0
         self.player = Player(
             scheduler,
@@ -245,18 +258,60 @@ class Session:
             stages=len(r.stages),
             **({"person": self.carryover.person} if self.carryover.person else {}),
         )
+        self._arm_time_limit()
+        if self.people and self.carryover.person is None and self._recall is not None:
+            self.ask_person()
+        else:
+            self._begin()
+
+    def _begin(self) -> None:
+        """Once it is known who is lying down: offer to resume, or start from the top."""
+        r = self.routine
         for area, step in self._area_offset.items():
             first = next(s for s in r.stages if s.area == area)
             self._emit(
                 "preference", area=area, step=step, level=PRESSURE_LEVELS[self._level(first)]
             )
-        self._arm_time_limit()
         if self.carryover.resume is not None and self.carryover.resume.stage < len(r.stages):
             self.offer_resume()
-        elif self.routine.screening:
+        elif r.screening:
             self.begin_screening()
         else:
             self.begin_setup()
+
+    def _take_carryover(self, carry: Carryover) -> None:
+        self.carryover = carry
+        areas = {stage.area for stage in self.routine.stages}
+        self._area_offset = {a: n for a, n in carry.steps.items() if a in areas and n}
+
+    # -- who is lying down ----------------------------------------------------------------------
+
+    def _enter_choosing(self) -> None:
+        choices = self.prompts("person.join").join(
+            self.prompts("person.choice", n=n, name=name) for n, name in enumerate(self.people, 1)
+        )
+        self._play(
+            [Say(self.prompts("person.question", choices=choices), "question")],
+            lambda: self._await_answer("person", self._enter_choosing),
+        )
+
+    def _answer_person(self, intent: Intent) -> None:
+        if intent.name == "stop":
+            self._stop()
+            return
+        n = intent.value if intent.name == "pain" else 0 if intent.name == "no" else None
+        if n is None or n > len(self.people):
+            self._aside([Say(self.prompts("person.reprompt", count=len(self.people)), "question")])
+            return
+        self._interrupt()
+        name = self.people[n - 1] if n > 0 else None
+        self._emit("person", name=name)
+        assert self._recall is not None
+        self._take_carryover(self._recall(name))
+        self._lead.append(
+            Say(self.prompts("person.hello", name=name) if name else self.prompts("ack.yes"), "ack")
+        )
+        self._begin()
 
     def hear(self, text: str) -> Intent | None:
         """Something was said or typed: parse it and act; unknown text is answered kindly."""
@@ -278,6 +333,9 @@ class Session:
         )
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
+            return
+        if self.state == "choosing":
+            self._answer_person(intent)
             return
         if self.state == "offering":
             self._answer_offer(intent)
@@ -592,11 +650,12 @@ class Session:
         assert resume is not None
         stage = self.routine.stages[resume.stage]
         minutes = max(1, resume.minutes_ago)
-        when = (
-            self.prompts("ago.minutes", n=minutes)
-            if minutes < 90
-            else self.prompts("ago.hours", n=round(minutes / 60))
-        )
+        if minutes == 1:
+            when = self.prompts("ago.minute")
+        elif minutes < 90:
+            when = self.prompts("ago.minutes", n=minutes)
+        else:
+            when = self.prompts("ago.hours", n=round(minutes / 60))
         text = self.prompts(
             "resume_offer",
             when=when,
@@ -929,7 +988,7 @@ class Session:
     def _stop(self) -> None:
         """Silence everything now, tell the giver to lift the hands away, wait for resume."""
         self._interrupt()
-        if self.state in ("idle", "offering"):  # resume then starts afresh
+        if self.state in ("idle", "choosing", "offering"):  # resume then starts afresh
             self._paused_from = "screening" if self.routine.screening else "setup"
         elif self.state != "paused":
             self._paused_from = self.state

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from assistant.carryover import Carryover
+from assistant.carryover import Carryover, Memory
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
 from assistant.journal import JournalRecorder, carryover_for, open_journal
@@ -63,7 +63,9 @@ def journal_session(
         log.add_sink(source)
         for area, text in say:
             log.add_sink(SayAt(source, area, text))
-    session = Session(r, scheduler=Scheduler(clock), voice=SilentVoice(), log=log, carryover=carry)
+    session = Session(
+        r, scheduler=Scheduler(clock), voice=SilentVoice(), log=log, memory=Memory(carry)
+    )
     try:
         run_session(session, source)
     finally:

@@ -23,6 +23,7 @@ __all__ = [
     "carryover_for",
     "events_of",
     "learned_steps",
+    "recent_people",
     "session_summary",
     "summaries",
     "unfinished_session",
@@ -128,6 +129,17 @@ def learned_steps(journal: Journal, person: str) -> dict[str, int]:
         if "area" in d and isinstance(d.get("step"), int):
             steps[str(d["area"])] = int(d["step"])
     return {area: step for area, step in steps.items() if step != 0}
+
+
+def recent_people(journal: Journal) -> list[str]:
+    """Named people, whoever had a session most recently first (the default is not named)."""
+    with journal.lock:
+        rows = journal.db.execute(
+            "SELECT p.name FROM people p LEFT JOIN sessions s ON s.person_id = p.id "
+            "WHERE p.name != ? GROUP BY p.id ORDER BY max(s.started) DESC, p.id",
+            (DEFAULT_PERSON,),
+        ).fetchall()
+    return [r[0] for r in rows]
 
 
 def unfinished_session(

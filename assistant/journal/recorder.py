@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from ..events import Event
-from .store import Journal
+from .store import DEFAULT_PERSON, Journal
 
 __all__ = ["JournalRecorder"]
 
@@ -121,7 +121,13 @@ class JournalRecorder:
         """Keep the session row in step with events that change what it is."""
         db = self.journal.db
         ended = (self._started or self._now()) + timedelta(seconds=event.t)
-        if event.type == "end":
+        if event.type == "person":  # named by voice once the session had begun
+            self.person = str(event.data.get("name") or DEFAULT_PERSON)
+            db.execute(
+                "UPDATE sessions SET person_id = ? WHERE id = ?",
+                (self.journal.person_id(self.person, self._now), self.session_id),
+            )
+        elif event.type == "end":
             db.execute(
                 "UPDATE sessions SET ended = ?, outcome = ? WHERE id = ?",
                 (ended.isoformat(), str(event.data.get("outcome", "?")), self.session_id),
