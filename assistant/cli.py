@@ -502,6 +502,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.script = None
         args.quiet = False
         args.verbose = False
+        args.no_journal = args.no_journal or not args.journal  # a demonstration: no record
         return cmd_simulate(args)
     return _run_keyboard(args, routine)
 

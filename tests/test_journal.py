@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from journalkit import DAY0, journal_session
 
+from assistant.carryover import Carryover, Memory
 from assistant.cli import main
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
@@ -20,10 +21,12 @@ from assistant.journal import (
     ENV_VAR,
     JournalError,
     JournalRecorder,
+    carryover_for,
     events_of,
     journal_path,
     learned_steps,
     open_journal,
+    recent_people,
     schema,
     session_summary,
     summaries,
@@ -33,7 +36,7 @@ from assistant.journal.plot import plot_history
 from assistant.partner import SimulatedPartner
 from assistant.prompts import load_prompts
 from assistant.routine_loader import load_routine
-from assistant.runner import run_session
+from assistant.runner import ScriptInput, Utterance, run_session
 from assistant.session import Session
 from assistant.voice import SilentVoice
 
@@ -495,3 +498,56 @@ def test_stop_during_the_offer_stops_like_anywhere_else(tmp_path: Path) -> None:
     journal = open_journal(path)
     assert unfinished_session(journal, "default", "gentle-first", DAY0 + timedelta(minutes=10))
     journal.close()  # a stop is not an answer: the offer stands for next time
+
+
+# --- who is lying down ------------------------------------------------------------------------
+
+
+def _named_by_voice(path: Path, answer: str, when: datetime) -> EventLog:
+    """Start a session the way ``run`` does with no --person: the journal's people offered."""
+    r = load_routine("swedish-back")
+    journal = open_journal(path)
+    clock = VirtualClock()
+
+    def recall(name: str | None) -> Carryover:
+        return carryover_for(journal, r, name, when)
+
+    memory = Memory(recall(None), recent_people(journal), recall)
+    recorder = JournalRecorder(
+        journal, "default", now=lambda: when + timedelta(seconds=clock.now())
+    )
+    log = EventLog(recorder)
+    source = ScriptInput(clock, [Utterance(9.0, answer), Utterance(12.0, "stop")])
+    session = Session(r, scheduler=Scheduler(clock), voice=SilentVoice(), log=log, memory=memory)
+    run_session(session, source)
+    log.close()
+    return log
+
+
+def test_the_person_is_chosen_by_voice_and_their_preferences_follow(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    journal_session(path, "swedish-back", person="Sam", say=[("shoulders", "lighter")])
+    journal_session(path, "swedish-back", person="Alex", when=DAY0 + timedelta(hours=1))
+    later = DAY0 + timedelta(days=1)
+
+    log = _named_by_voice(path, "two", later)  # Alex was seen last, so Sam is number two
+    said = [e.data for e in log.of_type("say")]
+    assert said[0]["text"] == load_prompts("en")(
+        "person.question", choices="say 1 for Alex, say 2 for Sam"
+    )
+    assert log.of_type("person")[0].data == {"name": "Sam"}
+    assert said[1]["text"] == "Hello, Sam."
+    assert [e.data["area"] for e in log.of_type("preference")] == ["shoulders"]
+    journal = open_journal(path)
+    assert summaries(journal)[0].person == "Sam"  # the journal files it under Sam
+    journal.close()
+
+    log = _named_by_voice(path, "zero", later + timedelta(hours=1))  # someone else
+    assert log.of_type("person")[0].data == {"name": None} and not log.of_type("preference")
+    journal = open_journal(path)
+    assert summaries(journal)[0].person == "default"
+    journal.close()
+
+    log = _named_by_voice(path, "seven", later + timedelta(hours=2))  # no seventh person
+    assert log.of_type("say")[1].data["text"] == "Please say a number from zero to 2."
+    assert not log.of_type("person")

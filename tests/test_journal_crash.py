@@ -73,6 +73,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_next_start_offers_resume(
         reported = _read(proc, rng.randint(1, 440))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
+        reported += _read(proc, 10_000)  # what it wrote before dying that we had not read
         assert proc.returncode in (0, -signal.SIGKILL), errors.read_text()
 
         # the next start offered to carry on where the killed one stopped
@@ -110,3 +111,39 @@ def test_sigkill_at_random_moments_loses_nothing_and_next_start_offers_resume(
     print(f"{killed_mid_session} killed mid-session, {offers_heard} offers to resume checked")
     assert killed_mid_session >= KILLS // 2, "kills should land mid-session"
     assert offers_heard >= KILLS // 5, f"only {offers_heard} offers checked"
+
+
+def test_run_offers_in_text_to_resume_after_a_kill(tmp_path: Path) -> None:
+    """The real ``run`` in text mode, after a real SIGKILL in the middle of a stage."""
+    path = tmp_path / "journal.db"
+    proc = _start(path, tmp_path / "stderr.txt")
+    while True:  # kill once the session is a few events into its third stage
+        (event,) = _read(proc, 1)
+        if event["type"] == "stage" and event["index"] == 2:
+            break
+    _read(proc, 5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+
+    command = [sys.executable, "-m", "assistant", "run", ROUTINE, "--keyboard"]
+    command += ["--durations", "wpm", "--journal", str(path)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    done = subprocess.run(
+        command, cwd=ROOT, input="yes\nstop\n", capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    title = load_routine(ROUTINE).stages[2].title
+    lines = done.stdout.splitlines()
+    assert "The last session stopped unexpectedly" in lines[0] and title in lines[0]
+    assert "Say yes to carry on from that step" in lines[0]
+    assert any(line.endswith(f"Step 3 of 6: {title}.") for line in lines)
+
+    history = subprocess.run(
+        [sys.executable, "-m", "assistant", "history", "--journal", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Carried on from session 1." in history.stdout
+    assert "Interrupted (a crash or power cut)" in history.stdout
