@@ -178,14 +178,16 @@ def _unusable(path: Path) -> str:
         return ""  # an empty file: SQLite starts a new database in it
     if not header.startswith(_HEADER) or len(header) < 100:
         return "it is not a journal (not an SQLite database, or damaged at the start)"
-    app_id = int.from_bytes(header[68:72], "big")
-    if app_id not in (0, APPLICATION_ID):
-        return f"it belongs to another program (application id {app_id:#x})"
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
     except sqlite3.Error as exc:
         return f"it cannot be opened ({exc})"
     try:
+        # read through SQLite, not from the header bytes: after a crash the newest
+        # header may still be in the WAL file, not yet in the database file
+        app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+        if app_id not in (0, APPLICATION_ID):
+            return f"it belongs to another program (application id {app_id:#x})"
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app_id == 0 and tables:
