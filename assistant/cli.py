@@ -238,7 +238,7 @@ def _journal(args: argparse.Namespace, routine: Routine) -> tuple[JournalRecorde
     """
     person = getattr(args, "person", None)
     nothing = Memory(Carryover(person=person))
-    if not (args.journal or (args.func is cmd_run and not args.no_journal)):
+    if args.no_journal or not (args.journal or args.func is cmd_run):
         return None, nothing
     path = journal_path(args.journal)
     try:
@@ -254,14 +254,22 @@ def _journal(args: argparse.Namespace, routine: Routine) -> tuple[JournalRecorde
         )
 
     def recall(name: str | None) -> Carryover:
-        return carryover_for(journal, routine, name, datetime.now(timezone.utc))
+        try:
+            return carryover_for(journal, routine, name, datetime.now(timezone.utc))
+        except Exception as exc:  # an odd journal must not stop a session from starting
+            print(f"note: nothing carried over from the journal: {exc}", file=sys.stderr)
+            return Carryover(person=name)
 
     recorder = JournalRecorder(
         journal,
         person or DEFAULT_PERSON,
         warn=lambda message: print(f"note: {message}", file=sys.stderr, flush=True),
     )
-    people = [] if person else recent_people(journal)
+    try:
+        people = [] if person else recent_people(journal)
+    except Exception as exc:
+        print(f"note: cannot list the people in the journal: {exc}", file=sys.stderr)
+        people = []
     return recorder, Memory(recall(person), people, recall)
 
 
@@ -420,15 +428,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"No journal yet at {path}: it starts with the first session you run.")
         return 0 if args.forget is None else 1
-    journal = open_journal(path)
+    journal = open_journal(path, move_aside=False)  # a damaged one is left for `run` to move
     try:
-        if journal.moved_aside is not None:
-            print(
-                f"The journal at {path} could not be used because {journal.moved_because}. "
-                f"It was moved, untouched, to {journal.moved_aside}; a new, empty one was "
-                "started.",
-                file=sys.stderr,
-            )
         if args.forget is not None:
             return _forget(journal, None if args.forget is _EVERYONE else args.forget, args.yes)
         if args.session is not None:
@@ -466,7 +467,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 def _forget(journal: Journal, person: str | None, yes: bool) -> int:
     """Delete a person's records (everyone's without a name), after a confirmation."""
     who = f"everything about {person}" if person else "every session of everyone"
-    if person is not None and person not in journal.people():
+    if person is not None and person.casefold() not in {p.casefold() for p in journal.people()}:
         print(f"No one called {person} in the journal.", file=sys.stderr)
         return 1
     if not yes:

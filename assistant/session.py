@@ -280,9 +280,17 @@ class Session:
             self.begin_setup()
 
     def _take_carryover(self, carry: Carryover) -> None:
+        """Start lighter where the person settled lighter; firmer is only mentioned.
+
+        Going lighter than designed is always safe. Starting firmer than designed is
+        left to the giver to ask for again, because a learned step counts from another
+        stage's pressure and could land on a level nobody chose for this one.
+        """
         self.carryover = carry
         areas = {stage.area for stage in self.routine.stages}
-        self._area_offset = {a: n for a, n in carry.steps.items() if a in areas and n}
+        learned = {a: n for a, n in carry.steps.items() if a in areas and n}
+        self._area_offset = {a: n for a, n in learned.items() if n < 0}
+        self._firmer_asked = [a for a, n in learned.items() if n > 0]
 
     # -- who is lying down ----------------------------------------------------------------------
 
@@ -315,8 +323,10 @@ class Session:
 
     def hear(self, text: str) -> Intent | None:
         """Something was said or typed: parse it and act; unknown text is answered kindly."""
-        self._emit("heard", text=text)
         intent = parse(text, self.vocabulary)
+        if intent is not None and intent.name == "stop":
+            self._interrupt()  # silence first: nothing, not even writing the journal, delays it
+        self._emit("heard", text=text)
         if intent is None:
             if not self.done and self.state not in ("stopped", "declining"):
                 self._aside([Say(self.prompts("not_understood"), "not_understood")])
@@ -326,6 +336,8 @@ class Session:
 
     def handle(self, intent: Intent) -> None:
         """Act on one intent, whatever the state; never raises for a valid intent name."""
+        if intent.name == "stop":
+            self._interrupt()  # silence first, then record
         self._emit(
             "intent",
             name=intent.name,
@@ -375,7 +387,7 @@ class Session:
         Hands stay still until someone says (or types) resume; nothing is lost.
         """
         self._emit("fault", message=message)
-        if not self.done and self.state not in ("idle", "paused", "stopped", "declining"):
+        if not self.done and self.state in ACTIVE:
             self._awaiting_ok = False
             self._pause()
 
@@ -623,12 +635,18 @@ class Session:
         ]
 
     def _preference_lines(self) -> list[Step]:
-        """Say which areas start at a pressure learned from earlier sessions, if any."""
+        """Say which areas start lighter because of earlier sessions, and where firmer
+        pressure was asked for last time."""
+        lines: list[Step] = []
+        join = self.prompts("preference.join")
+        if self._firmer_asked:
+            areas = join.join(self.prompts(f"areas.{a}") for a in self._firmer_asked)
+            lines.append(Say(self.prompts("preference.firmer_asked", areas=areas), "preference"))
         if not self._area_offset:
-            return []
+            return lines
         changes = [
             self.prompts(
-                "preference.lighter" if step < 0 else "preference.firmer",
+                "preference.lighter",
                 area=self.prompts(f"areas.{area}"),
                 steps=self.prompts(
                     "preference.one_step" if abs(step) == 1 else "preference.steps", n=abs(step)
@@ -638,10 +656,8 @@ class Session:
         ]
         person = self.carryover.person
         key = "preference.intro_named" if person else "preference.intro"
-        text = self.prompts(
-            key, person=person, changes=self.prompts("preference.join").join(changes)
-        )
-        return [Say(text, "preference")]
+        text = self.prompts(key, person=person, changes=join.join(changes))
+        return [Say(text, "preference"), *lines]
 
     # -- resuming after a crash -----------------------------------------------------------------
 

@@ -154,6 +154,11 @@ def unfinished_session(
             "SELECT s.id, p.name, s.routine, s.title, s.started, s.outcome, s.resumed_from "
             "FROM sessions s JOIN people p ON p.id = s.person_id "
             "WHERE p.name = ? AND s.routine = ? AND s.outcome IS NULL AND s.started >= ? "
+            # a session that ended since then makes an older crash history, not a place
+            # to carry on from
+            "AND s.started > coalesce((SELECT max(e.started) FROM sessions e "
+            "  WHERE e.person_id = p.id AND e.routine = s.routine AND e.outcome IS NOT NULL "
+            "  AND e.outcome != 'interrupted'), '') "
             "ORDER BY s.started DESC, s.id DESC",
             (person, routine, (now - RESUME_WITHIN).isoformat()),
         ).fetchall()

@@ -11,7 +11,8 @@ beside the journal, and the user is told. The session itself never sees an error
 from __future__ import annotations
 
 import json
-import sqlite3
+import os
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -19,6 +20,9 @@ from ..events import Event
 from .store import DEFAULT_PERSON, Journal
 
 __all__ = ["JournalRecorder"]
+
+BUSY_TIMEOUT_S = 0.1  # wait at most this for a lock held by another program
+RETRY_S = 2.0  # after a refused write, try again with the first event this much later
 
 
 def _utcnow() -> datetime:
@@ -35,25 +39,34 @@ class JournalRecorder:
         *,
         now: Callable[[], datetime] = _utcnow,
         warn: Callable[[str], None] = lambda message: None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.journal = journal
         self.person = person
         self.session_id: int | None = None
         self._now = now
+        self._monotonic = monotonic
         self._warn = warn
         self._started: datetime | None = None
         self._seq = 0
         self._pending: list[Event] = []
         self._warned = False
+        self._retry_at = 0.0  # monotonic time of the next attempt while the disk refuses
+        # a journal locked by another program must not hold the session up
+        journal.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
     def emit(self, event: Event) -> None:
         with self.journal.lock:
             self._pending.append(event)
+            if len(self._pending) > 1 and self._monotonic() < self._retry_at:
+                return  # still refused a moment ago: keep it, and keep the session moving
             try:
                 while self._pending:
                     self._write(self._pending[0])
                     self._pending.pop(0)
-            except sqlite3.Error as exc:
+                self._warned = False
+            except Exception as exc:  # nothing here may reach the session
+                self._retry_at = self._monotonic() + RETRY_S
                 if not self._warned:
                     self._warned = True
                     self._warn(
@@ -75,13 +88,13 @@ class JournalRecorder:
         stamp = (self._started or self._now()).strftime("%Y%m%d-%H%M%S")
         rescue = self.journal.path.with_name(f"unsaved-session-{stamp}.jsonl")
         try:
-            with rescue.open("a", encoding="utf-8") as f:
+            fd = os.open(rescue, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with open(fd, "a", encoding="utf-8") as f:
                 for event in self._pending:
                     f.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
         except OSError as exc:
             self._warn(f"{len(self._pending)} events could not be saved anywhere: {exc}")
             return
-        rescue.chmod(0o600)
         self._warn(f"{len(self._pending)} events the journal refused are in {rescue}")
         self._pending.clear()
 
@@ -90,9 +103,10 @@ class JournalRecorder:
     def _write(self, event: Event) -> None:
         db = self.journal.db
         data = json.dumps(event.data, ensure_ascii=False, default=str)
+        opened = self.session_id is None
         db.execute("BEGIN IMMEDIATE")
         try:
-            if self.session_id is None:
+            if opened:
                 self._open_session(event)
             assert self.session_id is not None
             db.execute(
@@ -102,7 +116,10 @@ class JournalRecorder:
             self._after(event)
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if opened:  # the session row went with the rollback: open it again next time
+                self.session_id = None
             raise
         self._seq += 1
 

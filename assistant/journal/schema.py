@@ -52,11 +52,18 @@ def migrate(db: sqlite3.Connection) -> int:
 
     The caller has checked that the file is ours and not newer than this program.
     """
-    current = int(db.execute("PRAGMA user_version").fetchone()[0])
-    for number, statements in enumerate(MIGRATIONS[current:], start=current + 1):
+    start = int(db.execute("PRAGMA user_version").fetchone()[0])
+    current = start
+    while current < len(MIGRATIONS):
         # executescript would commit on its own; one explicit transaction keeps the
         # statements and the version number together
         db.execute("BEGIN IMMEDIATE")
+        # read again under the write lock: another process may have just migrated
+        current = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if current >= len(MIGRATIONS):
+            db.execute("COMMIT")
+            break
+        number, statements = current + 1, MIGRATIONS[current]
         try:
             for statement in statements:
                 db.execute(statement)
@@ -66,4 +73,5 @@ def migrate(db: sqlite3.Connection) -> int:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-    return VERSION - current
+        current = number
+    return max(0, current - start)

@@ -109,18 +109,28 @@ class Journal:
             self.db.close()
 
 
-def open_journal(path: Path, now: Callable[[], datetime] = _utcnow) -> Journal:
+def open_journal(
+    path: Path, now: Callable[[], datetime] = _utcnow, *, move_aside: bool = True
+) -> Journal:
     """Open (or create) the journal at ``path``; unusable files are moved aside first.
 
-    Raises :class:`JournalError` only when no journal can be kept there at all.
+    Raises :class:`JournalError` when no journal can be kept there at all, when it is
+    busy (locked by another program), or when it is unusable and ``move_aside`` is
+    False (a command that only reads, such as ``history``, leaves the file alone).
     """
     moved: Path | None = None
     because = _unusable(path)
+    if because and not move_aside:
+        raise JournalError(f"the journal at {path} cannot be used: {because}")
     if because:
         moved = _move_aside(path, because, now())
     try:
         db = _connect(path)
+    except sqlite3.OperationalError as exc:  # locked or busy: not damage, leave it be
+        raise JournalError(f"the journal at {path} is busy: {exc}") from exc
     except sqlite3.DatabaseError as exc:
+        if not move_aside:
+            raise JournalError(f"the journal at {path} cannot be used: {exc}") from exc
         # damage that only shows once SQLite reads further than the checks did
         if moved is not None:
             raise JournalError(f"cannot start a journal at {path}: {exc}") from exc
@@ -135,7 +145,8 @@ def open_journal(path: Path, now: Callable[[], datetime] = _utcnow) -> Journal:
 
 def _connect(path: Path) -> sqlite3.Connection:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)  # a new folder is ours only
         if not path.exists():
             # created owner-only before SQLite opens it; its -wal and -shm files
             # inherit these permissions
@@ -200,6 +211,8 @@ def _unusable(path: Path) -> str:
         check = [r[0] for r in db.execute("PRAGMA quick_check")]
         if check != ["ok"]:
             return f"it is damaged ({'; '.join(check[:3])})"
+    except sqlite3.OperationalError:
+        return ""  # locked or busy, not damaged: opening it for real will say so
     except sqlite3.DatabaseError as exc:
         return f"it is damaged ({exc})"
     finally:
