@@ -32,6 +32,11 @@ __all__ = [
 #: How long after a crash ``run`` still offers to carry on where it stopped.
 RESUME_WITHIN = timedelta(hours=24)
 _AFTER_STAGES = ("closing", "finished")
+#: the columns _summarize reads, for any selection of sessions
+_SESSIONS = (
+    "SELECT s.id, p.name, s.routine, s.title, s.started, s.outcome, s.resumed_from "
+    "FROM sessions s JOIN people p ON p.id = s.person_id"
+)
 
 
 @dataclass(frozen=True)
@@ -86,11 +91,7 @@ def summaries(
 ) -> list[SessionSummary]:
     """The most recent sessions first, of one person or of everyone."""
     where, params = ("WHERE p.name = ?", [person]) if person is not None else ("", [])
-    sql = (
-        "SELECT s.id, p.name, s.routine, s.title, s.started, s.outcome, s.resumed_from "
-        f"FROM sessions s JOIN people p ON p.id = s.person_id {where} "
-        "ORDER BY s.started DESC, s.id DESC"
-    )
+    sql = f"{_SESSIONS} {where} ORDER BY s.started DESC, s.id DESC"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     with journal.lock:
@@ -100,11 +101,7 @@ def summaries(
 
 def session_summary(journal: Journal, session: int) -> SessionSummary | None:
     with journal.lock:
-        row = journal.db.execute(
-            "SELECT s.id, p.name, s.routine, s.title, s.started, s.outcome, s.resumed_from "
-            "FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.id = ?",
-            (session,),
-        ).fetchone()
+        row = journal.db.execute(f"{_SESSIONS} WHERE s.id = ?", (session,)).fetchone()
     return None if row is None else _summarize(row, events_of(journal, session))
 
 
@@ -151,9 +148,8 @@ def unfinished_session(
     """
     with journal.lock:
         rows = journal.db.execute(
-            "SELECT s.id, p.name, s.routine, s.title, s.started, s.outcome, s.resumed_from "
-            "FROM sessions s JOIN people p ON p.id = s.person_id "
-            "WHERE p.name = ? AND s.routine = ? AND s.outcome IS NULL AND s.started >= ? "
+            f"{_SESSIONS} WHERE p.name = ? AND s.routine = ? AND s.outcome IS NULL "
+            "AND s.started >= ? "
             # a session that ended since then makes an older crash history, not a place
             # to carry on from
             "AND s.started > coalesce((SELECT max(e.started) FROM sessions e "
