@@ -7,6 +7,7 @@ echo canceller, recognizer, listener) around a different audio source.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ from .clock import Scheduler, VirtualClock
 from .echo import EchoCanceller, EchoGate
 from .errors import SpeechEngineError
 from .events import EventLog
+from .files import written_by
 from .intents import Vocabulary, load_vocabulary
 from .listener import Heard, Listener
 from .mixer import Mixer
@@ -98,11 +100,14 @@ class AudioRun:
 
     def write(self, folder: Path) -> list[Path]:
         """The narration (what the speaker played) and the microphone signal, as WAV files."""
-        folder.mkdir(parents=True, exist_ok=True)
         out = [folder / "narration.wav", folder / "microphone.wav"]
-        write_wav(out[0], self.source.recording("output"))
-        write_wav(out[1], self.source.recording("microphone"))
+        for path, which in zip(out, ("output", "microphone"), strict=True):
+            written_by(path, functools.partial(_write_pcm, pcm=self.source.recording(which)))
         return out
+
+
+def _write_pcm(path: Path, pcm: Pcm) -> None:
+    write_wav(path, pcm)
 
 
 def simulate_with_audio(

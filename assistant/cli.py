@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
@@ -18,6 +19,7 @@ from .console import ConsolePrinter
 from .devices import DeviceReport, probe_devices
 from .errors import AssistantError, SpeechEngineError
 from .events import EventLog, JsonlWriter
+from .files import OutputError, private_folder, write_private
 from .intents import load_vocabulary, parse
 from .journal import (
     DEFAULT_PERSON,
@@ -151,7 +153,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     # transitions writes the title as bare front matter; mermaid wants "title: ..."
     text = text.replace("---\nMassage session\n---", "---\ntitle: Massage session\n---", 1)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_private(Path(args.output), text)
         print(f"wrote {args.output}")
     else:
         print(text)
@@ -219,15 +221,37 @@ def _event_log(
     reports it), console, ``--events`` file; and what the journal remembers."""
     log = EventLog()
     memory = Memory(Carryover(person=getattr(args, "person", None)))
+    # a bad --events path is said now, before a journal is opened or a session starts
+    events = _events_file(args.events, args.journal) if args.events else None
     if routine is not None:
         recorder, memory = _journal(args, routine)
         if recorder is not None:
             log.add_sink(recorder)
     if printer is not None:
         log.add_sink(printer)
-    if args.events:
-        log.add_sink(JsonlWriter(Path(args.events)))
+    if events is not None:
+        log.add_sink(events)
     return log, memory
+
+
+def _events_file(events: str, journal: str | None) -> JsonlWriter:
+    """The ``--events`` file, opened owner-only; never the journal (opening it would wipe it)."""
+    path = Path(events).expanduser()
+    ours = journal_path(journal)
+    guarded = [ours, *(Path(f"{ours}{side}") for side in ("-wal", "-shm", "-journal"))]
+    if any(_same_file(path, g) for g in guarded):
+        raise AssistantError(
+            f"--events {events} is the session journal; writing events there would wipe it. "
+            "Choose another file."
+        )
+    return JsonlWriter(path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 def _journal(args: argparse.Namespace, routine: Routine) -> tuple[JournalRecorder | None, Memory]:
@@ -319,10 +343,7 @@ def _simulate_audio(args: argparse.Namespace, routine: Routine) -> int:
     from .audio_setup import simulate_with_audio
 
     if getattr(args, "out", None):  # a bad folder is found now, not after the whole run
-        try:
-            Path(args.out).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise AssistantError(f"cannot write to {args.out}: {exc}") from exc
+        private_folder(Path(args.out))
     printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
     log, memory = _event_log(args, printer, routine)
     started = time.perf_counter()
@@ -398,7 +419,14 @@ def cmd_models(args: argparse.Namespace) -> int:
         print(f"{args.lang}: {find_model(args.lang)}")
     except AssistantError as exc:
         print(f"{args.lang}: {exc}")
-        return 1
+        if args.lang != "en" or importlib.util.find_spec("pocketsphinx") is None:
+            print(f"{args.lang}: nothing can listen in this language until a model is pulled")
+            return 1
+        # open_recognizer falls back the same way: English is heard without vosk too
+        print(
+            f"{args.lang}: sessions will listen with PocketSphinx instead "
+            f"('models pull {args.lang}' gets the vosk model, which hears better)"
+        )
     return 0
 
 
@@ -426,7 +454,12 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     path = journal_path(args.journal)
     if not path.exists():
-        print(f"No journal yet at {path}: it starts with the first session you run.")
+        note = f"No journal yet at {path}: it starts with the first session you run."
+        if args.json or args.csv:  # a program reads stdout: valid, empty output there
+            print(note, file=sys.stderr)
+            print(as_json([]) if args.json else as_csv([]), end="" if args.csv else "\n")
+            return 0
+        print(note)
         return 0 if args.forget is None else 1
     journal = open_journal(path, move_aside=False)  # a damaged one is left for `run` to move
     try:
@@ -450,6 +483,9 @@ def cmd_history(args: argparse.Namespace) -> int:
             except ValueError as exc:
                 print(f"Nothing to plot: {exc}.", file=sys.stderr)
                 return 1
+            except OutputError as exc:
+                print(f"massage-assistant: {exc}", file=sys.stderr)
+                return 2
             print(f"wrote {args.plot}: {len(rows)} sessions, {len(areas)} body areas")
         elif args.json:
             print(as_json(rows, events))
@@ -550,6 +586,28 @@ def _fraction(value: str) -> float:
     if not 0.0 <= x <= 1.0:
         raise argparse.ArgumentTypeError(f"'{value}' is not a number from 0 to 1")
     return x
+
+
+#: the most sessions ``history --limit`` lists, and the largest id SQLite can hold
+MAX_LIMIT = 1_000_000
+MAX_ID = 2**63 - 1
+
+
+def _count(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``lo`` to ``hi``, said plainly otherwise."""
+
+    def convert(value: str) -> int:
+        try:
+            n = int(value.strip()) if len(value) <= 20 else None
+        except ValueError:
+            n = None
+        if n is None or not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(
+                f"'{value[:20]}' is not a whole number from {lo} to {hi}"
+            )
+        return n
+
+    return convert
 
 
 def _device(value: str | None) -> int | str | None:
@@ -699,8 +757,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"the journal (default: ${ENV_VAR}, else {default_journal_path()})",
     )
     sp.add_argument("--person", metavar="NAME", help="only this person's sessions")
-    sp.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20)")
-    sp.add_argument("--session", type=int, metavar="ID", help="one session, event by event")
+    sp.add_argument(
+        "--limit", type=_count(1, MAX_LIMIT), default=20, metavar="N", help="how many (20)"
+    )
+    sp.add_argument(
+        "--session", type=_count(1, MAX_ID), metavar="ID", help="one session, event by event"
+    )
     form = sp.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="as JSON")
     form.add_argument("--csv", action="store_true", help="as CSV, one row per session")

@@ -61,9 +61,11 @@ class JsonlWriter:
     """Writes each event as one JSON line and flushes at once, so a crash loses nothing."""
 
     def __init__(self, path: Path) -> None:
+        """Opens the file owner-only at once, so a bad path is said before the session."""
+        from .files import open_private
+
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = path.open("w", encoding="utf-8")
+        self._file: IO[str] = open_private(path)
 
     def emit(self, event: Event) -> None:
         self._file.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")

@@ -15,7 +15,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import MISSING, Field
+from dataclasses import MISSING, Field, dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -23,7 +23,7 @@ import yaml
 
 from .errors import Problem
 
-__all__ = ["INTERNAL", "Reader", "parse_duration"]
+__all__ = ["INTERNAL", "LIMITS", "Limits", "Reader", "parse_duration"]
 
 T = TypeVar("T")
 
@@ -48,6 +48,105 @@ def parse_duration(value: object) -> float | None:
             unit = m["unit"] or "s"
             return num * 60 if unit.startswith("m") else num
     return None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a data file may be, checked before and while it is parsed.
+
+    A hand-written routine is a few kilobytes, a few hundred nodes and a handful of
+    levels deep; these bounds are far above that and far below what costs memory.
+    """
+
+    max_bytes: int = 1_000_000  # the file itself
+    max_depth: int = 32  # nested lists and mappings
+    max_nodes: int = 50_000  # nodes once every alias (``*name``) is expanded
+    max_number_chars: int = 32  # digits in one number
+    max_shown_chars: int = 60  # how much of a bad value a message repeats
+
+
+LIMITS = Limits()
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+class _TooComplex(yaml.MarkedYAMLError):
+    """The file exceeds :class:`Limits`; raised while composing so nothing grows first."""
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, counting nesting depth and the size of every alias expansion.
+
+    Aliases are shared nodes while composing, but everything that walks the tree
+    (our reader, ``str`` of a node) visits them once per use, so a few lines of
+    ``*name`` repeated can stand for billions of nodes ("billion laughs"). The
+    expanded size of each anchored node is known once it is composed; an alias adds
+    that size to the running total, which is refused past ``max_nodes``.
+    """
+
+    def __init__(self, stream: str, limits: Limits) -> None:
+        super().__init__(stream)
+        self.limits = limits
+        self._open: list[int] = []  # expanded size so far of each node being composed
+        self._sizes: dict[int, int] = {}  # id(anchored node) -> its expanded size
+        self._total = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = super().compose_node(parent, index)  # the anchored node, shared
+            size = self._sizes.get(id(node), 1)
+            self._count(size, event.start_mark)
+            if self._open:
+                self._open[-1] += size
+            return node
+        event = self.peek_event()
+        if len(self._open) >= self.limits.max_depth:
+            raise _TooComplex(
+                None,
+                None,
+                f"nested more than {self.limits.max_depth} levels deep",
+                event.start_mark,
+            )
+        self._count(1, event.start_mark)
+        self._open.append(1)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            size = self._open.pop()
+        if self._open:
+            self._open[-1] += size
+        if getattr(event, "anchor", None):
+            self._sizes[id(node)] = size
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and node.tag in _NUMBER_TAGS
+            and len(node.value) > self.limits.max_number_chars
+        ):
+            raise _TooComplex(
+                None,
+                None,
+                f"a number of {len(node.value)} characters "
+                f"(at most {self.limits.max_number_chars})",
+                node.start_mark,
+            )
+        return node
+
+    def _count(self, size: int, mark: yaml.Mark) -> None:
+        self._total += size
+        if self._total > self.limits.max_nodes:
+            raise _TooComplex(
+                None,
+                None,
+                f"more than {self.limits.max_nodes} values once its aliases (*name) are expanded",
+                mark,
+            )
+
+
+def _shorten(text: str, limit: int = LIMITS.max_shown_chars) -> str:
+    """A value as a message may repeat it: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _type_name(tp: Any) -> str:
@@ -85,11 +184,13 @@ class Reader:
         path: Path | str,
         text: str | None = None,
         check: Callable[[Any, str, Reader], None] | None = None,
+        limits: Limits = LIMITS,
     ) -> None:
         """``check(obj, where, reader)`` runs on every dataclass built, for cross-field rules;
         it runs even when a sibling failed, so one pass reports every problem."""
         self.path = str(path)
         self.text = text
+        self.limits = limits
         self._check = check
         self.problems: list[Problem] = []
         self._constructor = yaml.constructor.SafeConstructor()
@@ -98,27 +199,56 @@ class Reader:
 
     def compose(self) -> yaml.Node | None:
         """Parse the file into a node tree; syntax errors become problems with their line."""
-        try:
-            text = self.text if self.text is not None else Path(self.path).read_text("utf-8")
-        except FileNotFoundError:
-            self.problem(0, "file not found")
+        text = self.text if self.text is not None else self._read()
+        if text is None:
             return None
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problem(0, f"cannot read file: {exc}")
+        if len(text) > self.limits.max_bytes:
+            self.problem(0, self._too_large(len(text)))
             return None
+        loader = _LimitedLoader(text, self.limits)
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = loader.get_single_node()
+        except _TooComplex as exc:
+            line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+            self.problem(line, f"file too complex: {exc.problem}")
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0
             self.problem(line, f"YAML syntax error: {exc.problem or exc}")
             return None
         except yaml.YAMLError as exc:
-            self.problem(0, f"YAML syntax error: {exc}")
+            self.problem(0, f"YAML syntax error: {_shorten(str(exc), 200)}")
             return None
+        finally:
+            loader.dispose()
         if node is None:
             self.problem(1, "file is empty")
         return node
+
+    def _read(self) -> str | None:
+        """The file's text, read no further than the size limit (a FIFO or /dev/zero too)."""
+        try:
+            with open(self.path, "rb") as f:
+                data = f.read(self.limits.max_bytes + 1)
+        except FileNotFoundError:
+            self.problem(0, "file not found")
+            return None
+        except OSError as exc:
+            self.problem(0, f"cannot read file: {exc.strerror or exc}")
+            return None
+        if len(data) > self.limits.max_bytes:
+            self.problem(0, self._too_large(len(data)))
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.problem(0, f"cannot read file: not UTF-8 text ({exc.reason} at byte {exc.start})")
+            return None
+
+    def _too_large(self, size: int) -> str:
+        more = "more than " if size > self.limits.max_bytes else ""
+        return f"file too large ({more}{size} bytes; at most {self.limits.max_bytes})"
 
     def read(self, cls: type[T], node: yaml.Node, where: str = "") -> T | None:
         """Build ``cls`` from a mapping node, or None (with problems) when it cannot be built."""
@@ -140,8 +270,12 @@ class Reader:
         field_lines: dict[str, int] = {}
         ok = True
         for key_node, value_node in node.value:
-            key = str(key_node.value)
             key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_line, f"{where or 'document'}: a field name must be plain text")
+                ok = False
+                continue
+            key = _shorten(str(key_node.value))
             label = f"{where}.{key}" if where else key
             if key in field_lines:
                 self.problem(
@@ -202,11 +336,17 @@ class Reader:
                 f"{'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}",
             )
             return _BAD
-        raw = self._constructor.construct_object(node, deep=True)
+        try:
+            raw = self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            # an explicit tag the value does not fit (``!!float abc``) or an unknown one
+            problem = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else exc
+            self.problem(line, f"{label}: cannot read {node.tag!r}: {_shorten(str(problem))}")
+            return _BAD
         meta = f.metadata if f is not None else {}
         value = self._scalar(tp, raw, meta)
         if value is _BAD:
-            shown = f"'{raw}'" if isinstance(raw, str) else repr(raw)
+            shown = _shorten(f"'{raw}'" if isinstance(raw, str) else repr(raw))
             msg = f"{label}: expected {_type_name(tp)}"
             if meta.get("unit") == "duration":
                 msg = f"{label}: expected a duration such as 45, '90 s' or '2 min'"

@@ -46,15 +46,22 @@ def synthesize(text: str, speaker: Speaker = SPEAKERS[0], rate: int = RATE) -> P
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise SpeechEngineError("espeak-ng is not installed (sudo apt-get install espeak-ng)")
-    cmd = [exe, "--stdout", "-v", speaker.voice, "-s", str(speaker.speed),
-           "-p", str(speaker.pitch), "-a", str(speaker.amplitude), text]  # fmt: skip
+    # the text goes in on stdin: as an argument, "-3" or "--help" would be read as an option
+    cmd = [exe, "--stdout", "--stdin", "-v", speaker.voice, "-s", str(speaker.speed),
+           "-p", str(speaker.pitch), "-a", str(speaker.amplitude)]  # fmt: skip
     try:
-        out = subprocess.run(cmd, capture_output=True, check=True, timeout=30).stdout
+        done = subprocess.run(
+            cmd, input=text.encode("utf-8"), capture_output=True, check=True, timeout=30
+        )
+        out = done.stdout
     except (OSError, subprocess.SubprocessError) as exc:
         raise SpeechEngineError(f"espeak-ng failed on {text!r}: {exc}") from exc
     import soundfile
 
-    data, file_rate = soundfile.read(io.BytesIO(out), dtype="float32")
+    try:
+        data, file_rate = soundfile.read(io.BytesIO(out), dtype="float32")
+    except (RuntimeError, soundfile.LibsndfileError) as exc:
+        raise SpeechEngineError(f"espeak-ng gave no audio for {text!r}: {exc}") from exc
     if data.ndim > 1:
         data = data.mean(axis=1)
     return from_float(resample(np.asarray(data), int(file_rate), rate))

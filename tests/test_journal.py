@@ -130,28 +130,58 @@ def _newer(path: Path) -> None:
     db.close()
 
 
+def _folder(path: Path) -> None:
+    path.mkdir()
+    (path / "holiday.jpg").write_bytes(b"\xff\xd8 a photo")
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
         (lambda p: p.write_text("shopping list: oil, towels\n"), "not a journal"),
         (lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 20), "not a journal"),
-        (_damaged, "damaged"),
         (_foreign, "another program"),
         (_other_app_id, "another program"),
         (_newer, "newer massage-assistant"),
+        (_folder, "it is a folder"),
     ],
-    ids=["text", "truncated", "damaged", "foreign-tables", "foreign-app-id", "newer"],
+    ids=["text", "truncated", "foreign-tables", "foreign-app-id", "newer", "folder"],
 )
-def test_unusable_file_is_moved_aside_untouched_and_a_new_journal_started(
+def test_a_file_that_is_not_our_journal_is_refused_and_left_exactly_as_it_is(
     tmp_path: Path, make: object, reason: str
 ) -> None:
     path = tmp_path / "journal.db"
     make(path)  # type: ignore[operator]
     for side in ("-wal", "-shm"):  # a checkpointed file stands alone
         Path(f"{path}{side}").unlink(missing_ok=True)
+    before = _snapshot(tmp_path)
+    for move_aside in (True, False):
+        with pytest.raises(JournalError, match=reason) as caught:
+            open_journal(path, move_aside=move_aside)
+        assert "left as it is" in str(caught.value)
+        assert _snapshot(tmp_path) == before  # nothing renamed, nothing written beside it
+
+
+def _snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every file and folder with its bytes; SQLite's own -wal/-shm index files aside (any
+    reader of a WAL database makes them, and they hold nothing of the user's)."""
+    return {
+        str(p.relative_to(folder)): None if p.is_dir() else p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if not p.name.endswith(("-wal", "-shm"))
+    }
+
+
+def test_a_damaged_journal_of_ours_is_moved_aside_untouched_and_a_new_one_started(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.db"
+    _damaged(path)
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
     original = path.read_bytes()
     journal = open_journal(path)
-    assert journal.moved_aside is not None and reason in journal.moved_because
+    assert journal.moved_aside is not None and "damaged" in journal.moved_because
     assert journal.moved_aside.read_bytes() == original
     assert journal.moved_aside.parent == path.parent
     assert summaries(journal) == []
@@ -163,17 +193,43 @@ def test_unusable_file_is_moved_aside_untouched_and_a_new_journal_started(
     j.close()
 
 
+@pytest.mark.parametrize("how", ["flag-folder", "env-text-file"])
+def test_cli_refuses_a_folder_or_a_text_file_as_journal_and_still_runs_the_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    args = ["simulate", "gentle-first", "--quiet", "--durations", "wpm"]
+    if how == "flag-folder":
+        target = tmp_path / "notes"
+        target.mkdir()
+        (target / "todo.txt").write_text("buy oil")
+        args += ["--journal", str(target)]
+    else:
+        target = tmp_path / "notes.txt"
+        target.write_text("not a database")
+        monkeypatch.setenv(ENV_VAR, str(target))
+        args += ["--journal", str(target)]  # simulations keep a journal only when asked
+    before = _snapshot(tmp_path)
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 0 and "outcome: finished" in err
+    assert f"no journal this session: {target} cannot be used as the journal" in err
+    assert "left as it is" in err and "moved" not in err
+    assert _snapshot(tmp_path) == before
+
+
 def test_cli_says_clearly_what_was_moved_and_still_runs_the_session(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "journal.db"
-    path.write_text("not a database")
+    _damaged(path)
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
     code = main(
         ["simulate", "gentle-first", "--quiet", "--durations", "wpm", "--journal", str(path)]
     )
     err = capsys.readouterr().err
     assert code == 0
-    assert f"the journal at {path} could not be used because it is not a journal" in err
+    assert f"the journal at {path} could not be used because it is damaged" in err
     assert "moved, untouched, to" in err and "outcome: finished" in err
     assert main(["history", "--journal", str(path), "--json"]) == 0
     assert [s["outcome"] for s in json.loads(capsys.readouterr().out)] == ["finished"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .vocabulary import Phrase, Vocabulary, load_vocabulary
 
-__all__ = ["Intent", "normalize", "parse"]
+__all__ = ["MAX_CHARS", "Intent", "normalize", "parse"]
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,12 @@ class Intent:
     value: int | None = None
 
 
-_OUT_OF = re.compile(r"(\d+)\s*/\s*10\b")
+#: Longer text is no spoken command; it is only searched for "stop". Bounding it keeps a
+#: pasted page or a runaway recognizer from holding up the commands behind it.
+MAX_CHARS = 400
+# the lookbehind starts a match only at the first digit of a run: without it, each of
+# n digits is tried as a start and the scan is quadratic
+_OUT_OF = re.compile(r"(?<!\d)(\d+)\s*/\s*10\b")
 _NON_WORD = re.compile(r"[^\w\s]+")
 
 
@@ -40,10 +45,20 @@ def parse(text: str, vocab: Vocabulary | None = None) -> Intent | None:
     """
     vocab = vocab or load_vocabulary("en")
     tokens = normalize(text, vocab)
+    if len(text) > MAX_CHARS:  # not a command; but stop still wins, safety first
+        return Intent("stop") if _has_stop(tokens, vocab) else None
     intent = _match(tokens, vocab)
     if intent is None:  # fillers inside a phrase: "it's a seven"
         intent = _match([t for t in tokens if t not in vocab.fillers], vocab)
     return intent
+
+
+def _has_stop(tokens: list[str], vocab: Vocabulary) -> bool:
+    """Whether a stop phrase that wins anywhere occurs in the tokens (linear in their number)."""
+    lengths = {len(words) for words in vocab.anywhere}
+    return any(
+        tuple(tokens[i : i + n]) in vocab.anywhere for i in range(len(tokens)) for n in lengths
+    )
 
 
 def _match(tokens: list[str], vocab: Vocabulary) -> Intent | None:

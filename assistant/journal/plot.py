@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..files import written_by
 from ..routine import PRESSURE_LEVELS
 from .history import SessionSummary
 
@@ -68,7 +69,8 @@ def plot_history(rows: Sequence[SessionSummary], path: Path) -> list[str]:
         ax.legend(handles=handles, loc="upper left", fontsize=7)
     fig.suptitle("Pain and pressure over sessions")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        written_by(path, lambda p: fig.savefig(p, dpi=100, format="png"))
+    finally:
+        plt.close(fig)
     return areas

@@ -1,16 +1,19 @@
 """Where the journal lives, and opening it safely whatever is found there.
 
-A journal that cannot be used as it is (not SQLite, damaged, another program's
-database, or written by a newer version of this one) is never deleted and never
-written into: it is renamed aside, the user is told where it went, and a new
-journal is started. Every write is committed with ``synchronous=FULL`` in WAL mode,
-so an event that has been emitted survives a crash or a power cut.
+Only a damaged journal *of ours* (our application id, or our header, but unreadable
+or failing its check) is moved aside: renamed, never deleted, the user told where it
+went, and a new journal started. Anything else found at the path (a folder, a text
+file, another program's database, a journal from a newer version) is refused with a
+message and left exactly where and as it is: it is the user's, not ours.
+Every write is committed with ``synchronous=FULL`` in WAL mode, so an event that has
+been emitted survives a crash or a power cut.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,7 +122,12 @@ def open_journal(
     False (a command that only reads, such as ``history``, leaves the file alone).
     """
     moved: Path | None = None
-    because = _unusable(path)
+    because, ours = _unusable(path)
+    if because and not ours:
+        raise JournalError(
+            f"{path} cannot be used as the journal: {because}. It was left as it is; "
+            f"choose another file with --journal or ${ENV_VAR}"
+        )
     if because and not move_aside:
         raise JournalError(f"the journal at {path} cannot be used: {because}")
     if because:
@@ -134,6 +142,11 @@ def open_journal(
         # damage that only shows once SQLite reads further than the checks did
         if moved is not None:
             raise JournalError(f"cannot start a journal at {path}: {exc}") from exc
+        if not _ours_by_header(path):
+            raise JournalError(
+                f"{path} cannot be used as the journal: it is not a journal of ours ({exc}). "
+                f"It was left as it is; choose another file with --journal or ${ENV_VAR}"
+            ) from exc
         because = f"it is damaged ({exc})"
         moved = _move_aside(path, because, now())
         try:
@@ -176,48 +189,71 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _unusable(path: Path) -> str:
-    """Why the file at ``path`` cannot be used as our journal, or "" when it can."""
+def _unusable(path: Path) -> tuple[str, bool]:
+    """Why the file at ``path`` cannot be used as our journal ("" when it can), and
+    whether it is a journal of ours (so that moving it aside keeps the user's data)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "", False
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror})", False
+    if stat.S_ISDIR(mode):
+        return "it is a folder", False
+    if not stat.S_ISREG(mode):  # a pipe or a device: opening it could block or consume
+        return "it is not a regular file", False
     try:
         with path.open("rb") as f:
             header = f.read(100)
-    except FileNotFoundError:
-        return ""
     except OSError as exc:
-        return f"it cannot be read ({exc.strerror})"
+        return f"it cannot be read ({exc.strerror})", False
     if not header:
-        return ""  # an empty file: SQLite starts a new database in it
+        return "", False  # an empty file: SQLite starts a new database in it
     if not header.startswith(_HEADER) or len(header) < 100:
-        return "it is not a journal (not an SQLite database, or damaged at the start)"
+        return "it is not a journal (not an SQLite database, or cut short at its start)", False
+    ours_by_header = _app_id_in(header) == APPLICATION_ID
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
     except sqlite3.Error as exc:
-        return f"it cannot be opened ({exc})"
+        return f"it cannot be opened ({exc})", ours_by_header
     try:
         # read through SQLite, not from the header bytes: after a crash the newest
         # header may still be in the WAL file, not yet in the database file
         app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
         if app_id not in (0, APPLICATION_ID):
-            return f"it belongs to another program (application id {app_id:#x})"
+            return f"it belongs to another program (application id {app_id:#x})", False
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app_id == 0 and tables:
-            return "it is another program's database"
+            return "it is another program's database", False
         if version > VERSION:
             return (
                 f"it was written by a newer massage-assistant (journal version {version}, "
                 f"this program knows up to {VERSION})"
-            )
+            ), False
         check = [r[0] for r in db.execute("PRAGMA quick_check")]
         if check != ["ok"]:
-            return f"it is damaged ({'; '.join(check[:3])})"
+            return f"it is damaged ({'; '.join(check[:3])})", app_id == APPLICATION_ID
     except sqlite3.OperationalError:
-        return ""  # locked or busy, not damaged: opening it for real will say so
+        return "", False  # locked or busy, not damaged: opening it for real will say so
     except sqlite3.DatabaseError as exc:
-        return f"it is damaged ({exc})"
+        return f"it is damaged ({exc})", ours_by_header
     finally:
         db.close()
-    return ""
+    return "", False
+
+
+def _app_id_in(header: bytes) -> int:
+    """The application id written in an SQLite header (bytes 68-71, big-endian)."""
+    return int.from_bytes(header[68:72], "big") if len(header) >= 72 else 0
+
+
+def _ours_by_header(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return _app_id_in(f.read(100)) == APPLICATION_ID
+    except OSError:
+        return False
 
 
 def _move_aside(path: Path, because: str, when: datetime) -> Path:
