@@ -33,6 +33,7 @@ from .journal import (
     open_journal,
     recent_people,
 )
+from .journal.unsaved import WriterLock, import_unsaved
 from .narration import NarrationSettings, Pyttsx3Renderer
 from .partner import SimulatedPartner
 from .routine import Routine
@@ -462,8 +463,16 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(note)
         return 0 if args.forget is None else 1
     journal = open_journal(path, move_aside=False)  # a damaged one is left for `run` to move
+    writer = WriterLock(path)
     try:
+        if writer.held:  # no session is running: sessions kept beside the journal go in
+            _import_unsaved(journal)
         if args.forget is not None:
+            if not writer.held:
+                print(
+                    "A session is writing the journal; forget once it has ended.", file=sys.stderr
+                )
+                return 1
             return _forget(journal, None if args.forget is _EVERYONE else args.forget, args.yes)
         if args.session is not None:
             one = session_summary(journal, args.session)
@@ -496,8 +505,20 @@ def cmd_history(args: argparse.Namespace) -> int:
         else:
             print(as_text(rows))
     finally:
+        writer.release()
         journal.close()
     return 0
+
+
+def _import_unsaved(journal: Journal) -> None:
+    try:
+        for one in import_unsaved(journal):
+            print(
+                f"note: added {one.path.name} to the journal (session {one.session})",
+                file=sys.stderr,
+            )
+    except Exception as exc:  # the files stay for the next session to try
+        print(f"note: could not add unsaved sessions to the journal: {exc}", file=sys.stderr)
 
 
 def _forget(journal: Journal, person: str | None, yes: bool) -> int:

@@ -289,9 +289,18 @@ def test_refused_writes_are_retried_in_order_then_rescued_to_a_file(tmp_path: Pa
     recorder.emit(events[5])
     recorder.close()
     (rescue,) = tmp_path.glob("unsaved-session-*.jsonl")
-    assert [json.loads(line)["text"] for line in rescue.read_text().splitlines()] == ["line 5"]
+    header, *kept = [json.loads(line) for line in rescue.read_text().splitlines()]
+    assert header["type"] == "unsaved-session" and header["session"] == 1
+    assert [k["text"] for k in kept] == ["line 5"]
     assert stat.S_IMODE(rescue.stat().st_mode) == 0o600
     assert "1 events the journal refused are in" in warnings[-1]
+    # the next session to open the journal adds it back, to the session it belongs to
+    later = JournalRecorder(open_journal(tmp_path / "journal.db"), "Sam", warn=warnings.append)
+    assert [e.data.get("text") for e in events_of(later.journal, 1)][1:] == [
+        f"line {i}" for i in range(6)
+    ]
+    assert not rescue.exists() and "added 1 events" in warnings[-1]
+    later.close()
 
 
 def test_a_first_event_whose_commit_fails_is_retried_with_its_session(tmp_path: Path) -> None:
@@ -523,6 +532,8 @@ def _crashed(path: Path, routine: str, stage: str | None, when: datetime = DAY0)
         run_session(session, partner)
     assert recorder.session_id is not None
     journal.close()  # no end event, no clean close of the recorder
+    assert recorder.writer is not None
+    recorder.writer.release()  # as the kernel does when a process dies
     return recorder.session_id
 
 
