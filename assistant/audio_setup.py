@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+
 from .audio_sim import SimulatedAudio
 from .carryover import Memory
 from .clock import Scheduler, VirtualClock
@@ -26,7 +28,7 @@ from .intents import Vocabulary, load_vocabulary
 from .listener import Heard, Listener
 from .mixer import Mixer
 from .narration import NarrationSettings, Pyttsx3Renderer
-from .pcm import RATE, Pcm, read_wav, write_wav
+from .pcm import RATE, Pcm, read_wav, stream_wav, write_wav
 from .recognizers import open_recognizer
 from .room import Room, RoomSettings
 from .routine import Routine
@@ -72,11 +74,18 @@ def listen_to_file(
 ) -> Iterator[dict[str, Any]]:
     """The intents found in a recording, each with the time (s into the file) it was emitted."""
     vocabulary = load_vocabulary(locale)
-    pcm = read_wav(path)
+    blocks = stream_wav(path)  # the header is checked now, before a model is loaded
     listener = open_listener(vocabulary, engine, model, err)
-    block = 512
-    for i in range(0, len(pcm), block):
-        yield from _records(listener.feed(pcm[i : i + block]))
+    step = 512  # samples per feed, as a microphone delivers them
+    left = np.zeros(0, dtype=np.int16)
+    for block in blocks:
+        pcm = np.concatenate([left, block])
+        whole = len(pcm) - len(pcm) % step
+        for i in range(0, whole, step):
+            yield from _records(listener.feed(pcm[i : i + step]))
+        left = pcm[whole:]
+    if len(left):
+        yield from _records(listener.feed(left))
     yield from _records(listener.flush())
 
 

@@ -14,10 +14,14 @@ import contextlib
 import ctypes
 import gc
 import io
+import os
 import queue
+import re
 import shutil
+import stat
 import tempfile
 import threading
+import time
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +30,7 @@ from typing import Any, TypeVar
 
 from .errors import SpeechEngineError
 
-__all__ = ["NarrationSettings", "Pyttsx3Renderer", "Rendering"]
+__all__ = ["NarrationSettings", "Pyttsx3Renderer", "Rendering", "sweep_stale_folders"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,11 @@ class Pyttsx3Renderer:
     def __init__(self, settings: NarrationSettings | None = None, locale: str = "en") -> None:
         self.settings = settings or NarrationSettings()
         self.locale = locale
-        self._dir = Path(tempfile.mkdtemp(prefix="massage-narration-"))
+        sweep_stale_folders()
+        self._dir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+        # removed at exit even when close() is never reached; a killed process leaves
+        # it behind, and the next renderer's sweep takes it away
+        atexit.register(shutil.rmtree, self._dir, ignore_errors=True)
         self._cache: dict[str, Rendering] = {}
         self._lock = threading.Lock()
 
@@ -101,6 +109,49 @@ class Pyttsx3Renderer:
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
         self._cache.clear()
+
+
+_PREFIX = "massage-narration-"
+_OWNER = re.compile(rf"^{_PREFIX}(\d+)-")
+#: folders named without a process id (older versions) are swept once this old
+_UNOWNED_AGE_S = 12 * 3600
+
+
+def sweep_stale_folders(root: Path | None = None, now: float | None = None) -> list[Path]:
+    """Remove narration folders left by processes that no longer run (a kill, a power
+    cut); returns those removed. Only this user's folders are touched."""
+    root = Path(tempfile.gettempdir()) if root is None else root
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        candidates = list(root.glob(f"{_PREFIX}*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        try:
+            info = folder.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            m = _OWNER.match(folder.name)
+            stale = not _running(int(m[1])) if m else now - info.st_mtime > _UNOWNED_AGE_S
+        except (OSError, ValueError):
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process: not ours to judge
+    return True
 
 
 _engine: Any = None

@@ -27,8 +27,11 @@ if [ ${#missing[@]} -gt 0 ]; then
       exit 1
     fi
   fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # a freshly booted Pi runs its own apt updates: wait for their lock (up to 10 minutes)
+  # instead of failing at once
+  apt_wait=(-o DPkg::Lock::Timeout=600)
+  $sudo apt-get "${apt_wait[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${apt_wait[@]}" install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then
