@@ -70,12 +70,17 @@ def open_listener(
 
 
 def listen_to_file(
-    path: Path, engine: str | None, locale: str, model: Path | None = None, err: TextIO = sys.stderr
+    path: Path,
+    engine: str | None,
+    locale: str,
+    model: Path | None = None,
+    err: TextIO | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The intents found in a recording, each with the time (s into the file) it was emitted."""
     vocabulary = load_vocabulary(locale)
     blocks = stream_wav(path)  # the header is checked now, before a model is loaded
-    listener = open_listener(vocabulary, engine, model, err)
+    # sys.stderr as it is now, not as it was at import (a test may have replaced it)
+    listener = open_listener(vocabulary, engine, model, err or sys.stderr)
     step = 512  # samples per feed, as a microphone delivers them
     left = np.zeros(0, dtype=np.int16)
     for block in blocks:

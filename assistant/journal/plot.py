@@ -20,15 +20,32 @@ from .history import SessionSummary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-__all__ = ["plot_history"]
+__all__ = ["history_figure", "plot_history"]
 
 
 def plot_history(rows: Sequence[SessionSummary], path: Path) -> list[str]:
     """Draw the sessions (any order) into a PNG; returns the body areas drawn.
 
+    Raises ValueError when nothing can be drawn, :class:`~assistant.files.OutputError`
+    when the file cannot be written.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, areas = history_figure(rows)
+    try:
+        written_by(path, lambda p: fig.savefig(p, dpi=100, format="png"))
+    finally:
+        plt.close(fig)
+    return areas
+
+
+def history_figure(rows: Sequence[SessionSummary]) -> tuple[Figure, list[str]]:
+    """The chart itself (closed by the caller), and the body areas it shows.
+
     A session's pain point is the mean of its readings for that area (the lowest and
-    highest are shown as a bar); raises ValueError when nothing can be drawn.
+    highest are shown as a bar).
     """
     import matplotlib
 
@@ -95,11 +112,7 @@ def plot_history(rows: Sequence[SessionSummary], path: Path) -> list[str]:
         title="person  (pain: mean of a session's readings, bar from lowest to highest)",
         frameon=False,
     )
-    try:
-        written_by(path, lambda p: fig.savefig(p, dpi=100, format="png"))
-    finally:
-        plt.close(fig)
-    return areas
+    return fig, areas
 
 
 def _pain_line(
