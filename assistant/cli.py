@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import sys
@@ -49,6 +50,9 @@ __all__ = ["main", "timeline"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 fine, 1 problems found, 2 could not run)."""
+    for stream in (sys.stdout, sys.stderr):  # a file name in bad UTF-8 must still print
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
@@ -251,7 +255,7 @@ def _events_file(events: str, journal: str | None) -> JsonlWriter:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 

@@ -31,9 +31,11 @@ class OutputError(AssistantError):
     """An output file cannot be written (a folder, a read-only place, a missing disk)."""
 
 
-def _reason(exc: OSError) -> str:
+def _reason(exc: OSError | ValueError) -> str:
     if isinstance(exc, IsADirectoryError):
         return "it is a folder"
+    if isinstance(exc, ValueError):  # the only one os functions raise: a NUL in the name
+        return "the name contains a NUL character"
     return exc.strerror or str(exc)
 
 
@@ -43,7 +45,7 @@ def private_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except FileExistsError as exc:
         raise OutputError(f"cannot write into {folder}: it is a file, not a folder") from exc
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise OutputError(f"cannot write into {folder}: {_reason(exc)}") from exc
 
 
@@ -59,7 +61,7 @@ def private_file(path: Path) -> None:
             os.fchmod(fd, 0o600)
         finally:
             os.close(fd)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise OutputError(f"cannot write {path}: {_reason(exc)}") from exc
 
 
@@ -69,7 +71,7 @@ def open_private(path: Path, *, append: bool = False) -> IO[str]:
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
     try:
         fd = os.open(path, flags, 0o600)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise OutputError(f"cannot write {path}: {_reason(exc)}") from exc
     try:
         os.fchmod(fd, 0o600)

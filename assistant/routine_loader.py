@@ -42,8 +42,11 @@ def routine_paths() -> list[Path]:
 def find_routine(name_or_path: str) -> Path:
     """A routine file by name (``swedish-back``) or by path."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return p
+    try:
+        if p.suffix in (".yaml", ".yml") or p.exists():
+            return p
+    except (OSError, ValueError):  # a name no file can have: look it up as a routine name
+        pass
     for candidate in routine_paths():
         if candidate.stem == name_or_path:
             return candidate

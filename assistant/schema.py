@@ -205,7 +205,12 @@ class Reader:
         if len(text) > self.limits.max_bytes:
             self.problem(0, self._too_large(len(text)))
             return None
-        loader = _LimitedLoader(text, self.limits)
+        try:
+            loader = _LimitedLoader(text, self.limits)
+        except yaml.reader.ReaderError as exc:  # a control character anywhere in the text
+            line = text.count("\n", 0, max(exc.position, 0)) + 1
+            self.problem(line, f"YAML syntax error: character {exc.character:#06x} is not allowed")
+            return None
         try:
             node = loader.get_single_node()
         except _TooComplex as exc:
@@ -236,6 +241,9 @@ class Reader:
             return None
         except OSError as exc:
             self.problem(0, f"cannot read file: {exc.strerror or exc}")
+            return None
+        except ValueError:  # a NUL in the name: no such file can exist
+            self.problem(0, "cannot read file: its name contains a NUL character")
             return None
         if len(data) > self.limits.max_bytes:
             self.problem(0, self._too_large(len(data)))

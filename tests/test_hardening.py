@@ -27,7 +27,7 @@ from journalkit import DAY0, journal_session
 from assistant.cli import main
 from assistant.events import Event
 from assistant.intents import load_vocabulary, parse
-from assistant.intents.parser import MAX_CHARS, Intent
+from assistant.intents.parser import Intent
 from assistant.journal import JournalRecorder, events_of, open_journal, summaries
 from assistant.journal.history import SessionSummary
 from assistant.routine_loader import check_file
@@ -300,6 +300,8 @@ def test_events_into_the_journal_is_refused_and_the_journal_kept(
 
 
 def test_a_huge_utterance_parses_at_once_and_stop_in_it_still_wins() -> None:
+    from assistant.intents.parser import MAX_CHARS
+
     vocab = load_vocabulary("en")
     started = time.perf_counter()
     assert parse("9" * 400_000, vocab) is None  # 50 s for a tenth of this before

@@ -53,6 +53,8 @@ def default_journal_path() -> Path:
 def journal_path(flag: str | None = None) -> Path:
     """The journal to use: the ``--journal`` flag, else ``$MASSAGE_JOURNAL``, else the default."""
     chosen = flag or os.environ.get(ENV_VAR)
+    if chosen and "\x00" in chosen:
+        raise JournalError(f"{chosen!r} cannot be a journal: the name contains a NUL character")
     return Path(chosen).expanduser() if chosen else default_journal_path()
 
 
