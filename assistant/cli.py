@@ -516,7 +516,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def _import_unsaved(journal: Journal) -> None:
     try:
-        for one in import_unsaved(journal):
+        warn = lambda message: print(f"note: {message}", file=sys.stderr)  # noqa: E731
+        for one in import_unsaved(journal, warn):
             print(
                 f"note: added {one.path.name} to the journal (session {one.session})",
                 file=sys.stderr,

@@ -81,7 +81,7 @@ class JournalRecorder:
             )
             return
         try:
-            imported = import_unsaved(self.journal)
+            imported = import_unsaved(self.journal, self._warn)
         except Exception as exc:  # the files stay; a later start tries again
             self._warn(f"could not add earlier unsaved sessions to the journal: {exc}")
             return

@@ -18,7 +18,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -107,11 +107,13 @@ class Imported:
     skipped: int  # lines that could not be read (cut short by a crash)
 
 
-def import_unsaved(journal: Journal) -> list[Imported]:
+def import_unsaved(
+    journal: Journal, warn: Callable[[str], None] = lambda message: None
+) -> list[Imported]:
     """Take every finished unsaved-session file beside the journal into it.
 
     The caller holds the :class:`WriterLock`. A file still being written (locked) is
-    left for later; one that cannot be read at all stays where it is.
+    left for later; one that cannot be taken in stays where it is, and ``warn`` says why.
     """
     from .recorder import JournalRecorder
 
@@ -125,8 +127,12 @@ def import_unsaved(journal: Journal) -> list[Imported]:
                 if skipped == 0:  # only a header: nothing was lost
                     path.unlink(missing_ok=True)
                 continue
-            recorder = JournalRecorder.continuing(journal, header)
-            session = recorder.write_all(events)
+            try:
+                recorder = JournalRecorder.continuing(journal, header)
+                session = recorder.write_all(events)
+            except Exception as exc:  # rolled back; the file stays for a later try
+                warn(f"could not add {path.name} to the journal: {exc}")
+                continue
             path.unlink(missing_ok=True)  # only now that its events are committed
             done.append(Imported(path, session, len(events), skipped))
     return done
