@@ -3,6 +3,8 @@
 * :mod:`.store` finds, checks and opens the SQLite file (moving unusable ones aside);
 * :mod:`.schema` holds the tables and their migrations;
 * :mod:`.recorder` writes a session's events as they happen;
+* :mod:`.unsaved` keeps a session the journal cannot take (a second session at once,
+  a refusing disk) in a file beside it, and imports such files later;
 * :mod:`.history` reads summaries, learned preferences and what to resume;
 * :mod:`.export` and :mod:`.plot` turn the history into CSV, JSON and a chart.
 
