@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import resource
 import struct
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -45,6 +46,15 @@ def fuzz(examples: int) -> Callable[[T], T]:
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         derandomize=DEPTH == 1,  # CI: the same examples each run, so it never flickers
     )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _peak_memory_of_the_whole_run() -> Iterator[None]:
+    """Untraced memory too (C libraries): the process's peak grows by under 200 MB."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    yield
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+    assert grown < MEMORY_LIMIT, f"the peak grew by {grown / 1e6:.0f} MB"
 
 
 @contextlib.contextmanager
