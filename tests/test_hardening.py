@@ -312,6 +312,24 @@ def test_a_huge_utterance_parses_at_once_and_stop_in_it_still_wins() -> None:
     assert parse("it's 7/10", vocab) == Intent("pain", 7)  # the short forms still work
 
 
+def test_a_typed_stop_after_a_huge_line_acts_at_once_in_a_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The session of the issue: 40,000 digits typed, then stop (19 s late before)."""
+    script = tmp_path / "script.yaml"
+    script.write_text(f'- {{at: 30.0, say: "{"9" * 40_000}"}}\n- {{at: 30.5, say: "stop"}}\n')
+    events = tmp_path / "events.jsonl"
+    started = time.perf_counter()
+    args = ["simulate", "gentle-first", "--script", str(script), "--durations", "wpm"]
+    assert main([*args, "--quiet", "--events", str(events)]) == 0
+    took = time.perf_counter() - started
+    assert "outcome: stopped" in capsys.readouterr().err
+    record = [json.loads(line) for line in events.read_text().splitlines()]
+    stop = next(r for r in record if r["type"] == "intent" and r["name"] == "stop")
+    assert stop["t"] == pytest.approx(30.5)
+    assert took < 10.0  # minutes of parsing before, on the session's own thread
+
+
 # --- 8. speech that starts with a dash is spoken, not taken for an option ---------------------
 
 
