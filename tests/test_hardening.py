@@ -10,6 +10,7 @@ import io
 import itertools
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -252,6 +253,41 @@ def test_a_second_session_is_told_keeps_every_event_and_the_next_start_imports_t
         assert rows[person].outcome == "finished"
     assert rows["Alex"].routine == "r2" and rows["Alex"].started == DAY0 + timedelta(minutes=1)
     later.close()
+
+
+def test_sessions_in_other_processes_while_the_journal_is_held_lose_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.journal.unsaved import WriterLock
+
+    path = tmp_path / "journal.db"
+    open_journal(path).close()
+    holder = WriterLock(path)  # a live session elsewhere holds the journal
+    assert holder.held
+    args = ["simulate", "knot-relief", "--quiet", "--durations", "wpm", "--journal", str(path)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "assistant.cli", *args, "--person", who],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("Sam", "Alex")
+    ]
+    errs = [run.communicate(timeout=120)[1] for run in runs]
+    holder.release()
+    counts = {}
+    for who, err in zip(("Sam", "Alex"), errs, strict=True):
+        assert "another session is writing the journal" in err and "Traceback" not in err
+        counts[who] = int(re.search(r"(\d+) events\)", err)[1])  # type: ignore[index]
+    assert main(["history", "--journal", str(path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted(r["person"] for r in rows) == ["Alex", "Sam"]
+    journal = open_journal(path)
+    for r in rows:
+        assert r["outcome"] == "finished"
+        assert len(events_of(journal, r["id"])) == counts[r["person"]]
+    journal.close()
 
 
 def test_history_imports_a_kept_session_when_no_session_is_running(
