@@ -668,15 +668,20 @@ class Session:
         lines: list[Step] = []
         if intent.name == "pain":
             value = intent.value if intent.value is not None else 0
-            where = {"stage": stage.id, "area": stage.area} if stage is not None else {}
+            where: dict[str, object] = {}
+            if stage is not None:
+                level = self._level(stage)
+                where = {"stage": stage.id, "area": stage.area, "level": PRESSURE_LEVELS[level]}
             self._emit("pain", value=value, **where)
+            if stage is not None and value >= self.settings.very_severe_pain:
+                self._cap_spot(stage, max(0, self._level(stage) - 1))
             lines.append(Say(self.prompts("ack.pain", value=value), "ack"))
             high = value >= self.settings.comfort_limit
         else:
             self._emit(intent.name, stage=stage.id if stage is not None else None)
             high = True
         if intent.name == "warning":
-            lines.append(Say(self.prompts("warning.off"), "care"))
+            lines.append(Say(self.prompts("warning.hands_off"), "care"))
         elif high and stage is not None:
             if self._step_pressure(-1):
                 lines += [Say(self.prompts("pain_off_lighter"), "pain"), self._pressure_say()]

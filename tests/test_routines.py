@@ -43,7 +43,6 @@ GOOD = textwrap.dedent("""\
         instruction: Press and hold.
         landmark: Find the knot.
         pain_check: {target: [4, 6], hold_seconds: 8 s, rounds: 6}
-    
       - id: cool
         title: Cool down
         area: whole-back
@@ -238,7 +237,7 @@ BROKEN = [
         "a firm last stage",
         "pressure: feather\n    pressure_range: [feather, light]",
         "pressure: feather\n    pressure_range: [feather, medium]",
-        ["33: stages[2].pressure_range: the last stage calms the back down"],
+        ["32: stages[2].pressure_range: the last stage calms the back down"],
     ),
     (
         "a reason for each screening question",
