@@ -1268,14 +1268,20 @@ class Session:
         if self._paused_from not in ("screening", "setup", "closing"):
             old = self.progress
             self.progress = _StageProgress(
-                old.index, readings=old.readings, very_severe=old.very_severe, severe=old.severe
+                old.index, very_severe=old.very_severe, severe=old.severe
             )
             self._comfort_key = None
             stage = self.routine.stages[old.index]
             target = restart_level(self._level(stage))
             if not self._step_pressure(-1) and target < self._level(stage):
                 self._cap_spot(stage, target)
-            self._emit("restart", stage=stage.id, level=PRESSURE_LEVELS[self._level(stage)])
+            self._emit(
+                "restart",
+                stage=stage.id,
+                level=PRESSURE_LEVELS[self._level(stage)],
+                severe=old.severe,
+                very_severe=old.very_severe,
+            )
         self._ack("ack.resume")
         self.restart()
 
