@@ -673,8 +673,6 @@ class Session:
                 level = self._level(stage)
                 where = {"stage": stage.id, "area": stage.area, "level": PRESSURE_LEVELS[level]}
             self._emit("pain", value=value, **where)
-            if stage is not None and value >= self.settings.very_severe_pain:
-                self._cap_spot(stage, max(0, self._level(stage) - 1))
             lines.append(Say(self.prompts("ack.pain", value=value), "ack"))
             high = value >= self.settings.comfort_limit
         else:
@@ -683,7 +681,11 @@ class Session:
         if intent.name == "warning":
             lines.append(Say(self.prompts("warning.hands_off"), "care"))
         elif high and stage is not None:
-            if self._step_pressure(-1):
+            level = self._level(stage)
+            eased = self._step_pressure(-1)
+            if intent.name == "pain" and (intent.value or 0) >= self.settings.very_severe_pain:
+                self._cap_spot(stage, max(0, level - 1))  # as firm as this never again today
+            if eased:
                 lines += [Say(self.prompts("pain_off_lighter"), "pain"), self._pressure_say()]
             else:
                 lines.append(Say(self.prompts("pain_off"), "pain"))

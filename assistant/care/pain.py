@@ -59,7 +59,8 @@ def decide_pain(facts: PainFacts, rules: PainRules | None = None) -> PainDecisio
 
     A single 10, or 8 or more with nothing lighter left, means lift the hands away and
     leave the spot; so do repeated severe readings in one stage. Leaving spots for pain
-    twice ends the session. A 9 or 10 caps the spot one step below where it hurt.
+    twice ends the session. A 9 or 10, or leaving a spot, caps the spot one step below
+    where it hurt.
     """
     r = rules or PainRules()
     v = facts.value
@@ -70,9 +71,9 @@ def decide_pain(facts: PainFacts, rules: PainRules | None = None) -> PainDecisio
         or facts.very_severe_in_stage >= r.very_severe_per_stage
         or facts.severe_in_stage >= r.severe_per_stage
     )
-    if leave:
+    if leave:  # the spot is left, and never worked as firmly again this session
         session = facts.stages_left_for_pain + 1 >= r.stages_per_session
-        return PainDecision("release", "session" if session else "stage", cap)
+        return PainDecision("release", "session" if session else "stage", max(0, facts.level - 1))
     if v >= r.severe:
         return PainDecision("ease", None, cap)
     if facts.target is not None:

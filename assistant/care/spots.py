@@ -8,14 +8,14 @@ __all__ = ["spot_of"]
 
 
 def spot_of(area: str, same_spot: Iterable[Iterable[str]]) -> frozenset[str]:
-    """``area`` and every area a routine declares as overlapping it (transitively)."""
-    groups = [set(g) for g in same_spot]
+    """``area`` and every area declared in a group with it.
+
+    Not transitive on purpose: the whole back overlaps the neck and the lower back, but
+    the neck does not overlap the lower back.
+    """
     spot = {area}
-    grown = True
-    while grown:
-        grown = False
-        for g in groups:
-            if g & spot and not g <= spot:
-                spot |= g
-                grown = True
+    for group in same_spot:
+        members = set(group)
+        if area in members:
+            spot |= members
     return frozenset(spot)
