@@ -37,7 +37,7 @@ from .routine import Routine
 from .routine_loader import check_file, load_routine, routine_paths
 from .runner import QueueInput, ScriptInput, read_keyboard, run_interactive, run_session
 from .schema_doc import routine_reference
-from .script import load_script
+from .script import ScriptedReplies, load_script, load_script_replies
 from .session import Session, machine_config
 from .voice import DEFAULT_WPM, SilentVoice, estimate_seconds
 
@@ -294,7 +294,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     log, memory = _event_log(args, printer, routine)
     source: ScriptInput | SimulatedPartner
     if args.script:
-        source = ScriptInput(clock, load_script(args.script))
+        timed, replies = load_script_replies(args.script)
+        source = ScriptedReplies(clock, timed, replies, duration=duration)
+        log.add_sink(source)
     else:
         partner = SimulatedPartner(
             clock,
