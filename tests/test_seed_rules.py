@@ -121,7 +121,7 @@ def _mole_in_every_stage() -> None:
 
 
 def _warning_words() -> None:
-    for text in ("tingling", "my legs are numb", "sharp pain", "it's burning"):
+    for text in ("it's tingling", "my legs are numb", "sharp pain", "it's burning"):
         intent = parse(text, VOCAB)
         assert intent is not None and intent.name == "warning", text
     _every(r"numbness, tingling or weakness", _screening)
