@@ -358,7 +358,7 @@ class Session:
             self._interrupt()  # silence first: nothing, not even writing the journal, delays it
         self._emit("heard", text=text)
         if intent is None:
-            if not self.done and self.state not in ("stopped", "declining"):
+            if not self.done and not self._ending and self.state not in ("stopped", "declining"):
                 self._aside([Say(self.prompts("not_understood"), "not_understood")])
             return None
         self.handle(intent)
@@ -424,7 +424,10 @@ class Session:
         Hands stay still until someone says (or types) resume; nothing is lost.
         """
         self._emit("fault", message=message)
-        if not self.done and self.state in ACTIVE:
+        if self._ending and not self.done:  # the closing words cannot be said: end now
+            self._interrupt()
+            self.end()
+        elif not self.done and self.state in ACTIVE:
             self._awaiting_ok = False
             self._pause()
 
@@ -686,7 +689,9 @@ class Session:
             if intent.name == "pain" and (intent.value or 0) >= self.settings.very_severe_pain:
                 self._cap_spot(stage, max(0, level - 1))  # as firm as this never again today
             if eased:
-                lines += [Say(self.prompts("pain_off_lighter"), "pain"), self._pressure_say()]
+                lines.append(Say(self.prompts("pain_off_lighter"), "pain"))
+                if self.state == "paused":  # said for the resume; after a stop, nothing to press
+                    lines.append(self._pressure_say())
             else:
                 lines.append(Say(self.prompts("pain_off"), "pain"))
         else:
