@@ -683,6 +683,8 @@ class Session:
             high = True
         if intent.name == "warning":
             lines.append(Say(self.prompts("warning.hands_off"), "care"))
+            if self.state == "paused":  # work could resume: ask whether to end instead
+                lines.append(Say(self.prompts("warning.ask"), "care"))
         elif high and stage is not None:
             level = self._level(stage)
             eased = self._step_pressure(-1)

@@ -228,6 +228,15 @@ def test_gap7_warning_words_stop_the_pressure_and_ask_whether_to_end() -> None:
     assert "end" in str(said[1].data["text"]).lower()
     assert not [e for e in said if str(e.data["text"]).startswith("Good. Hold")]
     assert not [e for e in log.events if e.type == "cue" and e.t > hold]
+    # said during a pause, it keeps the hands off and asks the same question; yes ends it
+    _, log, outcome = simulate(
+        "knot-relief",
+        [(hold + 1, "pause"), (hold + 5, "my back is numb"), (hold + 30, "yes")],
+        pain=(5,),
+    )
+    said = [e.data["text"] for e in _said(log, hold + 5) if e.t < hold + 30]
+    assert P("warning.hands_off") in said and P("warning.ask") in said
+    assert outcome == "ended for pain"
     # "yes" ends it, for pain, with aftercare
     _, log, outcome = simulate(
         "knot-relief", [(hold + 1, "it's tingling"), (hold + 20, "yes")], pain=(5,)
