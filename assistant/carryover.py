@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Carryover", "Memory", "ResumePoint"]
+__all__ = ["ENDED_FOR_PAIN", "Carryover", "Memory", "ResumePoint"]
+
+#: The outcome of a session ended because of pain (or a warning sign), as events and the
+#: journal record it.
+ENDED_FOR_PAIN = "ended for pain"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class Carryover:
     #: pressure steps per body area, counted from each stage's own starting pressure
     steps: Mapping[str, int] = field(default_factory=dict)
     resume: ResumePoint | None = None
+    #: the person's last session ended because of pain: said before the next one starts
+    ended_for_pain: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from .routine import Routine
 from .routine_loader import check_file, load_routine, routine_paths
 from .runner import QueueInput, ScriptInput, read_keyboard, run_interactive, run_session
 from .schema_doc import routine_reference
-from .script import load_script
+from .script import ScriptedReplies, load_script, load_script_replies
 from .session import Session, machine_config
 from .voice import DEFAULT_WPM, SilentVoice, estimate_seconds
 
@@ -302,6 +302,17 @@ def _journal(args: argparse.Namespace, routine: Routine) -> tuple[JournalRecorde
     return recorder, Memory(recall(person), people, recall)
 
 
+def _readings(text: str) -> list[int]:
+    """``--pain 9,10``: readings from 0 to 10, comma-separated."""
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of numbers like 9,10") from None
+    if not values or any(not 0 <= v <= 10 for v in values):
+        raise argparse.ArgumentTypeError(f"'{text}': give readings from 0 to 10, like 9,10")
+    return values
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     routine = load_routine(args.routine)
     if getattr(args, "audio", False):
@@ -312,10 +323,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     log, memory = _event_log(args, printer, routine)
     source: ScriptInput | SimulatedPartner
     if args.script:
-        source = ScriptInput(clock, load_script(args.script))
+        timed, replies = load_script_replies(args.script)
+        source = ScriptedReplies(clock, timed, replies, duration=duration)
+        log.add_sink(source)
     else:
         partner = SimulatedPartner(
-            clock, duration=duration, vocabulary=load_vocabulary(routine.locale)
+            clock,
+            duration=duration,
+            vocabulary=load_vocabulary(routine.locale),
+            **({"pain_answers": args.pain} if getattr(args, "pain", None) else {}),
         )
         log.add_sink(partner)
         source = partner
@@ -746,6 +762,13 @@ def _parser() -> argparse.ArgumentParser:
         help="what is said and when; without it a simulated couple answers",
     )
     sp.add_argument("--quiet", action="store_true", help="print only the summary")
+    sp.add_argument(
+        "--pain",
+        type=_readings,
+        metavar="N,N,...",
+        help="what the simulated receiver answers to pain questions, in turn, the last one "
+        "repeated (for example 9,10)",
+    )
     sp.add_argument(
         "--audio",
         action="store_true",

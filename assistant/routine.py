@@ -154,6 +154,13 @@ class Stage:
     pain_check: PainCheck | None = field(
         default=None, metadata=_doc("Ask for pain readings and steer pressure by them.")
     )
+    warm_up: bool = field(
+        default=False,
+        metadata=_doc(
+            "This stage warms the muscles up (light or feather); firm and trigger-point "
+            "stages need one before them, and 'next' does not skip it without a 'yes'."
+        ),
+    )
     line: int = field(default=0, compare=False, metadata=INTERNAL)
     field_lines: dict[str, int] = field(
         default_factory=dict, compare=False, repr=False, metadata=INTERNAL
@@ -225,6 +232,27 @@ class Routine:
         default=None,
         metadata=_doc(
             "What to say when a screening answer rules the massage out (a default is used)."
+        ),
+    )
+    screening_why: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            "For each screening question, in order, why a yes rules the massage out today, "
+            "said before the decline (give one per question, or none)."
+        ),
+    )
+    same_spot: tuple[tuple[Area, ...], ...] = field(
+        default=(),
+        metadata=_doc(
+            "Groups of areas that overlap on the body: easing off, and the limit after a "
+            "severe pain reading, carry to every stage working an area of the group."
+        ),
+    )
+    doctor_approved: bool = field(
+        default=False,
+        metadata=_doc(
+            "Set only for a routine a doctor approved for this person: it allows 'deep' "
+            "pressure and 'tapping', which home routines may not use."
         ),
     )
     id: str = field(default="", metadata=INTERNAL)

@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+from .care.warmup import needs_warmup
 from .errors import Problem, RoutineError
 from .routine import PRESSURE_LEVELS, Routine, Stage
 from .schema import Reader
@@ -106,12 +107,75 @@ def _check_routine(r: Routine, reader: Reader) -> None:
     for name in ("setup", "screening", "stages"):
         if not getattr(r, name):
             reader.problem(r.field_lines.get(name, r.line), f"{name}: must not be empty")
+    _check_guard_rails(r, reader)
     planned_min = r.planned_seconds() * PLAN_MARGIN / 60
     if r.stages and planned_min > r.max_minutes:
         reader.problem(
             r.field_lines.get("max_minutes", r.line),
             f"max_minutes: the stages take about {planned_min:.1f} min with "
             f"narration, more than max_minutes {r.max_minutes:g}",
+        )
+
+
+#: The seeds hold a trigger point 5-8 s (seed 001).
+HOLD_SECONDS = (5.0, 8.0)
+#: Areas where the seeds ask for less pressure than elsewhere (seeds 002, 003, 004).
+GENTLE_AREAS = ("neck", "collar-zone")
+#: Allowed only in a routine that declares ``doctor_approved`` (seeds 003, 004).
+NEEDS_DOCTOR = {"pressure": ("deep",), "technique": ("tapping",)}
+
+
+def _check_guard_rails(r: Routine, reader: Reader) -> None:
+    """Care rules from the seeds that every routine must keep, whoever wrote it."""
+    medium = PRESSURE_LEVELS.index("medium")
+    light = PRESSURE_LEVELS.index("light")
+    warmed = False
+    for i, s in enumerate(r.stages):
+        where = f"stages[{i}]"
+        if needs_warmup(s) and not warmed:
+            reader.problem(
+                s.line_of("pressure"),
+                f"{where}: firm or trigger-point work must follow a warm-up stage "
+                "(a stage with warm_up: true)",
+            )
+        warmed = warmed or s.warm_up
+        if s.pain_check is not None:
+            lo, hi = HOLD_SECONDS
+            if not lo <= s.pain_check.hold_seconds <= hi:
+                reader.problem(
+                    s.line_of("pain_check"),
+                    f"{where}.pain_check.hold_seconds: {s.pain_check.hold_seconds:g} s is outside "
+                    f"the seeds' {lo:g}-{hi:g} s",
+                )
+        if s.area in GENTLE_AREAS and PRESSURE_LEVELS.index(s.pressure_range[1]) > medium:
+            reader.problem(
+                s.line_of("pressure_range"),
+                f"{where}.pressure_range: the {s.area} takes at most medium pressure",
+            )
+        if not r.doctor_approved:
+            if "deep" in (s.pressure, *s.pressure_range):
+                reader.problem(
+                    s.line_of("pressure_range"),
+                    f"{where}: 'deep' pressure needs 'doctor_approved: true' on the routine",
+                )
+            if s.technique in NEEDS_DOCTOR["technique"]:
+                reader.problem(
+                    s.line_of("technique"),
+                    f"{where}.technique: '{s.technique}' needs 'doctor_approved: true' on the "
+                    "routine",
+                )
+    if r.stages and PRESSURE_LEVELS.index(r.stages[-1].pressure_range[1]) > light:
+        last = r.stages[-1]
+        reader.problem(
+            last.line_of("pressure_range"),
+            f"stages[{len(r.stages) - 1}].pressure_range: the last stage calms the back down; "
+            "it stays feather or light",
+        )
+    if r.screening_why and len(r.screening_why) != len(r.screening):
+        reader.problem(
+            r.field_lines.get("screening_why", r.line),
+            f"screening_why: {len(r.screening_why)} reasons for {len(r.screening)} questions "
+            "(give one per question)",
         )
 
 

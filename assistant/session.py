@@ -21,7 +21,19 @@ from typing import Any
 from transitions import Machine
 
 from .agenda import Cue, Player, Run, Say, Step, Wait
-from .carryover import Carryover, Memory
+from .care import (
+    PainFacts,
+    PainRules,
+    ScreeningFacts,
+    crash_resume_plan,
+    decide_pain,
+    needs_warmup,
+    restart_level,
+    screening_step,
+    spot_of,
+    warmup_index,
+)
+from .carryover import ENDED_FOR_PAIN, Carryover, Memory
 from .clock import Scheduler, Timer
 from .events import Event, EventLog
 from .intents import Intent, Vocabulary, load_vocabulary, parse
@@ -60,7 +72,7 @@ def machine_config() -> dict[str, Any]:
         {"trigger": "conclude_decline", "source": "declining", "dest": "declined"},
         {
             "trigger": "instruct",
-            "source": ["offering", "setup", *STAGE_STATES],
+            "source": ["offering", "screening", "setup", *STAGE_STATES],
             "dest": "instruction",
         },
         {"trigger": "stroke", "source": ["instruction", "asking"], "dest": "stroking"},
@@ -120,6 +132,7 @@ class SessionSettings:
     severe_pain: int = 8  # at or above: ease off at once
     very_severe_pain: int = 9  # two of these in one stage end the stage
     comfort_limit: int = 7  # outside a pain check, at or above: go lighter
+    stages_left_for_pain: int = 2  # this many spots left for pain end the session
     pace_step: float = 1.25  # slower multiplies stroke time by this, faster divides
     pace_limits: tuple[float, float] = (0.6, 2.0)
     words_per_minute: float = 165.0  # for time estimates in status lines
@@ -139,6 +152,7 @@ class _StageProgress:
     very_severe: int = 0  # readings of 9-10; two end the stage
     severe: int = 0  # readings of 8 or more; three end the stage
     low_streak: int = 0  # readings in a row below the target: the knot has let go
+    left_for_pain: bool = False  # ended because of pain: no "good" when it is over
     cued: bool = False  # a stroke cue has been given in this stage
     done: bool = False
 
@@ -201,8 +215,21 @@ class Session:
         self.progress = _StageProgress(0)
         #: pressure steps per area, from each stage's own starting pressure
         self._area_offset: dict[str, int] = {}
+        #: the firmest level each area may have, after a severe reading on its spot
+        self._cap: dict[str, int] = {}
         self._take_carryover(self.carryover)
         self._question = 0
+        self._question_heard = False  # the current safety question was said to its end
+        self._declined_for: tuple[int, str] = (0, "yes")
+        self._resume_to: int | None = None  # after a crash: the stage to carry on from
+        self._warmed_up = False
+        self._skip_offered = False  # "next" in a warm-up: asked to confirm with "yes"
+        self._after_warmup: int | None = None  # the stage a forced warm-up leads to
+        self._left_for_pain = 0  # spots left because of pain this session
+        self._check_after_pain = False  # the next stage asks for a reading early on
+        self._end_offered = False  # after a warning word: asked whether to end
+        self._ending = False  # the closing words of an early end are being said
+        self._ended_for_pain = False
         self.player = Player(
             scheduler,
             voice,
@@ -267,6 +294,9 @@ class Session:
     def _begin(self) -> None:
         """Once it is known who is lying down: offer to resume, or start from the top."""
         r = self.routine
+        if self.carryover.ended_for_pain:  # said before anything else, resume offer included
+            self._emit("reminder", kind="ended_for_pain")
+            self._lead.append(Say(self.prompts("after_pain_end"), "care"))
         for area, step in self._area_offset.items():
             first = next(s for s in r.stages if s.area == area)
             self._emit(
@@ -328,7 +358,7 @@ class Session:
             self._interrupt()  # silence first: nothing, not even writing the journal, delays it
         self._emit("heard", text=text)
         if intent is None:
-            if not self.done and self.state not in ("stopped", "declining"):
+            if not self.done and not self._ending and self.state not in ("stopped", "declining"):
                 self._aside([Say(self.prompts("not_understood"), "not_understood")])
             return None
         self.handle(intent)
@@ -346,6 +376,11 @@ class Session:
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
             return
+        if self._ending:  # the closing words of an early end: stop cuts them short
+            if intent.name == "stop":
+                self._interrupt()
+                self.end()
+            return
         if self.state == "choosing":
             self._answer_person(intent)
             return
@@ -360,8 +395,10 @@ class Session:
         if self.state == "stopped":  # resume restarts the stage; anything else (stop too) ends
             if intent.name == "resume":
                 self._restart()
+            elif intent.name in ("pain", "ouch", "warning"):  # heard, never dismissed
+                self._pain_while_off(intent)
             else:
-                self._end()
+                self._end_gently()
             return
         if intent.name == "stop":
             self._stop()
@@ -387,7 +424,10 @@ class Session:
         Hands stay still until someone says (or types) resume; nothing is lost.
         """
         self._emit("fault", message=message)
-        if not self.done and self.state in ACTIVE:
+        if self._ending and not self.done:  # the closing words cannot be said: end now
+            self._interrupt()
+            self.end()
+        elif not self.done and self.state in ACTIVE:
             self._awaiting_ok = False
             self._pause()
 
@@ -426,6 +466,13 @@ class Session:
             self._aside([Say(self.prompts("not_now"), "ack")])
 
     def _on_next(self, _: Intent) -> None:
+        stage = self.stage
+        if stage is not None and stage.warm_up and not self.progress.done:
+            # the warm-up protects the muscles: skipping it takes an explicit "yes"
+            self._skip_offered = True
+            self._emit("warm_up", asked="skip")
+            self._aside([Say(self.prompts("warm_up.skip_question"), "care")])
+            return
         if self.state == "setup":
             self._interrupt()
             self._ack("ack.next")
@@ -479,10 +526,17 @@ class Session:
         self._aside([Say(self._status_line(), "status")])
 
     def _on_yes(self, intent: Intent) -> None:
+        stage = self.stage
         if self.state == "screening":
+            self._screening_answer(intent)
+        elif self.state == "paused" and self._end_offered:
+            self._end_for_pain([])
+        elif stage is not None and stage.warm_up and self._skip_offered:
             self._interrupt()
-            self._emit("screening", question=self._question, answer="yes")
-            self.decline()
+            self._warmed_up = True  # skipped on purpose, after hearing why it matters
+            self._emit("warm_up", skipped=stage.id)
+            self._lead.append(Say(self.prompts("warm_up.skipped"), "care"))
+            self._goto_stage(self.progress.index + 1)
         elif self.state == "paused" and self._awaiting_ok:
             self._resume()
         elif self.state in ("setup", "waiting"):
@@ -490,23 +544,47 @@ class Session:
         else:
             self._aside([Say(self.prompts("ack.yes"), "ack")])
 
-    def _on_no(self, _: Intent) -> None:
+    def _on_unsure(self, intent: Intent) -> None:
         if self.state == "screening":
-            self._interrupt()
-            self._emit("screening", question=self._question, answer="no")
+            self._screening_answer(intent)
+        elif self.state == "paused" and self._end_offered:
+            self._end_for_pain([])  # not sure after a warning sign: the safe side
+        else:
+            self._aside([Say(self.prompts("ack.unsure"), "ack")])
+
+    def _screening_answer(self, intent: Intent) -> None:
+        """Count an answer only for a question heard to its end; yes or unsure declines."""
+        step = screening_step(ScreeningFacts(intent.name, self._question_heard))
+        if step == "wait_for_question":  # said over the welcome or the question: ask in full
+            self._emit("screening", question=self._question, answer=intent.name, counted=False)
+            self._aside([Say(self.prompts("screening_wait"), "prompt")])
+            return
+        self._interrupt()
+        self._emit("screening", question=self._question, answer=intent.name)
+        if step == "next_question":
             self._question += 1
+            self._question_heard = False
             self._ask_screening()
+        else:
+            self._declined_for = (self._question, intent.name)
+            self.decline()
+
+    def _on_no(self, intent: Intent) -> None:
+        if self.state == "screening":
+            self._screening_answer(intent)
+        elif self.state == "paused" and self._end_offered:
+            self._resume()
         elif self.state == "paused" and self._awaiting_ok:
             self._stop()
         else:
             self._aside([Say(self.prompts("ack.no"), "ack")])
 
-    def _on_ouch(self, _: Intent) -> None:
+    def _on_ouch(self, intent: Intent) -> None:
         if self.state == "closing":
             self._aside([Say(self.prompts("ouch_closing"), "pain")])
             return
         if self.state not in STAGE_STATES:
-            self._aside([Say(self.prompts("not_now"), "ack")])
+            self._pain_while_off(intent)
             return
         self._interrupt()
         self._step_pressure(-1)
@@ -516,53 +594,170 @@ class Session:
     def _on_pain(self, intent: Intent) -> None:
         value = intent.value if intent.value is not None else 0
         if self.state not in STAGE_STATES:
-            if self.state == "paused" and self._massage_start is not None:
-                # hands are off: keep the reading, and go lighter for when work resumes
-                stage = self.routine.stages[self.progress.index]
-                self._emit("pain", value=value, stage=stage.id, area=stage.area)
-                lines: list[Step] = [Say(self.prompts("ack.pain", value=value), "ack")]
-                if value >= self.settings.comfort_limit and self._step_pressure(-1):
-                    lines += [Say(self.prompts("comfort_high"), "pain"), self._pressure_say()]
-                self._aside(lines)
-            elif self.state == "screening":
-                self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
-            else:
-                self._aside([Say(self.prompts("not_now"), "ack")])
+            self._pain_while_off(intent)
             return
-        s = self.settings
         stage = self.routine.stages[self.progress.index]
         p = self.progress
-        self._emit("pain", value=value, stage=stage.id, area=stage.area)
+        level = self._level(stage)
+        floor = min(PRESSURE_LEVELS.index(stage.pressure_range[0]), level)
+        self._emit(
+            "pain", value=value, stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[level]
+        )
         ack = Say(self.prompts("ack.pain", value=value), "ack")
-        p.very_severe += value >= s.very_severe_pain
-        p.severe += value >= s.severe_pain
-        if p.very_severe >= 2 or p.severe >= 3:  # it keeps hurting: leave this stage
-            self._interrupt()
-            p.done = True  # decided now: an aside or a pause cannot undo it
-            self._play(
-                [ack, Say(self.prompts("pain_too_much"), "pain")],
-                lambda: self._stage_done(ack=False),
-            )
-            return
+        p.very_severe += value >= self.settings.very_severe_pain
+        p.severe += value >= self.settings.severe_pain
+        check = stage.pain_check
         in_loop = self.state in ("asking", "holding") and self._comfort_key is None
-        if in_loop and stage.pain_check is not None and not p.done:
+        in_loop = in_loop and check is not None and not p.done
+        decision = decide_pain(
+            PainFacts(
+                value=value,
+                level=level,
+                floor=floor,
+                very_severe_in_stage=p.very_severe,
+                severe_in_stage=p.severe,
+                stages_left_for_pain=self._left_for_pain,
+                target=check.target if in_loop and check is not None else None,
+            ),
+            self._pain_rules(),
+        )
+        eased = False
+        if decision.action == "ease":
+            eased = self._step_pressure(-1)
+            if in_loop:
+                p.readings.append(value)
+                p.low_streak = 0
+        if decision.cap is not None:
+            self._cap_spot(stage, decision.cap)
+        if decision.action == "release":
             self._interrupt()
-            self._pain_loop(value, ack)
-        elif value >= s.severe_pain:  # ease off at once and ask again, wherever we are
+            self._release(ack, session=decision.ends == "session")
+        elif decision.action == "ease":  # ease off at once and ask again, wherever we are
             self._interrupt()
-            self._lead = [ack, *self._ease_lines("pain_severe")]
-            self._ask_comfort("pain_again")
+            self._lead = [ack, Say(self.prompts("pain_severe"), "pain"), self._pressure_say()]
+            if not eased:
+                self._lead.append(Say(self.prompts("capped"), "pain"))
+            if in_loop:
+                self.ask()
+            else:
+                self._ask_comfort("pain_again")
+        elif in_loop:
+            self._interrupt()
+            self._pain_loop(value, decision.action, ack)
         elif self.state == "asking":  # the answer to a comfort question
             self._interrupt()
-            lines = [ack, *self._comfort_lines(value)]
+            lines = [ack, *self._comfort_lines(decision.action == "lighter")]
             self._comfort_key = "pain_again"  # asked again if this is cut short
             self._play(lines, self._after_comfort)
         else:
-            self._aside([ack, *self._comfort_lines(value)])
+            self._aside([ack, *self._comfort_lines(decision.action == "lighter")])
+
+    def _pain_rules(self) -> PainRules:
+        s = self.settings
+        return PainRules(
+            severe=s.severe_pain,
+            very_severe=s.very_severe_pain,
+            comfort_limit=s.comfort_limit,
+            stages_per_session=s.stages_left_for_pain,
+        )
+
+    def _pain_while_off(self, intent: Intent) -> None:
+        """Pain outside hands-on work (setup, a pause, a stop, the questions): heard, recorded,
+        and the spot worked last goes lighter; never "not now"."""
+        if intent.name == "warning" and self.state not in ("stopped", "paused"):
+            self._warning(intent)
+            return
+        stage = self.routine.stages[self.progress.index] if self._massage_start else None
+        lines: list[Step] = []
+        if intent.name == "pain":
+            value = intent.value if intent.value is not None else 0
+            where: dict[str, object] = {}
+            if stage is not None:
+                level = self._level(stage)
+                where = {"stage": stage.id, "area": stage.area, "level": PRESSURE_LEVELS[level]}
+            self._emit("pain", value=value, **where)
+            lines.append(Say(self.prompts("ack.pain", value=value), "ack"))
+            high = value >= self.settings.comfort_limit
+        else:
+            self._emit(intent.name, stage=stage.id if stage is not None else None)
+            high = True
+        if intent.name == "warning":
+            lines.append(Say(self.prompts("warning.hands_off"), "care"))
+            if self.state == "paused":  # work could resume: ask whether to end instead
+                lines.append(Say(self.prompts("warning.ask"), "care"))
+        elif high and stage is not None:
+            level = self._level(stage)
+            eased = self._step_pressure(-1)
+            if intent.name == "pain" and (intent.value or 0) >= self.settings.very_severe_pain:
+                self._cap_spot(stage, max(0, level - 1))  # as firm as this never again today
+            if eased:
+                lines.append(Say(self.prompts("pain_off_lighter"), "pain"))
+                if self.state == "paused":  # said for the resume; after a stop, nothing to press
+                    lines.append(self._pressure_say())
+            else:
+                lines.append(Say(self.prompts("pain_off"), "pain"))
+        else:
+            lines.append(Say(self.prompts("pain_off" if high else "pain_noted"), "pain"))
+        if self.state == "screening":
+            lines.append(Say(self.prompts("screening_reprompt"), "prompt"))
+        self._aside(lines)
+
+    def _on_warning(self, intent: Intent) -> None:
+        if self.state == "paused":
+            self._end_offered = True
+        self._pain_while_off(intent)
+
+    def _warning(self, _: Intent) -> None:
+        """Tingling, numbness, sharp pain, dizziness...: hands off now, then ask whether to end."""
+        self._interrupt()
+        stage = self.stage
+        self._emit("warning", stage=stage.id if stage is not None else None)
+        if stage is not None:
+            self._cap_spot(stage, max(0, self._level(stage) - 1))
+        self._end_offered = True
+        self._awaiting_ok = False
+        self._paused_from = "asking" if self.state == "holding" else self.state
+        self.pause()
+
+    def _release(self, ack: Say, *, session: bool) -> None:
+        """Lift the hands away and leave this spot; the second time, end the session."""
+        stage = self.routine.stages[self.progress.index]
+        self.progress.done = True  # decided now: an aside or a pause cannot undo it
+        self.progress.left_for_pain = True
+        self._left_for_pain += 1
+        self._emit("left_for_pain", stage=stage.id, area=stage.area, count=self._left_for_pain)
+        lines: list[Step] = [ack, Say(self.prompts("pain_release"), "pain")]
+        if session:
+            self._end_for_pain(lines)
+            return
+        self._check_after_pain = True
+        lines.append(Say(self.prompts("pain_too_much"), "pain"))
+        self._play(lines, lambda: self._stage_done(ack=False))
+
+    def _end_for_pain(self, lines: list[Step]) -> None:
+        """End the whole session gently: release, a doctor if it persists, aftercare."""
+        self._interrupt()
+        self._ended_for_pain = True
+        self._emit("ended_for_pain", stage=self._stage_id(), left=self._left_for_pain)
+        ending = [
+            *lines,
+            Say(self.prompts("pain_end_session"), "care"),
+            Say(self.prompts("pain_doctor"), "care"),
+        ]
+        self._say_ending(ending)
+
+    def _cap_spot(self, stage: Stage, cap: int) -> None:
+        """After severe pain, no stage on this spot goes firmer than ``cap`` this session."""
+        for area in spot_of(stage.area, self.routine.same_spot):
+            self._cap[area] = min(self._level_cap(area), cap)
+        self._emit("cap", area=stage.area, level=PRESSURE_LEVELS[cap])
+
+    def _level_cap(self, area: str) -> int:
+        return self._cap.get(area, len(PRESSURE_LEVELS) - 1)
 
     # -- pain and comfort -----------------------------------------------------------------------
 
-    def _pain_loop(self, value: int, ack: Say) -> None:
+    def _pain_loop(self, value: int, action: str, ack: Say) -> None:
         """Trigger-point work: hold in the target range, ease off above it, press below it."""
         s = self.settings
         check = self.routine.stages[self.progress.index].pain_check
@@ -575,20 +770,19 @@ class Session:
             self._play(
                 [ack, Say(self.prompts("pain_enough"), "pain")], lambda: self._stage_done(ack=False)
             )
-        elif value >= s.severe_pain:
-            self._lead = [ack, *self._ease_lines("pain_severe")]
-            self.ask()
-        elif value > check.target[1]:
+        elif action == "lighter":
             self._step_pressure(-1)
             self._lead = [ack, Say(self.prompts("pain_high"), "pain"), Wait(s.settle_s)]
             self.ask()
-        elif value >= check.target[0]:
+        elif action == "hold":
             self._lead = [ack]
             self.hold()
-        else:
-            self._step_pressure(+1)
+        elif self._step_pressure(+1):
             self._lead = [ack, Say(self.prompts("pain_low"), "pain"), Wait(s.settle_s)]
             self.ask()
+        else:  # as firm as this spot may go: hold there
+            self._lead = [ack]
+            self.hold()
 
     def _ease_lines(self, key: str) -> list[Step]:
         """Ease off one level: the warning, then the new pressure (or 'already lightest')."""
@@ -599,9 +793,9 @@ class Session:
             lines.append(Say(self.prompts("lightest"), "pain"))
         return lines
 
-    def _comfort_lines(self, value: int) -> list[Step]:
+    def _comfort_lines(self, lighter: bool) -> list[Step]:
         """A reading below 8 outside the trigger-point loop: lighter if high, else carry on."""
-        if value >= self.settings.comfort_limit:
+        if lighter:
             return self._ease_lines("comfort_high")
         return [Say(self.prompts("comfort_ok"), "pain")]
 
@@ -631,6 +825,7 @@ class Session:
         r = self.routine
         return [
             Say(self.prompts("welcome", title=r.title, summary=r.summary), "welcome"),
+            Say(self.prompts("briefing"), "briefing"),
             *self._preference_lines(),
         ]
 
@@ -695,11 +890,18 @@ class Session:
         elif intent.name in ("yes", "resume"):
             self._interrupt()
             stage = self.routine.stages[resume.stage]
-            self._emit("resumed", session=resume.session, stage=stage.id)
-            self._welcomed = True  # no welcome, no safety questions: they were answered
+            plan = crash_resume_plan(self.routine.stages, resume.stage, resume.minutes_ago)
+            self._emit(
+                "resumed", session=resume.session, stage=stage.id, screening=plan.screen_again
+            )
             self._ack("ack.resume")
-            self._lead += self._preference_lines()
-            self._goto_stage(resume.stage)
+            self._lead += [Say(self.prompts("briefing"), "briefing"), *self._preference_lines()]
+            self._welcomed = True
+            if plan.screen_again and self.routine.screening:  # things change in an hour
+                self._resume_to = resume.stage
+                self.begin_screening()
+            else:
+                self._goto_stage(resume.stage)
         elif intent.name == "no":
             self._interrupt()
             self._emit("resume_declined", session=resume.session)
@@ -720,16 +922,33 @@ class Session:
 
     def _ask_screening(self) -> None:
         if self._question >= len(self.routine.screening):
-            self.begin_setup()
+            if self._resume_to is not None:  # after a crash: back to the stage, setup done
+                index, self._resume_to = self._resume_to, None
+                self._goto_stage(index)
+            else:
+                self.begin_setup()
             return
         question = self.routine.screening[self._question]
-        self._play(
-            [Say(question, "question")], lambda: self._await_answer("yes_no", self._ask_screening)
-        )
+
+        def heard() -> None:
+            self._question_heard = True
+            self._await_answer("yes_no", self._ask_screening)
+
+        self._play([Say(question, "question")], heard)
 
     def _enter_declining(self) -> None:
-        decline = self.routine.decline or self.prompts("decline")
-        self._play([Say(decline, "decline")], self.conclude_decline)
+        r = self.routine
+        index, answer = self._declined_for
+        lines: list[Step] = []
+        if answer == "unsure":
+            lines.append(Say(self.prompts("decline_unsure"), "decline"))
+        elif r.screening_why and index < len(r.screening_why):
+            lines.append(Say(r.screening_why[index], "decline"))
+        lines += [
+            Say(r.decline or self.prompts("decline"), "decline"),
+            Say(self.prompts("session_ended"), "ending"),
+        ]
+        self._play(lines, self.conclude_decline)
 
     def _enter_setup(self) -> None:
         lines = [*self._welcome(), Say(self.prompts("setup_intro"), "prompt")]
@@ -777,6 +996,8 @@ class Session:
             self._pressure_say(),
         ]
         lines += [Say(c, "caution") for c in stage.cautions]
+        if not any(self.prompts("mole_word") in c.lower() for c in stage.cautions):
+            lines.append(Say(self.prompts("mole_caution"), "caution"))
         self._play(lines, self._continue_stage)
 
     def _enter_stroking(self) -> None:
@@ -817,6 +1038,10 @@ class Session:
         self._play(lines, lambda: self._await_answer("next", self._enter_waiting))
 
     def _enter_paused(self) -> None:
+        if self._end_offered:  # a warning word: hands off, what to do, end or carry on?
+            lines = [Say(self.prompts(f"warning.{k}"), "care") for k in ("release", "ask")]
+            self._play(lines, self._paused_idle)
+            return
         key = "no_answer" if self._awaiting_ok else "paused"
         self._play([Say(self.prompts(key), "paused")], self._paused_idle)
 
@@ -836,7 +1061,7 @@ class Session:
         minutes = max(1, round(self.settings.resume_window_s / 60))
         self._play(
             [Say(self.prompts("stopped", minutes=minutes), "stop")],
-            lambda: self._later(self.settings.resume_window_s, self._end),
+            lambda: self._later(self.settings.resume_window_s, self._end_gently),
         )
 
     def _enter_closing(self) -> None:
@@ -857,7 +1082,7 @@ class Session:
         self._interrupt(cut=False)
         for timer in self._session_timers:
             timer.cancel()
-        self._emit("end", outcome=OUTCOME[self.state])
+        self._emit("end", outcome=ENDED_FOR_PAIN if self._ended_for_pain else OUTCOME[self.state])
 
     # -- stage flow -----------------------------------------------------------------------------
 
@@ -865,8 +1090,17 @@ class Session:
         if index >= len(self.routine.stages):
             self.close()
             return
+        stages = self.routine.stages
+        warm = warmup_index(stages, index)
+        if needs_warmup(stages[index]) and not self._warmed_up and warm is not None:
+            # firm or knot work needs warm muscles: the warm-up first, then this stage
+            self._after_warmup = index
+            self._emit("warm_up", before=stages[index].id)
+            self._lead.append(Say(self.prompts("warm_up.first"), "care"))
+            index = warm
         self.progress = _StageProgress(index)
         self._comfort_key = None
+        self._skip_offered = False
         self.instruct()
 
     def _continue_stage(self) -> None:
@@ -874,6 +1108,12 @@ class Session:
         stage = self.routine.stages[self.progress.index]
         if self.progress.done:
             self._stage_done()
+        elif self._check_after_pain and self.state == "instruction":
+            # the first stage after a spot was left for pain: a gentle check before strokes
+            self._check_after_pain = False
+            self._comfort_back_to_instruction = False
+            self._comfort_key = "pain_check_after"
+            self.ask()
         elif self.progress.stroke_pos[0] < self._set_count():
             self.stroke()
         elif stage.pain_check is not None and self.progress.holds < stage.pain_check.rounds:
@@ -906,11 +1146,17 @@ class Session:
         stage = self.routine.stages[self.progress.index]
         self.progress.done = True
         self._comfort_key = None
+        if stage.warm_up:
+            self._warmed_up = True
+            if self._after_warmup is not None:  # a warm-up put in before firm work
+                index, self._after_warmup = self._after_warmup, None
+                self._goto_stage(index)
+                return
         last = self.progress.index == len(self.routine.stages) - 1
         if self._time_limit_hit and not last and not self._jumped_to_last:
             self._jump_to_last(announce=False)
         elif stage.advance == "auto":
-            if ack:
+            if ack and not self.progress.left_for_pain:
                 self._ack("stage_done_auto")
             self._goto_stage(self.progress.index + 1)
         else:
@@ -932,9 +1178,12 @@ class Session:
     # -- commands that change how the work is done ----------------------------------------------
 
     def _level(self, stage: Stage) -> int:
+        """The stage's pressure now: its own, moved by the steps taken on its area, within
+        its range, and never above the limit a severe reading put on its spot."""
         base = PRESSURE_LEVELS.index(stage.pressure)
         lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
-        return min(hi, max(lo, base + self._area_offset.get(stage.area, 0)))
+        level = min(hi, max(lo, base + self._area_offset.get(stage.area, 0)))
+        return min(level, self._level_cap(stage.area))
 
     def _step_pressure(self, delta: int) -> bool:
         """Move pressure one level within the stage's range; carry it on to the same area."""
@@ -943,11 +1192,14 @@ class Session:
         stage = self.routine.stages[self.progress.index]
         lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
         now = self._level(stage)
-        new = min(hi, max(lo, now + delta))
-        if new == now:
+        new = min(hi, max(lo, now + delta), self._level_cap(stage.area))
+        if new == now or (delta < 0 and new > now):
             return False
         step = new - PRESSURE_LEVELS.index(stage.pressure)
         self._area_offset[stage.area] = step
+        if delta < 0:  # easing off carries to every area declared as the same spot
+            for area in spot_of(stage.area, self.routine.same_spot) - {stage.area}:
+                self._area_offset[area] = min(self._area_offset.get(area, 0), delta)
         self._emit(
             "pressure", stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[new], step=step
         )
@@ -961,9 +1213,12 @@ class Session:
         if self.state not in STAGE_STATES:
             self._aside([Say(self.prompts("not_now"), "ack")])
             return
+        stage = self.routine.stages[self.progress.index]
         if self._step_pressure(delta):
             key = "ack.lighter" if delta < 0 else "ack.firmer"
             self._aside([Say(self.prompts(key), "ack"), self._pressure_say()])
+        elif delta > 0 and self._level(stage) >= self._level_cap(stage.area):
+            self._aside([Say(self.prompts("capped"), "ack")])
         else:
             self._aside([Say(self.prompts("lightest" if delta < 0 else "firmest"), "ack")])
 
@@ -996,6 +1251,10 @@ class Session:
         """Back to the paused state; its entry carries on from the stage's progress."""
         self._interrupt()
         self._awaiting_ok = False
+        if self._end_offered:  # carrying on after a warning sign: lighter than before
+            self._end_offered = False
+            if self.state == "paused" and self._paused_from in STAGE_STATES:
+                self._step_pressure(-1)
         if self._paused_from == "holding":  # a hold is not resumed blind: ask first
             self._paused_from = "asking"
         self._ack("ack.resume")
@@ -1011,11 +1270,27 @@ class Session:
         self.stop()
 
     def _restart(self) -> None:
-        """Resume after a stop: from the start of the current stage."""
+        """Resume after a stop: from the start of the current stage, one step lighter, with
+        the stage's pain readings kept (a stop is often a pain signal)."""
         self._interrupt()
+        self._end_offered = False
         if self._paused_from not in ("screening", "setup", "closing"):
-            self.progress = _StageProgress(self.progress.index)
+            old = self.progress
+            self.progress = _StageProgress(
+                old.index, very_severe=old.very_severe, severe=old.severe
+            )
             self._comfort_key = None
+            stage = self.routine.stages[old.index]
+            target = restart_level(self._level(stage))
+            if not self._step_pressure(-1) and target < self._level(stage):
+                self._cap_spot(stage, target)
+            self._emit(
+                "restart",
+                stage=stage.id,
+                level=PRESSURE_LEVELS[self._level(stage)],
+                severe=old.severe,
+                very_severe=old.very_severe,
+            )
         self._ack("ack.resume")
         self.restart()
 
@@ -1023,9 +1298,21 @@ class Session:
         self._interrupt()
         self.end()
 
+    def _end_gently(self) -> None:
+        """End early with words: that it has ended, and aftercare if hands were on."""
+        self._interrupt()
+        self._say_ending([])
+
+    def _say_ending(self, lines: Sequence[Step]) -> None:
+        self._ending = True
+        ending = [*lines, Say(self.prompts("session_ended"), "ending")]
+        if self._massage_start is not None:
+            ending += [Say(self.prompts(f"aftercare.{k}"), "aftercare") for k in ("rest", "rise")]
+        self._play(ending, self.end)
+
     def _idle_end(self) -> None:
         self._interrupt()
-        self._play([Say(self.prompts("idle_end"), "prompt")], self.end)
+        self._say_ending([Say(self.prompts("idle_end"), "prompt")])
 
     # -- asides: say something, then carry on exactly where we were ---------------------------
 
@@ -1110,7 +1397,7 @@ class Session:
         self._session_timers.append(self._limit_timer)
 
     def _position_due(self) -> None:
-        if self.done:
+        if self.done or self._ending:
             return
         self._reminder_due = True  # said at the next stage or wait, or now if stroking
         if self.state == "stroking":
@@ -1123,7 +1410,7 @@ class Session:
 
     def _time_limit(self) -> None:
         """Near the routine's maximum length go to its last stage; at the limit, close."""
-        if self.done:
+        if self.done or self._ending:
             return
         limit = self.routine.max_minutes * 60
         if not self._time_limit_hit:
@@ -1229,8 +1516,13 @@ class Session:
         self._emit("await", want="pain")
 
         def second_chance() -> None:
+            # silence while a thumb may be pressing: release first, then ask
+            self._emit("no_answer", stage=self._stage_id(), release=True)
             self._play(
-                [Say(self.prompts("pain_reprompt"), "question")],
+                [
+                    Say(self.prompts("silence_release"), "care"),
+                    Say(self.prompts("silence_check"), "question"),
+                ],
                 lambda: self._later(self.settings.answer_timeout_s, no_answer),
             )
 

@@ -146,7 +146,9 @@ def test_run_offers_in_text_to_resume_after_a_kill(tmp_path: Path) -> None:
     events = [json.loads(line) for line in (tmp_path / "e.jsonl").read_text().splitlines()]
     (resumed,) = [e for e in events if e["type"] == "resumed"]
     assert resumed["session"] == 1 and resumed["stage"] == load_routine(ROUTINE).stages[2].id
-    assert {"state": "instruction", "stage": resumed["stage"]}.items() <= next(
+    # resumed within minutes: no questions again, but a short warm-up before the knot work
+    first_stage = load_routine(ROUTINE).stages[0].id
+    assert {"state": "instruction", "stage": first_stage}.items() <= next(
         e for e in events if e["type"] == "state" and e["state"] == "instruction"
     ).items()
 

@@ -125,7 +125,7 @@ def test_in_a_session_stop_mid_sentence_silences_the_voice_within_one_block(
     stop = recognized_clips("stop", 1, make_listener)[0]
     # the way to the first stage is typed (the keyboard works beside the microphone):
     # this test is about the stop
-    typed = [Utterance(8.0, "no"), Utterance(20.0, "next")]
+    typed = [Utterance(45.0, "no"), Utterance(70.0, "next")]  # once the question was heard
     probe = simulate_with_audio(routine, EventLog(), script=[], engine="pocketsphinx",
                                 typed=typed)  # fmt: skip
     instruction = next(

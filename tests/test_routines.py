@@ -33,6 +33,7 @@ GOOD = textwrap.dedent("""\
         landmark: Find the spine with your fingertips.
         strokes: 3
         pacing: {seconds_per_stroke: 6, cues: [down, up]}
+        warm_up: true
       - id: hold
         title: Hold
         area: shoulders
@@ -42,6 +43,16 @@ GOOD = textwrap.dedent("""\
         instruction: Press and hold.
         landmark: Find the knot.
         pain_check: {target: [4, 6], hold_seconds: 8 s, rounds: 6}
+      - id: cool
+        title: Cool down
+        area: whole-back
+        technique: gliding
+        pressure: feather
+        pressure_range: [feather, light]
+        instruction: Glide softly.
+        landmark: Hands flat on the back.
+        strokes: 3
+        pacing: {seconds_per_stroke: 6, cues: [down, up]}
     """)
 
 
@@ -134,25 +145,25 @@ BROKEN = [
         "duplicate stage id",
         "  - id: hold",
         "  - id: glide",
-        ["17: stages[1].id: duplicate stage id 'glide' (first used on line 7)"],
+        ["18: stages[1].id: duplicate stage id 'glide' (first used on line 7)"],
     ),
     (
         "bad choice",
         "area: shoulders",
         "area: sholders",
-        ["19: stages[1].area: expected one of"],
+        ["20: stages[1].area: expected one of"],
     ),
     (
         "pressure outside its range",
         "pressure: firm",
         "pressure: deep",
-        ["21: stages[1].pressure: 'deep' is outside pressure_range medium..firm"],
+        ["22: stages[1].pressure: 'deep' is outside pressure_range medium..firm"],
     ),
     (
         "pain target too high",
         "target: [4, 6]",
         "target: [4, 9]",
-        ["25: stages[1].pain_check.target: 9 is too high"],
+        ["26: stages[1].pain_check.target: 9 is too high"],
     ),
     (
         "strokes and duration",
@@ -191,7 +202,57 @@ BROKEN = [
         "max_minutes: 10\nlocale: xx",
         ["4: locale: 'xx' has no vocabulary"],
     ),
+    # guard rails from the seeds
+    (
+        "firm work without a warm-up",
+        "    warm_up: true\n",
+        "",
+        ["21: stages[1]: firm or trigger-point work must follow a warm-up stage"],
+    ),
+    (
+        "hold longer than the seeds' 8 s",
+        "hold_seconds: 8 s",
+        "hold_seconds: 20 s",
+        ["26: stages[1].pain_check.hold_seconds: 20 s is outside the seeds' 5-8 s"],
+    ),
+    (
+        "firm on the neck",
+        "area: shoulders",
+        "area: neck",
+        ["23: stages[1].pressure_range: the neck takes at most medium pressure"],
+    ),
+    (
+        "deep pressure without a doctor",
+        "pressure_range: [medium, firm]",
+        "pressure_range: [medium, deep]",
+        ["23: stages[1]: 'deep' pressure needs 'doctor_approved: true'"],
+    ),
+    (
+        "tapping without a doctor",
+        "technique: gliding\n    pressure: light",
+        "technique: tapping\n    pressure: light",
+        ["10: stages[0].technique: 'tapping' needs 'doctor_approved: true'"],
+    ),
+    (
+        "a firm last stage",
+        "pressure: feather\n    pressure_range: [feather, light]",
+        "pressure: feather\n    pressure_range: [feather, medium]",
+        ["32: stages[2].pressure_range: the last stage calms the back down"],
+    ),
+    (
+        "a reason for each screening question",
+        'screening: ["Do you have a back injury?"]',
+        'screening: ["Do you have a back injury?"]\nscreening_why: [one, two]',
+        ["6: screening_why: 2 reasons for 1 questions"],
+    ),
 ]
+
+
+def test_doctor_approved_allows_deep_and_tapping(tmp_path: Path) -> None:
+    text = GOOD.replace("pressure_range: [medium, firm]", "pressure_range: [medium, deep]")
+    text = text.replace("max_minutes: 10", "max_minutes: 10\ndoctor_approved: true")
+    routine, problems = check_file(tmp_path / "approved.yaml", text)
+    assert routine is not None and not problems
 
 
 @pytest.mark.parametrize(("what", "old", "new", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
@@ -214,7 +275,7 @@ def test_validate_prints_file_line_message_and_exits_1(
     assert main(["validate", str(good), str(bad)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert f"{bad}:15: stages[0].strokes: 0 is out of range (1 to 200)" in out
-    assert any(line.startswith(f"{good}: ok (2 stages") for line in out)
+    assert any(line.startswith(f"{good}: ok (3 stages") for line in out)
     assert main(["validate", *map(str, SHIPPED)]) == 0
 
 

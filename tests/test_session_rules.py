@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -38,6 +39,7 @@ TINY = textwrap.dedent("""\
         strokes: 10
         pacing: {seconds_per_stroke: 6, cues: [down, up]}
         advance: auto
+        warm_up: true
       - id: knot
         title: Knot
         area: shoulders
@@ -52,7 +54,7 @@ TINY = textwrap.dedent("""\
         area: whole-back
         technique: gliding
         pressure: light
-        pressure_range: [feather, medium]
+        pressure_range: [feather, light]
         instruction: Glide softly.
         landmark: Hands flat on the back.
         strokes: 4
@@ -67,6 +69,27 @@ def tiny(max_minutes: int = 20) -> Routine:
     routine, problems = check_file("tiny.yaml", text)
     assert routine is not None, problems
     return routine
+
+
+def no_warm_up(routine: Routine) -> Routine:
+    """The tiny routine with its first stage not marked as a warm-up, for rules about "next"."""
+    return replace(routine, stages=(replace(routine.stages[0], warm_up=False), *routine.stages[1:]))
+
+
+def answers(straight: EventLog) -> list[tuple[float, str]]:
+    """Answer the safety question and the set-up of ``straight``'s run once each was said."""
+    asked = first(straight.events, "await", want="yes_no").t
+    ready = first(straight.events, "await", want="next").t
+    return [(asked + 1.5, "no"), (ready + 1.5, "next")]
+
+
+def run_until(session: Session, clock: VirtualClock, done: Callable[[], bool]) -> None:
+    """Play the session's own timers on the virtual clock until ``done``."""
+    while not done():
+        due = session.scheduler.next_due()
+        assert due is not None
+        clock.advance_to(due)
+        session.scheduler.run_due()
 
 
 def _stage_start(log: EventLog, stage: str, state: str = "stroking") -> float:
@@ -92,7 +115,7 @@ def test_every_command_is_acknowledged() -> None:
         ("help", P("help.stage")),
         ("where are we", None),
     ]:
-        _, log, _ = simulate(tiny(), [(t, text), (t + 30, "resume")])
+        _, log, _ = simulate(no_warm_up(tiny()), [(t, text), (t + 30, "resume")])
         heard = next(e for e in log.events if e.type == "intent" and e.t == t)
         reply = next(e for e in log.events if e.type == "say" and e.t >= t)
         assert reply.t == pytest.approx(t) and heard.t == reply.t, text
@@ -111,7 +134,7 @@ def test_repeat_resays_the_instruction_and_restarts_the_stroke_set() -> None:
     assert outcome == "finished"
     after = [e for e in log.events if e.t >= t]
     kinds = [e.data.get("kind") for e in after if e.type == "say"][:6]
-    assert kinds == ["ack", "title", "instruction", "landmark", "pressure", "prompt"]
+    assert kinds == ["ack", "title", "instruction", "landmark", "pressure", "caution"]
     cues = [e for e in after if e.type == "cue"]
     assert (cues[0].data["set"], cues[0].data["stroke"]) == (0, 0)
 
@@ -162,14 +185,19 @@ def test_ouch_eases_off_at_once_and_asks_for_a_number() -> None:
 def test_no_answer_reprompts_once_then_pauses_and_asks_if_all_is_well() -> None:
     routine = tiny()
     _, straight, _ = simulate(routine, pain=(5,))
-    asked = first(straight.events, "state", state="asking").t
     # answer only the screening question and the setup, then stay silent
-    _, log, outcome = simulate(routine, [(asked - 200, "no"), (asked - 150, "next")], partner=False)
+    _, log, outcome = simulate(routine, answers(straight), partner=False)
     # "next" during setup starts stage 1; the simulation then goes silent
     asking = first(log.events, "state", state="asking")
     after = [e for e in log.events if e.t >= asking.t]
     said = [e.data["text"] for e in after if e.type == "say"]
-    assert said[:3] == [P("pain_question"), P("pain_reprompt"), P("no_answer")]
+    # silence while the thumb may be pressing: release first, then check, then pause
+    assert said[:4] == [
+        P("pain_question"),
+        P("silence_release"),
+        P("silence_check"),
+        P("no_answer"),
+    ]
     assert [e.data["state"] for e in after if e.type == "state"][:2] == ["asking", "paused"]
     assert first(log.events, "no_answer")
     assert outcome == "stopped"  # nobody ever answers: the idle limit ends it safely
@@ -178,8 +206,7 @@ def test_no_answer_reprompts_once_then_pauses_and_asks_if_all_is_well() -> None:
 def test_yes_after_the_all_right_question_resumes_and_asks_again() -> None:
     routine = tiny()
     _, straight, _ = simulate(routine, pain=(5,))
-    asked = first(straight.events, "state", state="asking").t
-    script = [(asked - 200, "no"), (asked - 150, "next")]
+    script = answers(straight)
     _, silent, _ = simulate(routine, script, partner=False)
     paused = first(silent.events, "state", state="paused").t
     _, log, _ = simulate(
@@ -191,15 +218,19 @@ def test_yes_after_the_all_right_question_resumes_and_asks_again() -> None:
 
 
 def test_two_readings_of_nine_or_ten_end_the_stage() -> None:
-    _, log, outcome = simulate(tiny(), pain=(9, 10))
+    _, log, outcome = simulate(tiny(), pain=(9, 10, 2))
     assert outcome == "finished"
     knot = [e for e in log.events if e.data.get("stage") == "knot"]
     assert P("pain_too_much") in [e.data.get("text") for e in knot]
+    assert P("pain_release") in [e.data.get("text") for e in knot]
     assert not [e for e in knot if e.type == "state" and e.data["state"] == "holding"]
+    # the next stage checks before its strokes; a 2 lets it carry on
+    cool = first(log.events, "say", text=P("pain_check_after"))
+    assert cool.data["stage"] == "cool"
 
 
 def test_a_low_reading_asks_for_a_little_more_pressure() -> None:
-    _, log, _ = simulate(tiny(), pain=(2, 5, 5, 5))
+    _, log, _ = simulate(tiny(), pain=(7, 2, 5, 5, 5))  # 7 eases off from firm, 2 adds again
     pain = first(log.events, "pain", value=2)
     reply = [e for e in log.events if e.type == "say" and e.t >= pain.t][1]
     assert reply.data["text"] == P("pain_low")
@@ -223,7 +254,11 @@ def test_after_the_window_or_any_other_word_the_session_ends() -> None:
     _, late, outcome = simulate(tiny(), [(t, "stop"), (t + window + 30, "resume")])
     assert outcome == "stopped" and states(late.events)[-1] == "ended"
     _, other, outcome = simulate(tiny(), [(t, "stop"), (t + 5, "next")])
-    assert outcome == "stopped" and other.events[-1].t == t + 5
+    assert outcome == "stopped" and states(other.events)[-1] == "ended"
+    # the end is said, with the aftercare, never silent
+    said = [e.data["kind"] for e in other.events if e.type == "say" and e.t >= t + 5]
+    assert said == ["ending", "aftercare", "aftercare"]
+    assert first(other.events, "say", kind="ending").t == t + 5
 
 
 def test_stop_works_during_the_welcome_and_in_a_pause() -> None:
@@ -281,7 +316,8 @@ def test_handle_before_start_and_after_end_is_harmless() -> None:
     assert session.state == "idle"
     session.start()
     session.handle(Intent("stop"))
-    session.handle(Intent("stop"))
+    session.handle(Intent("stop"))  # ends: "the session has ended" is being said
+    session.handle(Intent("stop"))  # and a stop cuts even that short
     assert session.done and session.state == "ended"
     session.handle(Intent("resume"))
     assert session.state == "ended"
@@ -334,7 +370,7 @@ def test_pause_while_resuming_stays_paused() -> None:
 def test_a_question_during_next_does_not_lose_the_next() -> None:
     _, straight, _ = simulate(tiny())
     t = _stage_start(straight, "glide") + 5
-    _, log, _ = simulate(tiny(), [(t, "next"), (t + 0.2, "where are we")])
+    _, log, _ = simulate(no_warm_up(tiny()), [(t, "next"), (t + 0.2, "where are we")])
     moved = first(log.events, "state", state="instruction", stage="knot")
     assert moved.t == t
     assert not [e for e in log.events if e.type == "cue" and e.data["stage"] == "glide" and e.t > t]
@@ -425,7 +461,7 @@ def test_any_fault_inside_the_session_ends_it_safely_through_the_runner() -> Non
     clock = VirtualClock()
     log = EventLog()
     session = Session(tiny(), scheduler=Scheduler(clock), voice=BrokenVoice(), log=log)
-    script = [Utterance(a, x) for a, x in [(t - 40, "no"), (t - 30, "next"), (t, "lighter")]]
+    script = [Utterance(a, x) for a, x in [*answers(straight), (t, "lighter")]]
     outcome = run_session(session, ScriptInput(clock, script))
     assert outcome == "stopped" and session.done
     error = first(log.events, "error")
@@ -441,7 +477,7 @@ def test_a_stage_ended_for_pain_stays_ended_after_an_aside_or_a_pause() -> None:
     for extra in ([(t + 31, "where are we")], [(t + 31, "pause"), (t + 40, "resume")]):
         script = [(t + 3, "nine"), (t + 12, "three"), (t + 30, "nine"), *extra]
         _, log, _ = simulate(tiny(), script, pain=())
-        ended = first(log.events, "say", text=P("pain_too_much")).t
+        ended = first(log.events, "say", text=P("pain_release")).t
         later = [e for e in log.events if e.type == "cue" and e.data["stage"] == "glide"]
         assert all(e.t < ended for e in later), extra
         after = next(e for e in log.events if e.type == "say" and e.t > ended)
@@ -453,6 +489,7 @@ def test_end_of_input_while_declining_keeps_the_decline() -> None:
     log = EventLog()
     session = Session(tiny(), scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
     session.start()
+    run_until(session, clock, lambda: bool(log.of_type("await")))  # the question was heard
     session.handle(Intent("yes"))
     session.quit()
     assert session.state == "declined" and not log.of_type("error")
@@ -498,7 +535,7 @@ def test_a_reading_while_paused_is_echoed_and_eases_off_for_the_resume() -> None
     t = _stage_start(straight, "glide") + 5
     _, log, _ = simulate(tiny(), [(t, "pause"), (t + 5, "nine"), (t + 15, "resume")])
     said = [e.data["text"] for e in log.events if e.type == "say" and t + 5 <= e.t < t + 15]
-    assert said[:3] == ["9.", P("comfort_high"), P("pressure.light")]
+    assert said[:3] == ["9.", P("pain_off_lighter"), P("pressure.light")]
 
 
 def test_i_am_fine_to_a_pain_question_asks_for_a_number() -> None:

@@ -37,6 +37,8 @@ INTENT_NAMES = (
     "yes",
     "no",
     "ouch",
+    "warning",
+    "unsure",
     "pain",
 )
 

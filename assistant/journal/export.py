@@ -102,6 +102,7 @@ def _line(s: SessionSummary) -> str:
         "finished": "Finished",
         "stopped": "Stopped",
         "declined": "Declined at the safety questions",
+        "ended for pain": "Ended for pain (advised a doctor if it stays or grows)",
         "interrupted": "Interrupted (a crash or power cut)",
         "unfinished": "Did not end (still running, or a crash)",
     }.get(s.outcome, s.outcome)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..carryover import Carryover, ResumePoint
+from ..carryover import ENDED_FOR_PAIN, Carryover, ResumePoint
 from ..events import Event
 from ..routine import Routine
 from .store import DEFAULT_PERSON, Journal
@@ -225,4 +225,21 @@ def carryover_for(
         stopped = crashed.started + timedelta(minutes=crashed.summary.minutes)
         ago = int((now - stopped).total_seconds() // 60)
         resume = ResumePoint(crashed.session, ids.index(crashed.stage), ago)
-    return Carryover(person=person, steps=learned_steps(journal, name), resume=resume)
+    return Carryover(
+        person=person,
+        steps=learned_steps(journal, name),
+        resume=resume,
+        ended_for_pain=last_outcome(journal, name) == ENDED_FOR_PAIN,
+    )
+
+
+def last_outcome(journal: Journal, person: str) -> str | None:
+    """How this person's latest session that ended, ended (any routine); None: none has."""
+    with journal.lock:
+        row = journal.db.execute(
+            "SELECT s.outcome FROM sessions s JOIN people p ON p.id = s.person_id "
+            "WHERE p.name = ? AND s.outcome IS NOT NULL AND s.outcome != 'interrupted' "
+            "ORDER BY s.started DESC, s.id DESC LIMIT 1",
+            (person,),
+        ).fetchone()
+    return None if row is None else str(row[0])
