@@ -1,0 +1,8 @@
+"""The massage session: a ``transitions`` machine (``machine``) steered by spoken commands
+and timers, with its behaviour grouped by concern in mixins of :class:`Session` (``model``).
+"""
+
+from .machine import STAGE_STATES, STATES, TERMINAL, SessionSettings, machine_config
+from .model import Session
+
+__all__ = ["STAGE_STATES", "STATES", "TERMINAL", "Session", "SessionSettings", "machine_config"]

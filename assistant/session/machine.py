@@ -1,0 +1,129 @@
+"""The massage machine's states and transitions, the session's settings and a stage's
+progress: data the model, the diagram and the tests share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ACTIVE",
+    "OUTCOME",
+    "STAGE_STATES",
+    "STATES",
+    "TERMINAL",
+    "SessionSettings",
+    "machine_config",
+]
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+STAGE_STATES = ("instruction", "stroking", "asking", "holding", "waiting")
+ACTIVE = ("screening", "setup", *STAGE_STATES, "closing")
+TERMINAL = ("finished", "declined", "ended")
+STATES = ("idle", "choosing", "offering", *ACTIVE, "declining", "paused", "stopped", *TERMINAL)
+#: What each terminal state reports as the session's outcome.
+OUTCOME = {"finished": "finished", "declined": "declined", "ended": "stopped"}
+
+
+def machine_config() -> dict[str, Any]:
+    """States and transitions, kept as data so the diagram and the session share them."""
+    live = ["idle", "choosing", "offering", *ACTIVE, "paused"]
+    before = ["idle", "choosing"]  # who is lying down is settled before anything else
+    t: list[dict[str, Any]] = [
+        {"trigger": "ask_person", "source": "idle", "dest": "choosing"},
+        {"trigger": "offer_resume", "source": before, "dest": "offering"},
+        {"trigger": "begin_screening", "source": [*before, "offering"], "dest": "screening"},
+        {
+            "trigger": "begin_setup",
+            "source": [*before, "offering", "screening"],
+            "dest": "setup",
+        },
+        {"trigger": "decline", "source": "screening", "dest": "declining"},
+        {"trigger": "conclude_decline", "source": "declining", "dest": "declined"},
+        {
+            "trigger": "instruct",
+            "source": ["offering", "screening", "setup", *STAGE_STATES],
+            "dest": "instruction",
+        },
+        {"trigger": "stroke", "source": ["instruction", "asking"], "dest": "stroking"},
+        {"trigger": "ask", "source": list(STAGE_STATES), "dest": "asking"},
+        {"trigger": "hold", "source": ["asking", "holding"], "dest": "holding"},
+        {"trigger": "wait_for_next", "source": list(STAGE_STATES), "dest": "waiting"},
+        {"trigger": "close", "source": list(STAGE_STATES), "dest": "closing"},
+        {"trigger": "finish", "source": "closing", "dest": "finished"},
+        {"trigger": "pause", "source": list(ACTIVE), "dest": "paused"},
+        {"trigger": "stop", "source": live, "dest": "stopped"},
+        {"trigger": "end", "source": [*live, "stopped"], "dest": "ended"},
+    ]
+    # resume returns to wherever the pause came from
+    t += [
+        {"trigger": "resume", "source": "paused", "dest": s, "conditions": f"paused_from_{s}"}
+        for s in ACTIVE
+    ]
+    # after a stop, resume restarts the current stage (or the phase before the stages)
+    t += [
+        {
+            "trigger": "restart",
+            "source": "stopped",
+            "dest": "screening",
+            "conditions": "paused_from_screening",
+        },
+        {
+            "trigger": "restart",
+            "source": "stopped",
+            "dest": "setup",
+            "conditions": "paused_from_setup",
+        },
+        {
+            "trigger": "restart",
+            "source": "stopped",
+            "dest": "closing",
+            "conditions": "paused_from_closing",
+        },
+        {
+            "trigger": "restart",
+            "source": "stopped",
+            "dest": "instruction",
+            "unless": ["paused_from_screening", "paused_from_setup", "paused_from_closing"],
+        },
+    ]
+    return {"states": list(STATES), "transitions": t, "initial": "idle"}
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Timings and safety limits of a session; defaults suit a home massage."""
+
+    resume_window_s: float = 180.0  # after stop, how long "resume" still restarts the stage
+    answer_timeout_s: float = 12.0  # wait for a pain number before asking once more
+    reprompt_s: float = 90.0  # wait for next/yes/no before reminding
+    idle_limit_s: float = 1800.0  # nobody answers a waiting state or pause: end the session
+    settle_s: float = 4.0  # after "add a little pressure", before asking again
+    severe_pain: int = 8  # at or above: ease off at once
+    very_severe_pain: int = 9  # two of these in one stage end the stage
+    comfort_limit: int = 7  # outside a pain check, at or above: go lighter
+    stages_left_for_pain: int = 2  # this many spots left for pain end the session
+    pace_step: float = 1.25  # slower multiplies stroke time by this, faster divides
+    pace_limits: tuple[float, float] = (0.6, 2.0)
+    words_per_minute: float = 165.0  # for time estimates in status lines
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _StageProgress:
+    """What has been done in the current stage; survives pauses and asides."""
+
+    index: int
+    stroke_pos: tuple[int, int] = (0, 0)  # next (set, stroke) to do
+    holds: int = 0
+    readings: list[int] = field(default_factory=list)
+    very_severe: int = 0  # readings of 9-10; two end the stage
+    severe: int = 0  # readings of 8 or more; three end the stage
+    low_streak: int = 0  # readings in a row below the target: the knot has let go
+    left_for_pain: bool = False  # ended because of pain: no "good" when it is over
+    cued: bool = False  # a stroke cue has been given in this stage
+    done: bool = False

@@ -1,0 +1,204 @@
+"""Before the massage: who is lying down, the crash-resume offer, the screening questions
+and the setup.
+"""
+
+from __future__ import annotations
+
+from ..agenda import Say, Step
+from ..care import (
+    ScreeningFacts,
+    crash_resume_plan,
+    screening_step,
+)
+from ..intents import Intent
+from .state import SessionState
+
+
+class PreSessionMixin(SessionState):
+    """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
+
+    def _enter_choosing(self) -> None:
+        choices = self.prompts("person.join").join(
+            self.prompts("person.choice", n=n, name=name) for n, name in enumerate(self.people, 1)
+        )
+        self._play(
+            [Say(self.prompts("person.question", choices=choices), "question")],
+            lambda: self._await_answer("person", self._enter_choosing),
+        )
+
+    def _answer_person(self, intent: Intent) -> None:
+        if intent.name == "stop":
+            self._stop()
+            return
+        n = intent.value if intent.name == "pain" else 0 if intent.name == "no" else None
+        if n is None or n > len(self.people):
+            self._aside([Say(self.prompts("person.reprompt", count=len(self.people)), "question")])
+            return
+        self._interrupt()
+        name = self.people[n - 1] if n > 0 else None
+        self._emit("person", name=name)
+        assert self._recall is not None
+        self._take_carryover(self._recall(name))
+        self._lead.append(
+            Say(self.prompts("person.hello", name=name) if name else self.prompts("ack.yes"), "ack")
+        )
+        self._begin()
+
+    def _screening_answer(self, intent: Intent) -> None:
+        """Count an answer only for a question heard to its end; yes or unsure declines."""
+        step = screening_step(ScreeningFacts(intent.name, self._question_heard))
+        if step == "wait_for_question":  # said over the welcome or the question: ask in full
+            self._emit("screening", question=self._question, answer=intent.name, counted=False)
+            self._aside([Say(self.prompts("screening_wait"), "prompt")])
+            return
+        self._interrupt()
+        self._emit("screening", question=self._question, answer=intent.name)
+        if step == "next_question":
+            self._question += 1
+            self._question_heard = False
+            self._ask_screening()
+        else:
+            self._declined_for = (self._question, intent.name)
+            self.decline()
+
+    def _welcome(self) -> list[Step]:
+        if self._welcomed:
+            return []
+        self._welcomed = True
+        r = self.routine
+        return [
+            Say(self.prompts("welcome", title=r.title, summary=r.summary), "welcome"),
+            Say(self.prompts("briefing"), "briefing"),
+            *self._preference_lines(),
+        ]
+
+    def _preference_lines(self) -> list[Step]:
+        """Say which areas start lighter because of earlier sessions, and where firmer
+        pressure was asked for last time."""
+        lines: list[Step] = []
+        join = self.prompts("preference.join")
+        if self._firmer_asked:
+            areas = join.join(self.prompts(f"areas.{a}") for a in self._firmer_asked)
+            lines.append(Say(self.prompts("preference.firmer_asked", areas=areas), "preference"))
+        if not self._area_offset:
+            return lines
+        changes = [
+            self.prompts(
+                "preference.lighter",
+                area=self.prompts(f"areas.{area}"),
+                steps=self.prompts(
+                    "preference.one_step" if abs(step) == 1 else "preference.steps", n=abs(step)
+                ),
+            )
+            for area, step in self._area_offset.items()
+        ]
+        person = self.carryover.person
+        key = "preference.intro_named" if person else "preference.intro"
+        text = self.prompts(key, person=person, changes=join.join(changes))
+        return [Say(text, "preference"), *lines]
+
+    def _enter_offering(self) -> None:
+        resume = self.carryover.resume
+        assert resume is not None
+        stage = self.routine.stages[resume.stage]
+        minutes = max(1, resume.minutes_ago)
+        if minutes == 1:
+            when = self.prompts("ago.minute")
+        elif minutes < 90:
+            when = self.prompts("ago.minutes", n=minutes)
+        else:
+            when = self.prompts("ago.hours", n=round(minutes / 60))
+        text = self.prompts(
+            "resume_offer",
+            when=when,
+            index=resume.stage + 1,
+            count=len(self.routine.stages),
+            title=stage.title,
+        )
+        self._play([Say(text, "question")], lambda: self._await_answer("yes_no", self._reoffer))
+
+    def _reoffer(self) -> None:
+        self._play(
+            [Say(self.prompts("resume_reprompt"), "question")],
+            lambda: self._await_answer("yes_no", self._reoffer),
+        )
+
+    def _answer_offer(self, intent: Intent) -> None:
+        resume = self.carryover.resume
+        assert resume is not None
+        if intent.name == "stop":
+            self._stop()
+        elif intent.name in ("yes", "resume"):
+            self._interrupt()
+            stage = self.routine.stages[resume.stage]
+            plan = crash_resume_plan(self.routine.stages, resume.stage, resume.minutes_ago)
+            self._emit(
+                "resumed", session=resume.session, stage=stage.id, screening=plan.screen_again
+            )
+            self._ack("ack.resume")
+            self._lead += [Say(self.prompts("briefing"), "briefing"), *self._preference_lines()]
+            self._welcomed = True
+            if plan.screen_again and self.routine.screening:  # things change in an hour
+                self._resume_to = resume.stage
+                self.begin_screening()
+            else:
+                self._goto_stage(resume.stage)
+        elif intent.name == "no":
+            self._interrupt()
+            self._emit("resume_declined", session=resume.session)
+            self._ack("ack.fresh_start")
+            if self.routine.screening:
+                self.begin_screening()
+            else:
+                self.begin_setup()
+        else:
+            self._aside([Say(self.prompts("resume_reprompt"), "question")])
+
+    def _enter_screening(self) -> None:
+        if self._question > 0:  # back after a pause or stop: carry on with the questions
+            self._ask_screening()
+            return
+        lines = [*self._welcome(), Say(self.prompts("screening_intro"), "prompt")]
+        self._play(lines, self._ask_screening)
+
+    def _ask_screening(self) -> None:
+        if self._question >= len(self.routine.screening):
+            if self._resume_to is not None:  # after a crash: back to the stage, setup done
+                index, self._resume_to = self._resume_to, None
+                self._goto_stage(index)
+            else:
+                self.begin_setup()
+            return
+        question = self.routine.screening[self._question]
+
+        def heard() -> None:
+            self._question_heard = True
+            self._await_answer("yes_no", self._ask_screening)
+
+        self._play([Say(question, "question")], heard)
+
+    def _enter_declining(self) -> None:
+        r = self.routine
+        index, answer = self._declined_for
+        lines: list[Step] = []
+        if answer == "unsure":
+            lines.append(Say(self.prompts("decline_unsure"), "decline"))
+        elif r.screening_why and index < len(r.screening_why):
+            lines.append(Say(r.screening_why[index], "decline"))
+        lines += [
+            Say(r.decline or self.prompts("decline"), "decline"),
+            Say(self.prompts("session_ended"), "ending"),
+        ]
+        self._play(lines, self.conclude_decline)
+
+    def _enter_setup(self) -> None:
+        lines = [*self._welcome(), Say(self.prompts("setup_intro"), "prompt")]
+        lines += [Say(item, "setup") for item in self.routine.setup]
+        lines.append(Say(self.prompts("setup_ready"), "prompt"))
+        self._play(lines, lambda: self._await_answer("next", self._remind_ready))
+
+    def _remind_ready(self) -> None:
+        self._play(
+            [Say(self.prompts("setup_ready"), "prompt")],
+            lambda: self._await_answer("next", self._remind_ready),
+        )

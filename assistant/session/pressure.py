@@ -1,0 +1,84 @@
+"""Pressure per area (steps, caps, limits) and pace: what lighter, firmer, slower and
+faster change.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..agenda import Say, Step
+from ..care import (
+    spot_of,
+)
+from ..routine import PRESSURE_LEVELS, Stage
+from .machine import (
+    STAGE_STATES,
+)
+from .state import SessionState
+
+
+class PressureMixin(SessionState):
+    """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
+
+    def _level(self, stage: Stage) -> int:
+        """The stage's pressure now: its own, moved by the steps taken on its area, within
+        its range, and never above the limit a severe reading put on its spot."""
+        base = PRESSURE_LEVELS.index(stage.pressure)
+        lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
+        level = min(hi, max(lo, base + self._area_offset.get(stage.area, 0)))
+        return min(level, self._level_cap(stage.area))
+
+    def _step_pressure(self, delta: int) -> bool:
+        """Move pressure one level within the stage's range; carry it on to the same area."""
+        if self.progress.index >= len(self.routine.stages):  # pragma: no cover - defensive
+            return False
+        stage = self.routine.stages[self.progress.index]
+        lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
+        now = self._level(stage)
+        new = min(hi, max(lo, now + delta), self._level_cap(stage.area))
+        if new == now or (delta < 0 and new > now):
+            return False
+        step = new - PRESSURE_LEVELS.index(stage.pressure)
+        self._area_offset[stage.area] = step
+        if delta < 0:  # easing off carries to every area declared as the same spot
+            for area in spot_of(stage.area, self.routine.same_spot) - {stage.area}:
+                self._area_offset[area] = min(self._area_offset.get(area, 0), delta)
+        self._emit(
+            "pressure", stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[new], step=step
+        )
+        return True
+
+    def _pressure_say(self) -> Say:
+        stage = self.routine.stages[self.progress.index]
+        return Say(self.prompts(f"pressure.{PRESSURE_LEVELS[self._level(stage)]}"), "pressure")
+
+    def _change_pressure(self, delta: int) -> None:
+        if self.state not in STAGE_STATES:
+            self._aside([Say(self.prompts("not_now"), "ack")])
+            return
+        stage = self.routine.stages[self.progress.index]
+        if self._step_pressure(delta):
+            key = "ack.lighter" if delta < 0 else "ack.firmer"
+            self._aside([Say(self.prompts(key), "ack"), self._pressure_say()])
+        elif delta > 0 and self._level(stage) >= self._level_cap(stage.area):
+            self._aside([Say(self.prompts("capped"), "ack")])
+        else:
+            self._aside([Say(self.prompts("lightest" if delta < 0 else "firmest"), "ack")])
+
+    def _change_pace(self, factor: float) -> None:
+        lo, hi = self.settings.pace_limits
+        new = min(hi, max(lo, self.pace * factor))
+        key = "ack.slower" if factor > 1 else "ack.faster"
+        if math.isclose(new, self.pace):
+            self._aside([Say(self.prompts("slowest" if factor > 1 else "fastest"), "ack")])
+            return
+        self.pace = new
+        self._emit("pace", factor=round(new, 3))
+        if not self._time_limit_hit:  # a new pace changes when the last stage must start
+            self._arm_time_limit()
+        lines: list[Step] = [Say(self.prompts(key), "ack")]
+        stage = self.stage
+        if stage is not None and stage.pacing is not None:
+            seconds = f"{stage.pacing.seconds_per_stroke * new:.0f}"
+            lines.append(Say(self.prompts("pace_changed", seconds=seconds), "ack"))
+        self._aside(lines)
