@@ -58,14 +58,16 @@ def open_sounddevice(
         raise DeviceError(f"audio is unavailable ({exc}); install libportaudio2") from exc
     try:
         if output_device is False:
-            return sd.InputStream(
+            stream: Stream = sd.InputStream(
                 samplerate=RATE, blocksize=block, channels=1, dtype="int16",
                 device=input_device, callback=lambda i, f, t, s: callback(i, None, f, t, s),
             )  # fmt: skip
-        return sd.Stream(
+            return stream
+        stream = sd.Stream(
             samplerate=RATE, blocksize=block, channels=1, dtype="int16",
             device=(input_device, output_device), callback=callback,
         )  # fmt: skip
+        return stream
     except Exception as exc:  # PortAudio reports trouble as several exception types
         raise DeviceError(f"cannot open the audio device: {exc}") from exc
 

@@ -122,7 +122,7 @@ def pull_model(lang: str, dest: Path = REPO_MODELS) -> Path:
         raise RecognizerError(f"vosk is not installed ({exc}): pip install vosk") from exc
     import zipfile
 
-    class _Downloader(vosk.Model):
+    class _Downloader(vosk.Model):  # type: ignore[misc]
         """vosk's download code without loading a model (its methods need no handle)."""
 
         def __init__(self) -> None:
@@ -147,7 +147,7 @@ def pull_model(lang: str, dest: Path = REPO_MODELS) -> Path:
     ]
     if not names:
         raise RecognizerError(f"vosk has no small model for language '{lang}'")
-    target = dest / names[0]
+    target: Path = dest / names[0]
     try:
         _Downloader().download_model(target)
     except (OSError, zipfile.BadZipFile) as exc:  # URLError is an OSError

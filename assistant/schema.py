@@ -93,14 +93,14 @@ class _LimitedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             node = super().compose_node(parent, index)  # the anchored node, shared
             size = self._sizes.get(id(node), 1)
             self._count(size, event.start_mark)
             if self._open:
                 self._open[-1] += size
             return node
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if len(self._open) >= self.limits.max_depth:
             raise _TooComplex(
                 None,

@@ -52,7 +52,7 @@ def mix_at_snr(
     words = s[at : at + length] if length is not None else s[at:]
     noise_energy = loudest_frame_energy(n[at : at + len(words)])
     if noise_energy <= 0:
-        return speech.copy()
+        return np.array(speech, dtype=np.int16)
     scale = np.sqrt(loudest_frame_energy(words) / (noise_energy * 10 ** (snr_db / 10)))
     mixed = s + scale * n
     peak = float(np.max(np.abs(mixed))) if len(mixed) else 0.0

@@ -51,6 +51,7 @@ def history_figure(rows: Sequence[SessionSummary]) -> tuple[Figure, list[str]]:
 
     matplotlib.use("Agg")  # files only: works headless, on a kiosk or over SSH
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     ordered = sorted(rows, key=lambda s: (s.started, s.id))
     areas = sorted({a for s in ordered for a in (*s.pain, *s.pressure)})
@@ -91,20 +92,18 @@ def history_figure(rows: Sequence[SessionSummary]) -> tuple[Figure, list[str]]:
         for ax in (pain_ax, pressure_ax):
             ax.grid(True, axis="y", alpha=0.3)
     for ax in axes[-1]:
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         ax.set_xlabel("session date")
     if len({s.started.date() for s in ordered}) == 1:  # one day: give the axis some width
         day = ordered[0].started
         for ax in axes[-1]:
-            ax.set_xlim(mdates.date2num(day) - 1, mdates.date2num(day) + 1)
+            ax.set_xlim(_date2num(day) - 1, _date2num(day) + 1)
     fig.suptitle(
         f"Pain and pressure by body area, {len(ordered)} sessions", fontsize=14, weight="bold"
     )
-    handles = [
-        plt.Line2D([], [], color=colours[p], marker="o", linewidth=2, label=p) for p in people
-    ]
+    handles = [Line2D([], [], color=colours[p], marker="o", linewidth=2, label=p) for p in people]
     fig.legend(
         handles=handles,
         loc="outside lower center",
@@ -121,7 +120,7 @@ def _pain_line(
     points = [(s.started, v) for s in sessions if (v := s.pain.get(area))]
     if not points:
         return False
-    xs = mdates.date2num([when for when, _ in points])
+    xs = _date2num([when for when, _ in points])
     means = [sum(v) / len(v) for _, v in points]
     lows = [m - min(v) for m, (_, v) in zip(means, points, strict=True)]
     highs = [max(v) - m for m, (_, v) in zip(means, points, strict=True)]
@@ -149,7 +148,7 @@ def _pressure_line(
     if not levels:
         return False
     ax.step(
-        mdates.date2num([x for x, _ in levels]),
+        _date2num([x for x, _ in levels]),
         [y + nudge for _, y in levels],
         where="post",
         marker="s",
@@ -157,3 +156,8 @@ def _pressure_line(
         color=colour,
     )
     return True
+
+
+def _date2num(when: Any) -> Any:
+    """matplotlib's date2num, which has no type hints."""
+    return mdates.date2num(when)  # type: ignore[no-untyped-call]

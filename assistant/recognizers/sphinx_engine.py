@@ -182,7 +182,7 @@ class SphinxRecognizer:
         g = sum(logmath.log(s.ascore) for s in words) / (end - start + 1)
         span = max(s.end_frame for s in phones) - min(s.start_frame for s in phones) + 1
         p = sum(logmath.log(s.ascore) for s in phones) / span
-        return (g - p) * math.log(1.0001)
+        return float((g - p) * math.log(1.0001))
 
 
 def _is_word(word: str) -> bool:
