@@ -26,7 +26,7 @@ from audiokit import quiet, recognized_clips
 from journalkit import DAY0, journal_session
 
 from assistant.cli import main
-from assistant.events import Event
+from assistant.events.kinds import End, Said, Start
 from assistant.intents import load_vocabulary, parse
 from assistant.intents.parser import Intent
 from assistant.journal import JournalRecorder, events_of, open_journal, summaries
@@ -230,18 +230,18 @@ def test_a_second_session_is_told_keeps_every_event_and_the_next_start_imports_t
     assert not first.second and second.second
     assert "another session is writing the journal" in notes[0]
     for rec, routine in ((first, "r1"), (second, "r2")):
-        rec.emit(Event(0.0, "start", {"routine": routine, "title": routine.upper(), "stages": 1}))
+        rec.emit(Start(t=0.0, routine=routine, title=routine.upper(), stages=1))
     for i in range(1, 411):  # interleaved, as two live sessions are
-        first.emit(Event(float(i), "say", {"text": f"one {i}"}))
-        second.emit(Event(float(i), "say", {"text": f"two {i}"}))
-    second.emit(Event(411.0, "end", {"outcome": "finished"}))
+        first.emit(Said(t=float(i), text=f"one {i}", kind="line", stage=None))
+        second.emit(Said(t=float(i), text=f"two {i}", kind="line", stage=None))
+    second.emit(End(t=411.0, outcome="finished"))
     second.close()
     (kept,) = tmp_path.glob("unsaved-session-*.jsonl")
     assert f"this session's events are in {kept}" in notes[-1]
     lines = [json.loads(line) for line in kept.read_text().splitlines()]  # readable as it is
     assert lines[0]["type"] == "unsaved-session" and lines[0]["person"] == "Alex"
     assert len(lines) == 1 + 412 and stat.S_IMODE(kept.stat().st_mode) == 0o600
-    first.emit(Event(411.0, "end", {"outcome": "finished"}))
+    first.emit(End(t=411.0, outcome="finished"))
     first.close()
 
     later = JournalRecorder(open_journal(path), "Sam", warn=notes.append)

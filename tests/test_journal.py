@@ -17,6 +17,7 @@ from assistant.carryover import Carryover, Memory
 from assistant.cli import main
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
+from assistant.events.kinds import Said, Start
 from assistant.journal import (
     ENV_VAR,
     JournalError,
@@ -271,8 +272,8 @@ def test_refused_writes_are_retried_in_order_then_rescued_to_a_file(tmp_path: Pa
     recorder = JournalRecorder(
         journal, "Sam", now=lambda: DAY0, warn=warnings.append, monotonic=lambda: seconds[0]
     )
-    events = [Event(float(i), "say", {"text": f"line {i}"}) for i in range(6)]
-    recorder.emit(Event(0.0, "start", {"routine": "r", "title": "R", "stages": 1}))
+    events = [Said(t=float(i), text=f"line {i}", kind="line", stage=None) for i in range(6)]
+    recorder.emit(Start(t=0.0, routine="r", title="R", stages=1))
     journal.db.execute("PRAGMA query_only = ON")  # the disk refuses every write
     for e in events[:3]:
         recorder.emit(e)
@@ -312,11 +313,11 @@ def test_a_first_event_whose_commit_fails_is_retried_with_its_session(tmp_path: 
         "CREATE TEMP TRIGGER refuse BEFORE INSERT ON events "
         "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
     )
-    recorder.emit(Event(0.0, "start", {"routine": "r", "title": "R", "stages": 1}))
+    recorder.emit(Start(t=0.0, routine="r", title="R", stages=1))
     assert journal.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
     journal.db.execute("DROP TRIGGER refuse")
     seconds[0] = 5.0
-    recorder.emit(Event(1.0, "say", {"text": "hello"}))
+    recorder.emit(Said(t=1.0, text="hello", kind="line", stage=None))
     (only,) = summaries(journal)
     assert [e.type for e in events_of(journal, only.id)] == ["start", "say"]
     recorder.close()

@@ -15,7 +15,8 @@ import assistant
 from assistant.cli import main
 from assistant.clock import Scheduler, VirtualClock
 from assistant.errors import ScriptError
-from assistant.events import Event, EventLog, JsonlWriter
+from assistant.events import EventLog, JsonlWriter
+from assistant.events.kinds import Said
 from assistant.narration import NarrationSettings, Pyttsx3Renderer
 from assistant.script import load_script
 from assistant.voice import estimate_seconds
@@ -228,9 +229,15 @@ def test_errors_are_messages_not_tracebacks() -> None:
 def test_jsonl_writer_flushes_each_event(tmp_path: Path) -> None:
     path = tmp_path / "e.jsonl"
     log = EventLog(JsonlWriter(path))
-    log.emit(Event(1.23456, "say", {"text": "héllo"}))
+    log.emit(Said(t=1.23456, text="héllo", kind="line", stage=None))
     # readable before close: a crash right now loses nothing
-    assert json.loads(path.read_text("utf-8")) == {"t": 1.235, "type": "say", "text": "héllo"}
+    assert json.loads(path.read_text("utf-8")) == {
+        "t": 1.235,
+        "type": "say",
+        "text": "héllo",
+        "kind": "line",
+        "stage": None,
+    }
     log.close()
 
 

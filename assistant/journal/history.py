@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..carryover import ENDED_FOR_PAIN, Carryover, ResumePoint
-from ..events import Event
+from ..events import Event, decode
+from ..events.kinds import IntentHeard, Pain, Preference, Pressure, Stage, Start, State
 from ..routine import Routine
 from .store import DEFAULT_PERSON, Journal
 
@@ -81,9 +82,9 @@ class Unfinished:
 def events_of(journal: Journal, session: int) -> list[Event]:
     with journal.lock:
         rows = journal.db.execute(
-            "SELECT t, type, data FROM events WHERE session_id = ? ORDER BY seq", (session,)
+            "SELECT t, type, data, v FROM events WHERE session_id = ? ORDER BY seq", (session,)
         ).fetchall()
-    return [Event(t, type_, json.loads(data)) for t, type_, data in rows]
+    return [decode(t, type_, json.loads(data), v) for t, type_, data, v in rows]
 
 
 def summaries(
@@ -114,17 +115,17 @@ def learned_steps(journal: Journal, person: str) -> dict[str, int]:
     """
     with journal.lock:
         rows = journal.db.execute(
-            "SELECT e.data FROM events e JOIN sessions s ON s.id = e.session_id "
+            "SELECT e.t, e.type, e.data, e.v FROM events e JOIN sessions s ON s.id = e.session_id "
             "JOIN people p ON p.id = s.person_id "
             "WHERE p.name = ? AND e.type IN ('pressure', 'preference') "
             "ORDER BY s.started, s.id, e.seq",
             (person,),
         ).fetchall()
     steps: dict[str, int] = {}
-    for (data,) in rows:
-        d = json.loads(data)
-        if "area" in d and isinstance(d.get("step"), int):
-            steps[str(d["area"])] = int(d["step"])
+    for t, type_, data, v in rows:
+        match decode(t, type_, json.loads(data), v):
+            case Pressure(area=area, step=step) | Preference(area=area, step=step):
+                steps[area] = step
     return {area: step for area, step in steps.items() if step != 0}
 
 
@@ -177,23 +178,23 @@ def _summarize(row: tuple[object, ...], events: Iterable[Event]) -> SessionSumma
     end_t = 0.0
     for e in events:
         end_t = max(end_t, e.t)
-        d = e.data
-        if e.type == "start" and isinstance(d.get("stages"), int):
-            total = int(d["stages"])
-        elif e.type == "state":
-            stage = d.get("stage")
-            if stage:
-                last_stage = str(stage)
+        match e:
+            case Start(stages=n):
+                total = n
+            case State(stage=stage) if stage:
+                last_stage = stage
                 if stage not in stages:
-                    stages.append(str(stage))
-            elif d.get("state") in _AFTER_STAGES:
+                    stages.append(stage)
+            case State(state=state) if state in _AFTER_STAGES:
                 after_stages = True
-        elif e.type == "pain" and "area" in d:
-            pain.setdefault(str(d["area"]), []).append(int(d["value"]))
-        elif e.type in ("stage", "pressure", "preference") and "area" in d:
-            pressure[str(d["area"])] = str(d["level"])
-        elif e.type == "intent" and d.get("name") in counts:
-            counts[str(d["name"])] += 1
+            case Pain(area=area, value=value) if area is not None:
+                pain.setdefault(area, []).append(value)
+            case Stage(area=area, level=level) | Pressure(area=area, level=level):
+                pressure[area] = level
+            case Preference(area=area, level=level):
+                pressure[area] = level
+            case IntentHeard(name=name) if name in counts:
+                counts[name] += 1
     done = len(stages) if after_stages else max(0, len(stages) - 1)
     return SessionSummary(
         id=int(str(sid)),

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..errors import AssistantError
-from ..events import Event
+from ..events import SCHEMA_VERSION, Event
 from .store import DEFAULT_PERSON, Journal
 from .unsaved import UnsavedFile, WriterLock, import_unsaved, unsaved_path
 
@@ -233,8 +233,8 @@ class JournalRecorder:
             self._open_session(event)
         assert self.session_id is not None
         self.journal.db.execute(
-            "INSERT INTO events(session_id, seq, t, type, data) VALUES (?, ?, ?, ?, ?)",
-            (self.session_id, self._seq, event.t, event.type, data),
+            "INSERT INTO events(session_id, seq, t, type, data, v) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.session_id, self._seq, event.t, event.type, data, SCHEMA_VERSION),
         )
         self._after(event)
         self._seq += 1

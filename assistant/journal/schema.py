@@ -42,6 +42,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (session_id, seq)
         ) WITHOUT ROWID""",
     ),
+    # 2: the event schema version of each record (assistant.events.registry); the
+    # records written before typed events are version 1
+    ("ALTER TABLE events ADD COLUMN v INTEGER NOT NULL DEFAULT 1",),
 )
 
 VERSION = len(MIGRATIONS)

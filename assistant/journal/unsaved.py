@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from ..events import Event
+from ..events import SCHEMA_VERSION, Event, decode
 from .store import DEFAULT_PERSON, Journal
 
 __all__ = [
@@ -83,7 +83,7 @@ class UnsavedFile:
         self.path = path
         self._file: IO[str] = open_private(path, append=True)
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)  # an importer skips it meanwhile
-        self._line({"type": HEADER_TYPE, **header})
+        self._line({"type": HEADER_TYPE, **header, "v": SCHEMA_VERSION})
 
     def write(self, event: Event) -> None:
         self._line(event.to_json())
@@ -175,7 +175,7 @@ def _read(f: IO[str], path: Path) -> tuple[dict[str, Any], list[Event], int]:
                 header.update(record)
                 continue
             t = float(record.pop("t"))
-            events.append(Event(t, str(kind), record))
+            events.append(decode(t, str(kind), record, int(header.get("v", 1))))
         except (ValueError, KeyError, TypeError):
             skipped += 1
     return header, events, skipped

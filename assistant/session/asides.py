@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..agenda import Cue, Run, Say, Step
+from ..events import kinds as ev
 from .machine import STAGE_STATES
 from .state import SessionState
 
@@ -38,18 +39,19 @@ class AsidesMixin(SessionState):
             self._rewind_current()
 
     def _said(self, step: Say) -> None:
-        self._emit("say", text=step.text, kind=step.kind, stage=self._stage_id())
+        self._emit(ev.Said(text=step.text, kind=step.kind, stage=self._stage_id()))
 
     def _cued(self, cue: Cue) -> None:
         self.progress.stroke_pos = cue.position
         if cue.text is not None:
             self.progress.cued = True
             self._emit(
-                "cue",
-                text=cue.text,
-                stage=self._stage_id(),
-                set=cue.position[0],
-                stroke=cue.position[1],
+                ev.Cue(
+                    text=cue.text,
+                    stage=self._stage_id(),
+                    set=cue.position[0],
+                    stroke=cue.position[1],
+                )
             )
 
     def _rewind_current(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..agenda import Say
+from ..events import kinds as ev
 from ..intents import Intent
 from .machine import (
     STAGE_STATES,
@@ -39,7 +40,7 @@ class CommandsMixin(SessionState):
         if stage is not None and stage.warm_up and not self.progress.done:
             # the warm-up protects the muscles: skipping it takes an explicit "yes"
             self._skip_offered = True
-            self._emit("warm_up", asked="skip")
+            self._emit(ev.WarmUp(asked="skip"))
             self._aside([Say(self.prompts("warm_up.skip_question"), "care")])
             return
         if self.state == "setup":
@@ -103,7 +104,7 @@ class CommandsMixin(SessionState):
         elif stage is not None and stage.warm_up and self._skip_offered:
             self._interrupt()
             self._warmed_up = True  # skipped on purpose, after hearing why it matters
-            self._emit("warm_up", skipped=stage.id)
+            self._emit(ev.WarmUp(skipped=stage.id))
             self._lead.append(Say(self.prompts("warm_up.skipped"), "care"))
             self._goto_stage(self.progress.index + 1)
         elif self.state == "paused" and self._awaiting_ok:

@@ -14,7 +14,7 @@ interruption voids every step still scheduled and cuts the voice: that is how
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import replace
 
 from transitions import Machine
 
@@ -22,6 +22,7 @@ from ..agenda import Player, Say, Step
 from ..carryover import Carryover, Memory
 from ..clock import Scheduler
 from ..events import Event, EventLog
+from ..events import kinds as ev
 from ..intents import Intent, Vocabulary, load_vocabulary, parse
 from ..prompts import Prompts, load_prompts
 from ..routine import PRESSURE_LEVELS, Routine, Stage
@@ -115,7 +116,7 @@ class Session(
             voice,
             on_say=self._said,
             on_cue=self._cued,
-            on_cut=lambda text: self._emit("cut", text=text),
+            on_cut=lambda text: self._emit(ev.Cut(text=text)),
         )
         self._paused_from = "instruction"
         self._awaiting_ok = False
@@ -158,13 +159,8 @@ class Session(
         After a crash, first offer to carry on where the last session stopped.
         """
         r = self.routine
-        self._emit(
-            "start",
-            routine=r.id,
-            title=r.title,
-            stages=len(r.stages),
-            **({"person": self.carryover.person} if self.carryover.person else {}),
-        )
+        person = self.carryover.person or None
+        self._emit(ev.Start(routine=r.id, title=r.title, stages=len(r.stages), person=person))
         self._arm_time_limit()
         if self.people and self.carryover.person is None and self._recall is not None:
             self.ask_person()
@@ -175,12 +171,12 @@ class Session(
         """Once it is known who is lying down: offer to resume, or start from the top."""
         r = self.routine
         if self.carryover.ended_for_pain:  # said before anything else, resume offer included
-            self._emit("reminder", kind="ended_for_pain")
+            self._emit(ev.Reminder(kind="ended_for_pain"))
             self._lead.append(Say(self.prompts("after_pain_end"), "care"))
         for area, step in self._area_offset.items():
             first = next(s for s in r.stages if s.area == area)
             self._emit(
-                "preference", area=area, step=step, level=PRESSURE_LEVELS[self._level(first)]
+                ev.Preference(area=area, step=step, level=PRESSURE_LEVELS[self._level(first)])
             )
         if self.carryover.resume is not None and self.carryover.resume.stage < len(r.stages):
             self.offer_resume()
@@ -209,7 +205,7 @@ class Session(
         intent = parse(text, self.vocabulary)
         if intent is not None and intent.name == "stop":
             self._interrupt()  # silence first: nothing, not even writing the journal, delays it
-        self._emit("heard", text=text)
+        self._emit(ev.Heard(text=text))
         if intent is None:
             if not self.done and not self._ending and self.state not in ("stopped", "declining"):
                 self._aside([Say(self.prompts("not_understood"), "not_understood")])
@@ -221,11 +217,7 @@ class Session(
         """Act on one intent, whatever the state; never raises for a valid intent name."""
         if intent.name == "stop":
             self._interrupt()  # silence first, then record
-        self._emit(
-            "intent",
-            name=intent.name,
-            **({"value": intent.value} if intent.value is not None else {}),
-        )
+        self._emit(ev.IntentHeard(name=intent.name, value=intent.value))
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
             return
@@ -264,7 +256,7 @@ class Session(
 
     def log_error(self, message: str) -> None:
         """Record an internal fault and fall back to the safest state there is: ended."""
-        self._emit("error", message=message)
+        self._emit(ev.Error(message=message))
         self._interrupt()
         if not self.done:
             self.machine.set_state("ended")
@@ -276,7 +268,7 @@ class Session(
 
         Hands stay still until someone says (or types) resume; nothing is lost.
         """
-        self._emit("fault", message=message)
+        self._emit(ev.Fault(message=message))
         if self._ending and not self.done:  # the closing words cannot be said: end now
             self._interrupt()
             self.end()
@@ -304,7 +296,7 @@ class Session(
     # -- state entry ----------------------------------------------------------------------------
 
     def _emit_state(self) -> None:
-        self._emit("state", state=self.state, stage=self._stage_id())
+        self._emit(ev.State(state=self.state, stage=self._stage_id()))
 
     # -- resuming after a crash -----------------------------------------------------------------
 
@@ -342,8 +334,9 @@ class Session(
             return self.routine.stages[self.progress.index].id
         return None
 
-    def _emit(self, type_: str, **data: Any) -> None:
-        self.log.emit(Event(self.clock.now(), type_, data))
+    def _emit(self, event: Event) -> None:
+        """Stamp the event with the session's clock and log it."""
+        self.log.emit(replace(event, t=self.clock.now()))
 
 
 def _came_from(state: str) -> Callable[[Session], bool]:

@@ -13,6 +13,7 @@ from ..care import (
     decide_pain,
     spot_of,
 )
+from ..events import kinds as ev
 from ..intents import Intent
 from ..routine import PRESSURE_LEVELS, Stage
 from .machine import STAGE_STATES
@@ -31,7 +32,7 @@ class PainMixin(SessionState):
             return
         self._interrupt()
         self._step_pressure(-1)
-        self._emit("ease", stage=self._stage_id())
+        self._emit(ev.Ease(stage=self._stage_id()))
         self._ask_comfort("ouch")
 
     def _on_pain(self, intent: Intent) -> None:
@@ -44,7 +45,7 @@ class PainMixin(SessionState):
         level = self._level(stage)
         floor = min(PRESSURE_LEVELS.index(stage.pressure_range[0]), level)
         self._emit(
-            "pain", value=value, stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[level]
+            ev.Pain(value=value, stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[level])
         )
         ack = Say(self.prompts("ack.pain", value=value), "ack")
         p.very_severe += value >= self.settings.very_severe_pain
@@ -114,15 +115,16 @@ class PainMixin(SessionState):
         lines: list[Step] = []
         if intent.name == "pain":
             value = intent.value if intent.value is not None else 0
-            where: dict[str, object] = {}
             if stage is not None:
-                level = self._level(stage)
-                where = {"stage": stage.id, "area": stage.area, "level": PRESSURE_LEVELS[level]}
-            self._emit("pain", value=value, **where)
+                named = PRESSURE_LEVELS[self._level(stage)]
+                self._emit(ev.Pain(value=value, stage=stage.id, area=stage.area, level=named))
+            else:
+                self._emit(ev.Pain(value=value))
             lines.append(Say(self.prompts("ack.pain", value=value), "ack"))
             high = value >= self.settings.comfort_limit
         else:
-            self._emit(intent.name, stage=stage.id if stage is not None else None)
+            kind = ev.Warning if intent.name == "warning" else ev.Ouch
+            self._emit(kind(stage=stage.id if stage is not None else None))
             high = True
         if intent.name == "warning":
             lines.append(Say(self.prompts("warning.hands_off"), "care"))
@@ -154,7 +156,7 @@ class PainMixin(SessionState):
         """Tingling, numbness, sharp pain, dizziness...: hands off now, then ask whether to end."""
         self._interrupt()
         stage = self.stage
-        self._emit("warning", stage=stage.id if stage is not None else None)
+        self._emit(ev.Warning(stage=stage.id if stage is not None else None))
         if stage is not None:
             self._cap_spot(stage, max(0, self._level(stage) - 1))
         self._end_offered = True
@@ -168,7 +170,7 @@ class PainMixin(SessionState):
         self.progress.done = True  # decided now: an aside or a pause cannot undo it
         self.progress.left_for_pain = True
         self._left_for_pain += 1
-        self._emit("left_for_pain", stage=stage.id, area=stage.area, count=self._left_for_pain)
+        self._emit(ev.LeftForPain(stage=stage.id, area=stage.area, count=self._left_for_pain))
         lines: list[Step] = [ack, Say(self.prompts("pain_release"), "pain")]
         if session:
             self._end_for_pain(lines)
@@ -181,7 +183,7 @@ class PainMixin(SessionState):
         """End the whole session gently: release, a doctor if it persists, aftercare."""
         self._interrupt()
         self._ended_for_pain = True
-        self._emit("ended_for_pain", stage=self._stage_id(), left=self._left_for_pain)
+        self._emit(ev.EndedForPain(stage=self._stage_id(), left=self._left_for_pain))
         ending = [
             *lines,
             Say(self.prompts("pain_end_session"), "care"),
@@ -193,7 +195,7 @@ class PainMixin(SessionState):
         """After severe pain, no stage on this spot goes firmer than ``cap`` this session."""
         for area in spot_of(stage.area, self.routine.same_spot):
             self._cap[area] = min(self._level_cap(area), cap)
-        self._emit("cap", area=stage.area, level=PRESSURE_LEVELS[cap])
+        self._emit(ev.Cap(area=stage.area, level=PRESSURE_LEVELS[cap]))
 
     def _level_cap(self, area: str) -> int:
         return self._cap.get(area, len(PRESSURE_LEVELS) - 1)

@@ -10,6 +10,7 @@ from ..care import (
     crash_resume_plan,
     screening_step,
 )
+from ..events import kinds as ev
 from ..intents import Intent
 from .state import SessionState
 
@@ -36,7 +37,7 @@ class PreSessionMixin(SessionState):
             return
         self._interrupt()
         name = self.people[n - 1] if n > 0 else None
-        self._emit("person", name=name)
+        self._emit(ev.Person(name=name))
         assert self._recall is not None
         self._take_carryover(self._recall(name))
         self._lead.append(
@@ -48,11 +49,11 @@ class PreSessionMixin(SessionState):
         """Count an answer only for a question heard to its end; yes or unsure declines."""
         step = screening_step(ScreeningFacts(intent.name, self._question_heard))
         if step == "wait_for_question":  # said over the welcome or the question: ask in full
-            self._emit("screening", question=self._question, answer=intent.name, counted=False)
+            self._emit(ev.Screening(question=self._question, answer=intent.name, counted=False))
             self._aside([Say(self.prompts("screening_wait"), "prompt")])
             return
         self._interrupt()
-        self._emit("screening", question=self._question, answer=intent.name)
+        self._emit(ev.Screening(question=self._question, answer=intent.name))
         if step == "next_question":
             self._question += 1
             self._question_heard = False
@@ -133,7 +134,7 @@ class PreSessionMixin(SessionState):
             stage = self.routine.stages[resume.stage]
             plan = crash_resume_plan(self.routine.stages, resume.stage, resume.minutes_ago)
             self._emit(
-                "resumed", session=resume.session, stage=stage.id, screening=plan.screen_again
+                ev.Resumed(session=resume.session, stage=stage.id, screening=plan.screen_again)
             )
             self._ack("ack.resume")
             self._lead += [Say(self.prompts("briefing"), "briefing"), *self._preference_lines()]
@@ -145,7 +146,7 @@ class PreSessionMixin(SessionState):
                 self._goto_stage(resume.stage)
         elif intent.name == "no":
             self._interrupt()
-            self._emit("resume_declined", session=resume.session)
+            self._emit(ev.ResumeDeclined(session=resume.session))
             self._ack("ack.fresh_start")
             if self.routine.screening:
                 self.begin_screening()

@@ -10,6 +10,7 @@ from ..agenda import Say, Step
 from ..care import (
     spot_of,
 )
+from ..events import kinds as ev
 from ..routine import PRESSURE_LEVELS, Stage
 from .machine import (
     STAGE_STATES,
@@ -44,7 +45,7 @@ class PressureMixin(SessionState):
             for area in spot_of(stage.area, self.routine.same_spot) - {stage.area}:
                 self._area_offset[area] = min(self._area_offset.get(area, 0), delta)
         self._emit(
-            "pressure", stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[new], step=step
+            ev.Pressure(stage=stage.id, area=stage.area, level=PRESSURE_LEVELS[new], step=step)
         )
         return True
 
@@ -73,7 +74,7 @@ class PressureMixin(SessionState):
             self._aside([Say(self.prompts("slowest" if factor > 1 else "fastest"), "ack")])
             return
         self.pace = new
-        self._emit("pace", factor=round(new, 3))
+        self._emit(ev.Pace(factor=round(new, 3)))
         if not self._time_limit_hit:  # a new pace changes when the last stage must start
             self._arm_time_limit()
         lines: list[Step] = [Say(self.prompts(key), "ack")]

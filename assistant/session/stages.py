@@ -7,6 +7,7 @@ from ..care import (
     needs_warmup,
     warmup_index,
 )
+from ..events import kinds as ev
 from ..pacing import set_count, stroke_steps
 from ..routine import PRESSURE_LEVELS
 from .machine import _StageProgress
@@ -25,12 +26,13 @@ class StagesMixin(SessionState):
             self._arm_session_timers()
         level = self._level(stage)
         self._emit(
-            "stage",
-            stage=stage.id,
-            index=self.progress.index,
-            area=stage.area,
-            level=PRESSURE_LEVELS[level],
-            step=level - PRESSURE_LEVELS.index(stage.pressure),
+            ev.Stage(
+                stage=stage.id,
+                index=self.progress.index,
+                area=stage.area,
+                level=PRESSURE_LEVELS[level],
+                step=level - PRESSURE_LEVELS.index(stage.pressure),
+            )
         )
         lines: list[Step] = []
         if self._reminder_due:
@@ -105,7 +107,7 @@ class StagesMixin(SessionState):
         if needs_warmup(stages[index]) and not self._warmed_up and warm is not None:
             # firm or knot work needs warm muscles: the warm-up first, then this stage
             self._after_warmup = index
-            self._emit("warm_up", before=stages[index].id)
+            self._emit(ev.WarmUp(before=stages[index].id))
             self._lead.append(Say(self.prompts("warm_up.first"), "care"))
             index = warm
         self.progress = _StageProgress(index)

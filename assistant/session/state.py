@@ -4,7 +4,7 @@ same names and types (the values are set in :class:`~assistant.session.Session`)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from transitions import Machine
 
@@ -12,7 +12,7 @@ from ..agenda import Cue, Player, Run, Say, Step
 from ..care import PainRules
 from ..carryover import Carryover
 from ..clock import Clock, Scheduler, Timer
-from ..events import EventLog
+from ..events import Event, EventLog
 from ..intents import Intent, Vocabulary
 from ..prompts import Prompts
 from ..routine import Routine, Stage
@@ -127,7 +127,7 @@ class SessionState:
 
         def _stage_id(self) -> str | None: ...
 
-        def _emit(self, type_: str, **data: Any) -> None: ...
+        def _emit(self, event: Event) -> None: ...
 
         def _enter_choosing(self) -> None: ...
 

@@ -9,6 +9,7 @@ from ..care import (
     restart_level,
 )
 from ..carryover import ENDED_FOR_PAIN
+from ..events import kinds as ev
 from ..routine import PRESSURE_LEVELS
 from .machine import OUTCOME, STAGE_STATES, _StageProgress
 from .state import SessionState
@@ -57,7 +58,7 @@ class StoppingMixin(SessionState):
         self._interrupt(cut=False)
         for timer in self._session_timers:
             timer.cancel()
-        self._emit("end", outcome=ENDED_FOR_PAIN if self._ended_for_pain else OUTCOME[self.state])
+        self._emit(ev.End(outcome=ENDED_FOR_PAIN if self._ended_for_pain else OUTCOME[self.state]))
 
     def _pause(self) -> None:
         self._interrupt()
@@ -102,11 +103,12 @@ class StoppingMixin(SessionState):
             if not self._step_pressure(-1) and target < self._level(stage):
                 self._cap_spot(stage, target)
             self._emit(
-                "restart",
-                stage=stage.id,
-                level=PRESSURE_LEVELS[self._level(stage)],
-                severe=old.severe,
-                very_severe=old.very_severe,
+                ev.Restart(
+                    stage=stage.id,
+                    level=PRESSURE_LEVELS[self._level(stage)],
+                    severe=old.severe,
+                    very_severe=old.very_severe,
+                )
             )
         self._ack("ack.resume")
         self.restart()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..agenda import Say
+from ..events import kinds as ev
 from ..voice import estimate_seconds
 from .machine import STAGE_STATES
 from .state import SessionState
@@ -16,7 +17,7 @@ class TimersMixin(SessionState):
     def _reminder_say(self) -> Say:
         self._reminder_due = False
         minutes = round(self.routine.position_reminder_minutes)
-        self._emit("reminder", kind="position")
+        self._emit(ev.Reminder(kind="position"))
         return Say(self.prompts("position_reminder", minutes=minutes), "reminder")
 
     def _arm_session_timers(self) -> None:
@@ -61,7 +62,7 @@ class TimersMixin(SessionState):
         limit = self.routine.max_minutes * 60
         if not self._time_limit_hit:
             self._time_limit_hit = True
-            self._emit("reminder", kind="time_limit")
+            self._emit(ev.Reminder(kind="time_limit"))
             if self.state in STAGE_STATES:
                 self._enforce_limits(now=True)
             spoken = [*self.routine.closing, self.prompts("time_up"), self.prompts("closing_done")]
@@ -104,7 +105,7 @@ class TimersMixin(SessionState):
 
     def _await_answer(self, want: str, reprompt: Callable[[], None]) -> None:
         """Wait for the user; remind now and then; end the session if nobody answers."""
-        self._emit("await", want=want)
+        self._emit(ev.Await(want=want))
 
         def timeout() -> None:
             if self.clock.now() - self._last_heard >= self.settings.idle_limit_s:
@@ -116,11 +117,11 @@ class TimersMixin(SessionState):
 
     def _await_pain(self) -> None:
         """Wait for a number; ask once more; then pause and ask whether all is well."""
-        self._emit("await", want="pain")
+        self._emit(ev.Await(want="pain"))
 
         def second_chance() -> None:
             # silence while a thumb may be pressing: release first, then ask
-            self._emit("no_answer", stage=self._stage_id(), release=True)
+            self._emit(ev.NoAnswer(stage=self._stage_id(), release=True))
             self._play(
                 [
                     Say(self.prompts("silence_release"), "care"),
@@ -132,7 +133,7 @@ class TimersMixin(SessionState):
         def no_answer() -> None:
             self._awaiting_ok = True
             self._paused_from = "asking"
-            self._emit("no_answer", stage=self._stage_id())
+            self._emit(ev.NoAnswer(stage=self._stage_id()))
             self.pause()
 
         self._later(self.settings.answer_timeout_s, second_chance)

@@ -1,30 +1,15 @@
-"""Session events: one record per thing said, cued, heard or changed, with its time.
-
-The same records feed the console, the ``--events`` JSON-lines file and tests, so
-what a test checks is exactly what a real session writes.
-"""
+"""The event log: keeps a session's events and fans each one out to its sinks."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
-__all__ = ["Event", "EventLog", "EventSink", "JsonlWriter"]
+from .kinds import Event
 
-
-@dataclass(frozen=True)
-class Event:
-    """One session event; ``t`` is seconds since the session started."""
-
-    t: float
-    type: str  # say, cue, heard, intent, state, pain, end, ...
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"t": round(self.t, 3), "type": self.type, **self.data}
+__all__ = ["CallbackSink", "EventLog", "EventSink", "JsonlWriter"]
 
 
 class EventSink(Protocol):
@@ -62,7 +47,7 @@ class JsonlWriter:
 
     def __init__(self, path: Path) -> None:
         """Opens the file owner-only at once, so a bad path is said before the session."""
-        from .files import open_private
+        from ..files import open_private
 
         self.path = path
         self._file: IO[str] = open_private(path)
