@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from .events import Event
+from .events.kinds import Cue, Cut, End, Error, Fault, Heard, IntentHeard, Said, State
 
 __all__ = ["ConsolePrinter", "format_event"]
 
@@ -17,32 +18,27 @@ def _clock(t: float) -> str:
 
 def format_event(event: Event, verbose: bool = False) -> str | None:
     """One readable line for an event, or None for events only a log needs."""
-    d = event.data
     t = _clock(event.t)
-    if event.type == "say":
-        return f"{t}  {d['text']}"
-    if event.type == "cue":
-        return f"{t}      ~ {d['text']}"
-    if event.type == "heard":
-        return f"{t}  > {d['text']}"
-    if event.type == "state":
-        stage = f" {d['stage']}" if d.get("stage") else ""
-        return (
-            f"{t}  [{d['state']}{stage}]"
-            if verbose or d["state"] in ("paused", "stopped", "finished", "declined", "ended")
-            else None
-        )
-    if event.type == "intent" and verbose:
-        value = f" {d['value']}" if "value" in d else ""
-        return f"{t}    (heard: {d['name']}{value})"
-    if event.type == "cut":
-        return f"{t}    (cut off)"
-    if event.type == "end":
-        return f"{t}  Session over: {d['outcome']}."
-    if event.type == "fault":
-        return f"{t}  Problem: {d['message']}. Paused; say or type resume when ready."
-    if event.type == "error":
-        return f"{t}  Internal error, session ended safely: {d['message']}"
+    match event:
+        case Said(text=text):
+            return f"{t}  {text}"
+        case Cue(text=text):
+            return f"{t}      ~ {text}"
+        case Heard(text=text):
+            return f"{t}  > {text}"
+        case State(state=state, stage=stage):
+            shown = verbose or state in ("paused", "stopped", "finished", "declined", "ended")
+            return f"{t}  [{state}{f' {stage}' if stage else ''}]" if shown else None
+        case IntentHeard(name=name, value=value) if verbose:
+            return f"{t}    (heard: {name}{f' {value}' if value is not None else ''})"
+        case Cut():
+            return f"{t}    (cut off)"
+        case End(outcome=outcome):
+            return f"{t}  Session over: {outcome}."
+        case Fault(message=message):
+            return f"{t}  Problem: {message}. Paused; say or type resume when ready."
+        case Error(message=message):
+            return f"{t}  Internal error, session ended safely: {message}"
     return None
 
 

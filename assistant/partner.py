@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from .clock import VirtualClock
 from .events import Event
+from .events.kinds import Await, Said
 from .intents import Vocabulary
 from .prompts import load_prompts
 from .runner import ScriptInput, Utterance
@@ -46,18 +47,22 @@ class SimulatedPartner(ScriptInput):
 
     def emit(self, event: Event) -> None:
         """Event sink: note when lines end, and answer whatever the session waits for."""
-        if event.type == "say":
-            self._last_line_end = event.t + self.duration(str(event.data["text"]))
-        elif event.type == "await":
-            want = str(event.data["want"])
-            if want == "pain":
-                value = next(self._pain)
-                reply = self._words.get(f"pain {value}") or _spoken_number(value)
-            elif want == "person":  # the first name offered
-                reply = self._words.get("pain 1") or "one"
-            else:
-                reply = self._words[{"yes_no": "no", "next": "next"}[want]]
-            self.deliver(Utterance(max(event.t, self._last_line_end) + self.delay, reply))
+        match event:
+            case Said(text=text):
+                self._last_line_end = event.t + self.duration(text)
+            case Await(want=want):
+                self._answer(event.t, want)
+
+    def _answer(self, t: float, want: str) -> None:
+        """Reply to what the session waits for, once its last line has been said."""
+        if want == "pain":
+            value = next(self._pain)
+            reply = self._words.get(f"pain {value}") or _spoken_number(value)
+        elif want == "person":  # the first name offered
+            reply = self._words.get("pain 1") or "one"
+        else:
+            reply = self._words[{"yes_no": "no", "next": "next"}[want]]
+        self.deliver(Utterance(max(t, self._last_line_end) + self.delay, reply))
 
 
 def _replies(vocabulary: Vocabulary | None) -> dict[str, str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .clock import VirtualClock, WallClock
+from .events.kinds import End
 from .session import Session
 
 __all__ = [
@@ -122,8 +123,9 @@ def run_session(session: Session, source: InputSource) -> str:
         item = source.next_before(session.scheduler.next_due())
         _safely(session, functools.partial(_deliver, session, item))
     for event in reversed(session.log.events):
-        if event.type == "end":
-            return str(event.data["outcome"])
+        match event:
+            case End(outcome=outcome):
+                return outcome
     return "stopped"  # pragma: no cover - done implies an end event
 
 

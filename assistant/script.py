@@ -18,6 +18,7 @@ import yaml
 from .clock import VirtualClock
 from .errors import ScriptError
 from .events import Event
+from .events.kinds import Await, Said
 from .runner import ScriptInput, Utterance
 from .schema import INTERNAL, Reader
 from .voice import estimate_seconds
@@ -96,8 +97,9 @@ class ScriptedReplies(ScriptInput):
         self._line_end = 0.0
 
     def emit(self, event: Event) -> None:
-        if event.type == "say":
-            self._line_end = event.t + self.duration(str(event.data["text"]))
-        elif event.type == "await" and str(event.data["want"]) in self.replies:
-            at = max(event.t, self._line_end) + self.delay
-            self.add(Utterance(at, self.replies[str(event.data["want"])]))
+        match event:
+            case Said(text=text):
+                self._line_end = event.t + self.duration(text)
+            case Await(want=want) if want in self.replies:
+                at = max(event.t, self._line_end) + self.delay
+                self.add(Utterance(at, self.replies[want]))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from .errors import AssistantError
 from .events import Event
+from .events.kinds import Cue, IntentHeard, Said, State
 from .mixer import Mixer
 from .narration import Pyttsx3Renderer
 from .pcm import RATE, Pcm, read_wav
@@ -122,19 +123,17 @@ class EarconCues:
         self._stage: object = None
 
     def emit(self, event: Event) -> None:
-        kind, data = event.type, event.data
-        if kind == "cue":
-            self.mixer.play("beat")
-        elif kind == "intent" and data.get("name") != "stop":
-            self.mixer.play("heard")
-        elif kind == "say" and data.get("kind") == "not_understood":
-            self.mixer.play("not_caught")
-        elif kind == "state":
-            state = data.get("state")
-            if state == "paused":
+        match event:
+            case Cue():
+                self.mixer.play("beat")
+            case IntentHeard(name=name) if name != "stop":
+                self.mixer.play("heard")
+            case Said(kind="not_understood"):
+                self.mixer.play("not_caught")
+            case State(state="paused"):
                 self.mixer.play("paused")
-            elif state in ("stopped", "ended", "declined"):
+            case State(state="stopped" | "ended" | "declined"):
                 self.mixer.play("stopped")
-            elif state == "instruction" and data.get("stage") != self._stage:
-                self._stage = data.get("stage")
+            case State(state="instruction", stage=stage) if stage != self._stage:
+                self._stage = stage
                 self.mixer.play("stage")

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import AssistantError
 from ..events import SCHEMA_VERSION, Event
+from ..events.kinds import End, Person, Resumed, ResumeDeclined, Start
 from .store import DEFAULT_PERSON, Journal
 from .unsaved import UnsavedFile, WriterLock, import_unsaved, unsaved_path
 
@@ -240,9 +241,9 @@ class JournalRecorder:
         self._seq += 1
 
     def _note_routine(self, event: Event) -> None:
-        if event.type == "start" and "routine" in event.data:
-            routine = str(event.data["routine"])
-            self._routine = {"routine": routine, "title": str(event.data.get("title", routine))}
+        match event:
+            case Start(routine=routine, title=title):
+                self._routine = {"routine": routine, "title": title}
 
     def _open_session(self, event: Event) -> None:
         if self._started is None:
@@ -261,28 +262,29 @@ class JournalRecorder:
         """Keep the session row in step with events that change what it is."""
         db = self.journal.db
         ended = (self._started or self._now()) + timedelta(seconds=event.t)
-        if event.type == "person":  # named by voice once the session had begun
-            self.person = str(event.data.get("name") or DEFAULT_PERSON)
-            db.execute(
-                "UPDATE sessions SET person_id = ? WHERE id = ?",
-                (self.journal.person_id(self.person, self._now), self.session_id),
-            )
-        elif event.type == "end":
-            db.execute(
-                "UPDATE sessions SET ended = ?, outcome = ? WHERE id = ?",
-                (ended.isoformat(), str(event.data.get("outcome", "?")), self.session_id),
-            )
-        elif event.type in ("resumed", "resume_declined"):
-            earlier = int(event.data["session"])
-            # its end time stays unknown: it stopped at its last event
-            db.execute(
-                "UPDATE sessions SET outcome = 'interrupted' WHERE id = ? AND outcome IS NULL",
-                (earlier,),
-            )
-            if event.type == "resumed":
+        match event:
+            case Person(name=name):  # named by voice once the session had begun
+                self.person = name or DEFAULT_PERSON
                 db.execute(
-                    "UPDATE sessions SET resumed_from = ? WHERE id = ?", (earlier, self.session_id)
+                    "UPDATE sessions SET person_id = ? WHERE id = ?",
+                    (self.journal.person_id(self.person, self._now), self.session_id),
                 )
+            case End(outcome=outcome):
+                db.execute(
+                    "UPDATE sessions SET ended = ?, outcome = ? WHERE id = ?",
+                    (ended.isoformat(), outcome, self.session_id),
+                )
+            case Resumed(session=earlier) | ResumeDeclined(session=earlier):
+                # its end time stays unknown: it stopped at its last event
+                db.execute(
+                    "UPDATE sessions SET outcome = 'interrupted' WHERE id = ? AND outcome IS NULL",
+                    (earlier,),
+                )
+                if isinstance(event, Resumed):
+                    db.execute(
+                        "UPDATE sessions SET resumed_from = ? WHERE id = ?",
+                        (earlier, self.session_id),
+                    )
 
 
 def _when(value: object) -> datetime | None:
