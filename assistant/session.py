@@ -220,6 +220,7 @@ class Session:
         self._take_carryover(self.carryover)
         self._question = 0
         self._question_heard = False  # the current safety question was said to its end
+        self._early_answer = False  # an answer came before the question was heard
         self._declined_for: tuple[int, str] = (0, "yes")
         self._resume_to: int | None = None  # after a crash: the stage to carry on from
         self._warmed_up = False
@@ -555,9 +556,11 @@ class Session:
     def _screening_answer(self, intent: Intent) -> None:
         """Count an answer only for a question heard to its end; yes or unsure declines."""
         step = screening_step(ScreeningFacts(intent.name, self._question_heard))
-        if step == "wait_for_question":  # said over the welcome or the question: ask in full
+        if step == "wait_for_question":  # said over the welcome or the question: not counted
+            # Not cut off either: a stray word must not restart the welcome, and the question
+            # is heard to its end before the answer is asked for again.
             self._emit("screening", question=self._question, answer=intent.name, counted=False)
-            self._aside([Say(self.prompts("screening_wait"), "prompt")])
+            self._early_answer = True
             return
         self._interrupt()
         self._emit("screening", question=self._question, answer=intent.name)
@@ -932,6 +935,10 @@ class Session:
 
         def heard() -> None:
             self._question_heard = True
+            if self._early_answer:  # an answer came too soon: ask for it now
+                self._early_answer = False
+                self._play([Say(self.prompts("screening_wait"), "question")], heard)
+                return
             self._await_answer("yes_no", self._ask_screening)
 
         self._play([Say(question, "question")], heard)
