@@ -156,6 +156,18 @@ def test_gap5_answers_before_a_question_is_heard_do_not_count() -> None:
     assert outcome != "declined" and "declining" not in states(log.events)
 
 
+def test_gap5_an_early_answer_neither_cuts_the_welcome_nor_counts_but_is_asked_for() -> None:
+    _, log, _ = simulate("gentle-first", [(2.0, "no")], partner=False)
+    question = first(log.events, "say", kind="question")
+    early = [e for e in log.events if e.t < question.t]
+    assert not [e for e in early if e.type == "cut"]  # the welcome is not broken off
+    welcome = [e for e in early if e.type == "say"]
+    assert len({str(e.data["text"]) for e in welcome}) == len(welcome)  # nor said twice
+    after = [e for e in _said(log, question.t) if e.data["kind"] == "question"]
+    assert after[1].data["text"] == P("screening_wait")  # the answer is asked for
+    assert "setup" not in states(log.events)
+
+
 def test_gap5_not_sure_means_ask_a_doctor_first_and_the_age_question_is_asked() -> None:
     routine = load_routine("knot-relief")
     assert any("fifty-five" in q and "twenty" in q for q in routine.screening)

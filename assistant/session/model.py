@@ -101,6 +101,7 @@ class Session(
         self._take_carryover(self.carryover)
         self._question = 0
         self._question_heard = False  # the current safety question was said to its end
+        self._early_answer = False  # an answer came before the question was heard
         self._declined_for = (0, "yes")
         self._resume_to = None  # after a crash: the stage to carry on from
         self._warmed_up = False

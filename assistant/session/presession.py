@@ -48,9 +48,11 @@ class PreSessionMixin(SessionState):
     def _screening_answer(self, intent: Intent) -> None:
         """Count an answer only for a question heard to its end; yes or unsure declines."""
         step = screening_step(ScreeningFacts(intent.name, self._question_heard))
-        if step == "wait_for_question":  # said over the welcome or the question: ask in full
+        if step == "wait_for_question":  # said over the welcome or the question: not counted
+            # Not cut off either: a stray word must not restart the welcome, and the question
+            # is heard to its end before the answer is asked for again.
             self._emit(ev.Screening(question=self._question, answer=intent.name, counted=False))
-            self._aside([Say(self.prompts("screening_wait"), "prompt")])
+            self._early_answer = True
             return
         self._interrupt()
         self._emit(ev.Screening(question=self._question, answer=intent.name))
@@ -174,6 +176,10 @@ class PreSessionMixin(SessionState):
 
         def heard() -> None:
             self._question_heard = True
+            if self._early_answer:  # an answer came too soon: ask for it now
+                self._early_answer = False
+                self._play([Say(self.prompts("screening_wait"), "question")], heard)
+                return
             self._await_answer("yes_no", self._ask_screening)
 
         self._play([Say(question, "question")], heard)

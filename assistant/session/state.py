@@ -65,6 +65,7 @@ class SessionState:
     _firmer_asked: list[str]
     _question: int
     _question_heard: bool  # the current safety question was said to its end
+    _early_answer: bool  # an answer came before the question was heard
     _declined_for: tuple[int, str]
     _resume_to: int | None  # after a crash: the stage to carry on from
     _warmed_up: bool
