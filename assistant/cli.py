@@ -7,43 +7,28 @@ import contextlib
 import importlib.util
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
-from . import __version__
-from .carryover import Carryover, Memory
-from .clock import Scheduler, VirtualClock, WallClock
-from .console import ConsolePrinter
-from .devices import DeviceReport, probe_devices
-from .errors import AssistantError, SpeechEngineError
-from .events import EventLog, JsonlWriter
-from .files import OutputError, private_folder, write_private
-from .intents import load_vocabulary, parse
+from . import __version__, app
+from .app import AppConfig, AudioConfig, NarrationConfig
+from .devices import probe_devices
+from .errors import AssistantError
+from .history_cli import EVERYONE, cmd_history
 from .journal import (
-    DEFAULT_PERSON,
     ENV_VAR,
-    Journal,
-    JournalError,
-    JournalRecorder,
-    carryover_for,
     default_journal_path,
-    journal_path,
-    open_journal,
-    recent_people,
 )
-from .journal.unsaved import WriterLock, import_unsaved
-from .narration import NarrationSettings, Pyttsx3Renderer
-from .partner import SimulatedPartner
-from .routine import Routine
-from .routine_loader import check_file, load_routine, routine_paths
-from .runner import QueueInput, ScriptInput, read_keyboard, run_interactive, run_session
-from .schema_doc import routine_reference
-from .script import ScriptedReplies, load_script, load_script_replies
-from .session import Session, machine_config
-from .voice import DEFAULT_WPM, SilentVoice, estimate_seconds
+from .routine_cli import (
+    cmd_diagram,
+    cmd_list,
+    cmd_parse,
+    cmd_schema,
+    cmd_show,
+    cmd_validate,
+    timeline,
+)
 
 __all__ = ["main", "timeline"]
 
@@ -67,239 +52,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-# --- routines ----------------------------------------------------------------------------------
+# --- sessions: argparse -> config -> app.run ----------------------------------------------------
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    bad = 0
-    for name in args.files:
-        routine, problems = check_file(name)
-        for p in problems:
-            print(p)
-        if routine is None:
-            bad += 1
-        elif not args.quiet:
-            minutes = routine.planned_seconds() / 60
-            print(f"{name}: ok ({len(routine.stages)} stages, about {minutes:.0f} min)")
-    return 1 if bad else 0
+def _config(args: argparse.Namespace, *, journal_by_default: bool) -> AppConfig:
+    """The frozen config of a session run, built once from the parsed command line."""
 
+    def get(name: str, default: Any = None) -> Any:  # options only some commands have
+        return getattr(args, name, default)
 
-def cmd_list(args: argparse.Namespace) -> int:
-    for path in routine_paths():
-        routine, problems = check_file(path)
-        if routine is None:
-            print(f"{path.stem:<20} (broken: {len(problems)} problems; run validate)")
-            continue
-        minutes = routine.planned_seconds() / 60
-        print(
-            f"{routine.id:<20} {minutes:4.0f} min  {len(routine.stages):2d} stages  {routine.title}"
-        )
-    return 0
-
-
-def cmd_show(args: argparse.Namespace) -> int:
-    print(timeline(load_routine(args.routine)))
-    return 0
-
-
-def timeline(r: Routine) -> str:
-    """A readable plan of a routine: stages, techniques, minutes and the total."""
-    out = [f"{r.title}  ({r.id}, {r.locale})", f"  {r.summary}", ""]
-    out.append(
-        f"  {'#':>2}  {'stage':<26} {'technique':<22} {'area':<16} "
-        f"{'pressure':<8} {'min':>5}  start"
+    return AppConfig(
+        routine=args.routine,
+        person=get("person"),
+        journal=app.keep_journal(get("no_journal", False), get("journal"), journal_by_default),
+        events=get("events"),
+        narration=NarrationConfig(
+            rate=get("rate"),
+            voice=get("voice"),
+            volume=get("volume", 1.0),
+            durations=get("durations", "auto"),
+        ),
+        audio=AudioConfig(
+            engine=get("engine"),
+            model=Path(args.model) if get("model") else None,
+            input=_device(get("input")),
+            output=_device(get("output")),
+            noise=Path(args.noise) if get("noise") else None,
+            out=Path(args.out) if get("out") else None,
+            listen=get("listen", False),
+        ),
+        verbose=get("verbose", False),
+        quiet=get("quiet", False),
+        script=get("script"),
+        pain=app.readings(get("pain")),
+        keyboard=get("keyboard", False),
     )
-    start = 0.0
-    for i, s in enumerate(r.stages, 1):
-        minutes = s.hands_on_seconds() / 60
-        extra = " +pain check" if s.pain_check else ""
-        nxt = "" if s.advance == "auto" else "  (waits for next)"
-        out.append(
-            f"  {i:>2}  {s.id:<26} {s.technique:<22} {s.area:<16} {s.pressure:<8} "
-            f"{minutes:5.1f}  {start / 60:5.1f}{extra}{nxt}"
-        )
-        start += s.hands_on_seconds() + estimate_seconds(f"{s.instruction} {s.landmark}")
-    hands_on = sum(s.hands_on_seconds() for s in r.stages) / 60
-    out += [
-        "",
-        f"  Hands-on {hands_on:.1f} min; with narration about "
-        f"{r.planned_seconds() / 60:.0f} min; never longer than {r.max_minutes:g} min.",
-        f"  Set-up checklist: {len(r.setup)} items; safety questions: {len(r.screening)}; "
-        f"position-change offer every {r.position_reminder_minutes:g} min.",
-    ]
-    return "\n".join(out)
 
 
-def cmd_schema(args: argparse.Namespace) -> int:
-    print(routine_reference())
-    return 0
+def cmd_run(args: argparse.Namespace) -> int:
+    return app.run(_config(args, journal_by_default=True))
 
 
-def cmd_diagram(args: argparse.Namespace) -> int:
-    from transitions.extensions import GraphMachine
-
-    class _Model:
-        pass
-
-    config = machine_config()
-    # the diagram needs no conditions evaluated; drop them so it can be drawn model-free
-    for t in config["transitions"]:
-        t.pop("conditions", None)
-        t.pop("unless", None)
-    model = _Model()
-    GraphMachine(
-        model=model,
-        **config,
-        auto_transitions=False,
-        graph_engine="mermaid",
-        title="Massage session",
-    )
-    text = model.get_graph().draw(None)  # type: ignore[attr-defined]
-    # transitions writes the title as bare front matter; mermaid wants "title: ..."
-    text = text.replace("---\nMassage session\n---", "---\ntitle: Massage session\n---", 1)
-    if args.output:
-        write_private(Path(args.output), text)
-        print(f"wrote {args.output}")
-    else:
-        print(text)
-    return 0
+def cmd_simulate(args: argparse.Namespace) -> int:
+    cfg = _config(args, journal_by_default=False)
+    return app.run_simulated(cfg, audio=bool(getattr(args, "audio", False)))
 
 
-# --- intents -----------------------------------------------------------------------------------
-
-
-def cmd_parse(args: argparse.Namespace) -> int:
-    vocab = load_vocabulary(args.locale)
-    for text in args.texts:
-        intent = parse(text, vocab)
-        print(
-            json.dumps(
-                {
-                    "text": text,
-                    "name": intent.name if intent else None,
-                    "value": intent.value if intent else None,
-                },
-                ensure_ascii=False,
-            )
-        )
-    return 0
-
-
-# --- sessions ----------------------------------------------------------------------------------
-
-
-def _durations(
-    args: argparse.Namespace, routine: Routine, err: TextIO
-) -> tuple[Callable[[str], float], Pyttsx3Renderer | None]:
-    """Line durations from the speech engine when asked (or available), else an estimate."""
-    wpm = args.rate or DEFAULT_WPM
-    if args.durations == "wpm":
-        return (lambda text: estimate_seconds(text, wpm)), None
-    renderer = Pyttsx3Renderer(NarrationSettings(rate=args.rate, voice=args.voice), routine.locale)
-    try:
-        renderer.seconds(routine.title)
-    except SpeechEngineError as exc:
-        renderer.close()
-        if args.durations == "engine":
-            raise
-        print(f"note: {exc}; timing narration at {wpm:.0f} words per minute instead", file=err)
-        return (lambda text: estimate_seconds(text, wpm)), None
-    warned = False
-
-    def duration(text: str) -> float:  # one failed line must not end a session
-        nonlocal warned
-        try:
-            return renderer.seconds(text)
-        except SpeechEngineError as exc:
-            if not warned:
-                print(f"note: {exc}; timing such lines by words per minute", file=err)
-                warned = True
-            return estimate_seconds(text, wpm)
-
-    return duration, renderer
-
-
-def _event_log(
-    args: argparse.Namespace, printer: ConsolePrinter | None, routine: Routine | None = None
-) -> tuple[EventLog, Memory]:
-    """The session's event sinks: journal first (an event is on disk before anything
-    reports it), console, ``--events`` file; and what the journal remembers."""
-    log = EventLog()
-    memory = Memory(Carryover(person=getattr(args, "person", None)))
-    # a bad --events path is said now, before a journal is opened or a session starts
-    events = _events_file(args.events, args.journal) if args.events else None
-    if routine is not None:
-        recorder, memory = _journal(args, routine)
-        if recorder is not None:
-            log.add_sink(recorder)
-    if printer is not None:
-        log.add_sink(printer)
-    if events is not None:
-        log.add_sink(events)
-    return log, memory
-
-
-def _events_file(events: str, journal: str | None) -> JsonlWriter:
-    """The ``--events`` file, opened owner-only; never the journal (opening it would wipe it)."""
-    path = Path(events).expanduser()
-    ours = journal_path(journal)
-    guarded = [ours, *(Path(f"{ours}{side}") for side in ("-wal", "-shm", "-journal"))]
-    if any(_same_file(path, g) for g in guarded):
-        raise AssistantError(
-            f"--events {events} is the session journal; writing events there would wipe it. "
-            "Choose another file."
-        )
-    return JsonlWriter(path)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except (OSError, ValueError):
-        return False
-
-
-def _journal(args: argparse.Namespace, routine: Routine) -> tuple[JournalRecorder | None, Memory]:
-    """Open the journal for a session, unless told not to; a journal problem never stops one.
-
-    ``run`` keeps a journal by default; ``simulate`` and ``demo`` only with ``--journal``,
-    so that practice sessions stay out of a person's history.
-    """
-    person = getattr(args, "person", None)
-    nothing = Memory(Carryover(person=person))
-    if args.no_journal or not (args.journal or args.func is cmd_run):
-        return None, nothing
-    path = journal_path(args.journal)
-    try:
-        journal = open_journal(path)
-    except JournalError as exc:
-        print(f"note: no journal this session: {exc}", file=sys.stderr)
-        return None, nothing
-    if journal.moved_aside is not None:
-        print(
-            f"note: the journal at {path} could not be used because {journal.moved_because}. "
-            f"It was moved, untouched, to {journal.moved_aside}; a new journal was started.",
-            file=sys.stderr,
-        )
-
-    def recall(name: str | None) -> Carryover:
-        try:
-            return carryover_for(journal, routine, name, datetime.now(timezone.utc))
-        except Exception as exc:  # an odd journal must not stop a session from starting
-            print(f"note: nothing carried over from the journal: {exc}", file=sys.stderr)
-            return Carryover(person=name)
-
-    recorder = JournalRecorder(
-        journal,
-        person or DEFAULT_PERSON,
-        warn=lambda message: print(f"note: {message}", file=sys.stderr, flush=True),
-    )
-    try:
-        people = [] if person else recent_people(journal)
-    except Exception as exc:
-        print(f"note: cannot list the people in the journal: {exc}", file=sys.stderr)
-        people = []
-    return recorder, Memory(recall(person), people, recall)
+def cmd_demo(args: argparse.Namespace) -> int:
+    return app.run_demo(_config(args, journal_by_default=False))
 
 
 def _readings(text: str) -> list[int]:
@@ -311,100 +111,6 @@ def _readings(text: str) -> list[int]:
     if not values or any(not 0 <= v <= 10 for v in values):
         raise argparse.ArgumentTypeError(f"'{text}': give readings from 0 to 10, like 9,10")
     return values
-
-
-def cmd_simulate(args: argparse.Namespace) -> int:
-    routine = load_routine(args.routine)
-    if getattr(args, "audio", False):
-        return _simulate_audio(args, routine)
-    duration, renderer = _durations(args, routine, sys.stderr)
-    clock = VirtualClock()
-    printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
-    log, memory = _event_log(args, printer, routine)
-    source: ScriptInput | SimulatedPartner
-    if args.script:
-        timed, replies = load_script_replies(args.script)
-        source = ScriptedReplies(clock, timed, replies, duration=duration)
-        log.add_sink(source)
-    else:
-        partner = SimulatedPartner(
-            clock,
-            duration=duration,
-            vocabulary=load_vocabulary(routine.locale),
-            **({"pain_answers": args.pain} if getattr(args, "pain", None) else {}),
-        )
-        log.add_sink(partner)
-        source = partner
-    session = Session(
-        routine,
-        scheduler=Scheduler(clock),
-        voice=SilentVoice(duration),
-        log=log,
-        memory=memory,
-    )
-    started = time.perf_counter()
-    try:
-        outcome = run_session(session, source)
-    finally:
-        log.close()
-        if renderer is not None:
-            renderer.close()
-    took = time.perf_counter() - started
-    minutes, seconds = divmod(int(clock.now()), 60)
-    where = f"; events in {args.events}" if args.events else ""
-    print(
-        f"outcome: {outcome} after {minutes}:{seconds:02d} of session time "
-        f"(simulated in {took:.2f} s, {len(log.events)} events{where})",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _simulate_audio(args: argparse.Namespace, routine: Routine) -> int:
-    from .audio_setup import simulate_with_audio
-
-    if getattr(args, "out", None):  # a bad folder is found now, not after the whole run
-        private_folder(Path(args.out))
-    printer = None if args.quiet else ConsolePrinter(verbose=args.verbose)
-    log, memory = _event_log(args, printer, routine)
-    started = time.perf_counter()
-    try:
-        run = simulate_with_audio(
-            routine,
-            log,
-            memory=memory,
-            script=load_script(args.script) if args.script else None,
-            engine=args.engine,
-            model=Path(args.model) if args.model else None,
-            settings=NarrationSettings(rate=args.rate, voice=args.voice),
-            noise=Path(args.noise) if args.noise else None,
-            record=bool(getattr(args, "out", None)),
-        )
-    finally:
-        log.close()
-    took = time.perf_counter() - started
-    if getattr(args, "out", None):
-        for path in run.write(Path(args.out)):
-            print(f"wrote {path}", file=sys.stderr)
-    minutes, seconds = divmod(int(run.source.now), 60)
-    echoes = len(run.source.listener.dropped)
-    print(
-        f"outcome: {run.outcome} after {minutes}:{seconds:02d} of session audio, heard through "
-        f"the simulated room (took {took:.1f} s; {echoes} echoes of the narration ignored)",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    routine = load_routine(args.routine)
-    args.audio, args.script, args.quiet = True, None, False
-    print(
-        f"Demo: a whole '{routine.id}' session with a simulated couple, spoken, echoed and heard "
-        "through a simulated room by the real recognizer.\n",
-        file=sys.stderr,
-    )
-    return _simulate_audio(args, routine)
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
@@ -464,161 +170,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- the journal -------------------------------------------------------------------------------
-
-_EVERYONE = object()  # --forget with no name
-
-
-def cmd_history(args: argparse.Namespace) -> int:
-    from .journal import events_of, session_summary, summaries
-    from .journal.export import as_csv, as_json, as_text, session_text
-
-    path = journal_path(args.journal)
-    if not path.exists():
-        note = f"No journal yet at {path}: it starts with the first session you run."
-        if args.json or args.csv:  # a program reads stdout: valid, empty output there
-            print(note, file=sys.stderr)
-            print(as_json([]) if args.json else as_csv([]), end="" if args.csv else "\n")
-            return 0
-        print(note)
-        return 0 if args.forget is None else 1
-    journal = open_journal(path, move_aside=False)  # a damaged one is left for `run` to move
-    writer = WriterLock(path)
-    try:
-        if writer.held:  # no session is running: sessions kept beside the journal go in
-            _import_unsaved(journal)
-        if args.forget is not None:
-            if not writer.held:
-                print(
-                    "A session is writing the journal; forget once it has ended.", file=sys.stderr
-                )
-                return 1
-            return _forget(journal, None if args.forget is _EVERYONE else args.forget, args.yes)
-        if args.session is not None:
-            one = session_summary(journal, args.session)
-            if one is None:
-                print(f"No session {args.session} in {path}.", file=sys.stderr)
-                return 1
-            events = events_of(journal, one.id)
-            rows = [one]
-        else:
-            rows = summaries(journal, args.person, None if args.plot else args.limit)
-            events = None
-        if args.plot:
-            from .journal.plot import plot_history
-
-            try:
-                areas = plot_history(rows, Path(args.plot))
-            except ValueError as exc:
-                print(f"Nothing to plot: {exc}.", file=sys.stderr)
-                return 1
-            except OutputError as exc:
-                print(f"massage-assistant: {exc}", file=sys.stderr)
-                return 2
-            print(f"wrote {args.plot}: {len(rows)} sessions, {len(areas)} body areas")
-        elif args.json:
-            print(as_json(rows, events))
-        elif args.csv:
-            print(as_csv(rows), end="")
-        elif events is not None:
-            print(session_text(rows[0], events))
-        else:
-            print(as_text(rows))
-    finally:
-        writer.release()
-        journal.close()
-    return 0
-
-
-def _import_unsaved(journal: Journal) -> None:
-    try:
-        warn = lambda message: print(f"note: {message}", file=sys.stderr)  # noqa: E731
-        for one in import_unsaved(journal, warn):
-            print(
-                f"note: added {one.path.name} to the journal (session {one.session})",
-                file=sys.stderr,
-            )
-    except Exception as exc:  # the files stay for the next session to try
-        print(f"note: could not add unsaved sessions to the journal: {exc}", file=sys.stderr)
-
-
-def _forget(journal: Journal, person: str | None, yes: bool) -> int:
-    """Delete a person's records (everyone's without a name), after a confirmation."""
-    who = f"everything about {person}" if person else "every session of everyone"
-    if person is not None and person.casefold() not in {p.casefold() for p in journal.people()}:
-        print(f"No one called {person} in the journal.", file=sys.stderr)
-        return 1
-    if not yes:
-        if not sys.stdin.isatty():
-            print(f"To delete {who}, add --yes.", file=sys.stderr)
-            return 1
-        if input(f"Delete {who}? This cannot be undone. [y/N] ").strip().lower() not in (
-            "y",
-            "yes",
-        ):
-            print("Nothing deleted.")
-            return 1
-    count = journal.forget(person)
-    print(f"Deleted {count} sessions ({who}).")
-    return 0
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    routine = load_routine(args.routine)
-    devices = probe_devices()
-    interactive = args.keyboard or sys.stdin.isatty()
-    if args.listen or (devices.microphone is not None and not args.keyboard):
-        return _run_live(args, routine, devices, interactive)
-    if not args.keyboard:
-        print(f"No microphone found ({devices.describe()}).", file=sys.stderr)
-    if not interactive:
-        print(
-            f"No keyboard attached either, so here is a simulated session of "
-            f"'{routine.id}' with a simulated couple, at full speed. "
-            "(A kiosk that should wait for its microphone: run --listen.)\n",
-            file=sys.stderr,
-        )
-        args.script = None
-        args.quiet = False
-        args.verbose = False
-        args.no_journal = args.no_journal or not args.journal  # a demonstration: no record
-        return cmd_simulate(args)
-    return _run_keyboard(args, routine)
-
-
-def _run_live(
-    args: argparse.Namespace, routine: Routine, devices: DeviceReport, interactive: bool
-) -> int:
-    from .audio_setup import run_live
-
-    output = args.output
-    if devices.speaker is None and output is None:
-        print("No speaker found: narration is printed here only.", file=sys.stderr)
-        output = False
-    print(
-        f"Listening on {devices.microphone or 'the microphone, once one appears'}. Say help "
-        "for the commands; say stop at any time."
-        + (" Typed commands work too." if interactive else ""),
-        file=sys.stderr,
-    )
-    log, memory = _event_log(args, ConsolePrinter(verbose=args.verbose), routine)
-    try:
-        run_live(
-            routine,
-            log,
-            memory=memory,
-            engine=args.engine,
-            model=Path(args.model) if args.model else None,
-            settings=NarrationSettings(rate=args.rate, voice=args.voice, volume=args.volume),
-            input_device=_device(args.input),
-            output_device=_device(output) if output is not False else False,
-            keyboard=interactive,
-        )
-    finally:
-        log.close()
-    return 0
-
-
 def _fraction(value: str) -> float:
     """An argparse type: a number from 0 to 1."""
     try:
@@ -657,33 +208,6 @@ def _device(value: str | None) -> int | str | None:
     if value is None:
         return None
     return int(value) if value.isdigit() else value
-
-
-def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
-    print(
-        "Text mode: type a command and press Enter (help, next, lighter, stop...). "
-        "Ctrl-D or Ctrl-C stops safely.\n",
-        file=sys.stderr,
-    )
-    clock = WallClock()
-    duration, renderer = _durations(args, routine, sys.stderr)
-    log, memory = _event_log(args, ConsolePrinter(verbose=args.verbose), routine)
-    session = Session(
-        routine,
-        scheduler=Scheduler(clock),
-        voice=SilentVoice(duration),
-        log=log,
-        memory=memory,
-    )
-    source = QueueInput(clock)
-    read_keyboard(source, sys.stdin)
-    try:
-        run_interactive(session, source)
-    finally:
-        log.close()
-        if renderer is not None:
-            renderer.close()
-    return 0
 
 
 # --- argument parsing ----------------------------------------------------------------------------
@@ -819,7 +343,7 @@ def _parser() -> argparse.ArgumentParser:
     form.add_argument(
         "--forget",
         nargs="?",
-        const=_EVERYONE,
+        const=EVERYONE,
         metavar="PERSON",
         help="delete a person's records (everyone's without a name)",
     )

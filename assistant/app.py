@@ -1,0 +1,431 @@
+"""The one assembly point: a frozen config from the command line, one ``build_session``, and
+one small mode object per way of running a session, each assembled under one ExitStack.
+
+``cli.py`` only parses arguments into an :class:`AppConfig` and calls :func:`run`; nothing
+here reads ``argparse`` objects, so a test builds a config and runs any mode the same way.
+The device probe is a parameter, so a test can say "no microphone".
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal, Protocol, TextIO
+
+from .carryover import Carryover, Memory
+from .clock import Clock, Scheduler, VirtualClock, WallClock
+from .console import ConsolePrinter
+from .devices import DeviceReport, probe_devices
+from .errors import AssistantError, SpeechEngineError
+from .events import EventLog, JsonlWriter
+from .files import private_folder
+from .intents import load_vocabulary
+from .journal import (
+    DEFAULT_PERSON,
+    JournalError,
+    JournalRecorder,
+    carryover_for,
+    journal_path,
+    open_journal,
+    recent_people,
+)
+from .narration import NarrationSettings, Pyttsx3Renderer
+from .partner import SimulatedPartner
+from .routine import Routine
+from .routine_loader import load_routine
+from .runner import QueueInput, ScriptInput, read_keyboard, run_interactive, run_session
+from .script import ScriptedReplies, load_script, load_script_replies
+from .session import Session
+from .voice import DEFAULT_WPM, SilentVoice, Voice, estimate_seconds
+
+__all__ = [
+    "AppConfig",
+    "AudioConfig",
+    "NarrationConfig",
+    "build_session",
+    "run",
+    "run_demo",
+    "run_simulated",
+]
+
+Durations = Literal["auto", "engine", "wpm"]
+
+
+@dataclass(frozen=True)
+class NarrationConfig:
+    rate: int | None = None  # words per minute; None: the engine's own
+    voice: str | None = None
+    volume: float = 1.0
+    durations: Durations = "auto"  # time lines by the speech engine or by words per minute
+
+    def settings(self, volume: bool = False) -> NarrationSettings:
+        if volume:
+            return NarrationSettings(rate=self.rate, voice=self.voice, volume=self.volume)
+        return NarrationSettings(rate=self.rate, voice=self.voice)
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    engine: str | None = None
+    model: Path | None = None
+    input: int | str | None = None  # a device index, or part of its name
+    output: int | str | None = None
+    noise: Path | None = None  # simulated audio: room noise mixed in
+    out: Path | None = None  # simulated audio: folder for the WAVs
+    listen: bool = False  # listen even with no microphone yet (a kiosk waits for one)
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """Everything a session run needs to know, settled once from the command line."""
+
+    routine: str
+    person: str | None = None
+    #: None: no journal; else the --journal flag's value ("" for the default place)
+    journal: str | None = None
+    events: str | None = None  # --events FILE
+    narration: NarrationConfig = field(default_factory=NarrationConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    verbose: bool = False
+    quiet: bool = False
+    script: str | None = None  # simulated: a script of replies
+    pain: tuple[int, ...] | None = None  # simulated: the partner's pain readings
+    keyboard: bool = False  # run: typed commands only
+
+
+def build_session(
+    routine: Routine, *, clock: Clock, voice: Voice, log: EventLog, memory: Memory
+) -> Session:
+    """The one place a Session is made."""
+    return Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
+
+
+# --- what every mode shares: the event log, the journal, line durations -----------------------
+
+
+def open_event_log(
+    cfg: AppConfig, stack: ExitStack, printer: ConsolePrinter | None, routine: Routine
+) -> tuple[EventLog, Memory]:
+    """The session's event sinks: journal first (an event is on disk before anything
+    reports it), console, ``--events`` file; and what the journal remembers."""
+    log = EventLog()
+    memory = Memory(Carryover(person=cfg.person))
+    # a bad --events path is said now, before a journal is opened or a session starts
+    events = _events_file(cfg.events, cfg.journal) if cfg.events else None
+    recorder, memory = _journal(cfg, routine)
+    if recorder is not None:
+        log.add_sink(recorder)
+    if printer is not None:
+        log.add_sink(printer)
+    if events is not None:
+        log.add_sink(events)
+    stack.callback(log.close)
+    return log, memory
+
+
+def _events_file(events: str, journal: str | None) -> JsonlWriter:
+    """The ``--events`` file, opened owner-only; never the journal (opening it would wipe it)."""
+    path = Path(events).expanduser()
+    ours = journal_path(journal or None)
+    guarded = [ours, *(Path(f"{ours}{side}") for side in ("-wal", "-shm", "-journal"))]
+    if any(_same_file(path, g) for g in guarded):
+        raise AssistantError(
+            f"--events {events} is the session journal; writing events there would wipe it. "
+            "Choose another file."
+        )
+    return JsonlWriter(path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except (OSError, ValueError):
+        return False
+
+
+def _journal(cfg: AppConfig, routine: Routine) -> tuple[JournalRecorder | None, Memory]:
+    """Open the journal for a session, if the config keeps one; a journal problem never
+    stops a session."""
+    person = cfg.person
+    nothing = Memory(Carryover(person=person))
+    if cfg.journal is None:
+        return None, nothing
+    path = journal_path(cfg.journal or None)
+    try:
+        journal = open_journal(path)
+    except JournalError as exc:
+        print(f"note: no journal this session: {exc}", file=sys.stderr)
+        return None, nothing
+    if journal.moved_aside is not None:
+        print(
+            f"note: the journal at {path} could not be used because {journal.moved_because}. "
+            f"It was moved, untouched, to {journal.moved_aside}; a new journal was started.",
+            file=sys.stderr,
+        )
+
+    def recall(name: str | None) -> Carryover:
+        try:
+            return carryover_for(journal, routine, name, datetime.now(timezone.utc))
+        except Exception as exc:  # an odd journal must not stop a session from starting
+            print(f"note: nothing carried over from the journal: {exc}", file=sys.stderr)
+            return Carryover(person=name)
+
+    recorder = JournalRecorder(
+        journal,
+        person or DEFAULT_PERSON,
+        warn=lambda message: print(f"note: {message}", file=sys.stderr, flush=True),
+    )
+    try:
+        people = [] if person else recent_people(journal)
+    except Exception as exc:
+        print(f"note: cannot list the people in the journal: {exc}", file=sys.stderr)
+        people = []
+    return recorder, Memory(recall(person), people, recall)
+
+
+def line_durations(
+    cfg: AppConfig, routine: Routine, stack: ExitStack, err: TextIO
+) -> Callable[[str], float]:
+    """Line durations from the speech engine when asked (or available), else an estimate."""
+    n = cfg.narration
+    wpm = n.rate or DEFAULT_WPM
+    if n.durations == "wpm":
+        return lambda text: estimate_seconds(text, wpm)
+    renderer = Pyttsx3Renderer(n.settings(), routine.locale)
+    try:
+        renderer.seconds(routine.title)
+    except SpeechEngineError as exc:
+        renderer.close()
+        if n.durations == "engine":
+            raise
+        print(f"note: {exc}; timing narration at {wpm:.0f} words per minute instead", file=err)
+        return lambda text: estimate_seconds(text, wpm)
+    stack.callback(renderer.close)
+    warned = False
+
+    def duration(text: str) -> float:  # one failed line must not end a session
+        nonlocal warned
+        try:
+            return renderer.seconds(text)
+        except SpeechEngineError as exc:
+            if not warned:
+                print(f"note: {exc}; timing such lines by words per minute", file=err)
+                warned = True
+            return estimate_seconds(text, wpm)
+
+    return duration
+
+
+# --- the modes --------------------------------------------------------------------------------
+
+
+class Mode(Protocol):
+    def run(self, cfg: AppConfig, routine: Routine, stack: ExitStack) -> int: ...
+
+
+class SimulatedMode:
+    """A whole session on a virtual clock with a simulated couple (or a script)."""
+
+    def run(self, cfg: AppConfig, routine: Routine, stack: ExitStack) -> int:
+        # the renderer closes after the log: the stack unwinds in reverse
+        duration = line_durations(cfg, routine, stack, sys.stderr)
+        clock = VirtualClock()
+        printer = None if cfg.quiet else ConsolePrinter(verbose=cfg.verbose)
+        log, memory = open_event_log(cfg, stack, printer, routine)
+        source: ScriptInput | SimulatedPartner
+        if cfg.script:
+            timed, replies = load_script_replies(cfg.script)
+            source = ScriptedReplies(clock, timed, replies, duration=duration)
+            log.add_sink(source)
+        else:
+            vocabulary = load_vocabulary(routine.locale)
+            partner = (
+                SimulatedPartner(
+                    clock, duration=duration, vocabulary=vocabulary, pain_answers=cfg.pain
+                )
+                if cfg.pain
+                else SimulatedPartner(clock, duration=duration, vocabulary=vocabulary)
+            )
+            log.add_sink(partner)
+            source = partner
+        session = build_session(
+            routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
+        )
+        started = time.perf_counter()
+        outcome = run_session(session, source)
+        stack.close()
+        took = time.perf_counter() - started
+        minutes, seconds = divmod(int(clock.now()), 60)
+        where = f"; events in {cfg.events}" if cfg.events else ""
+        print(
+            f"outcome: {outcome} after {minutes}:{seconds:02d} of session time "
+            f"(simulated in {took:.2f} s, {len(log.events)} events{where})",
+            file=sys.stderr,
+        )
+        return 0
+
+
+class SimulatedAudioMode:
+    """A whole session spoken, echoed through a simulated room and heard by a recognizer."""
+
+    def run(self, cfg: AppConfig, routine: Routine, stack: ExitStack) -> int:
+        from .audio_setup import simulate_with_audio
+
+        out = cfg.audio.out
+        if out is not None:  # a bad folder is found now, not after the whole run
+            private_folder(out)
+        printer = None if cfg.quiet else ConsolePrinter(verbose=cfg.verbose)
+        log, memory = open_event_log(cfg, stack, printer, routine)
+        started = time.perf_counter()
+        audio = simulate_with_audio(
+            routine,
+            log,
+            memory=memory,
+            script=load_script(cfg.script) if cfg.script else None,
+            engine=cfg.audio.engine,
+            model=cfg.audio.model,
+            settings=cfg.narration.settings(),
+            noise=cfg.audio.noise,
+            record=out is not None,
+        )
+        stack.close()
+        took = time.perf_counter() - started
+        if out is not None:
+            for path in audio.write(out):
+                print(f"wrote {path}", file=sys.stderr)
+        minutes, seconds = divmod(int(audio.source.now), 60)
+        echoes = len(audio.source.listener.dropped)
+        print(
+            f"outcome: {audio.outcome} after {minutes}:{seconds:02d} of session audio, heard "
+            f"through the simulated room (took {took:.1f} s; {echoes} echoes of the narration "
+            "ignored)",
+            file=sys.stderr,
+        )
+        return 0
+
+
+class KeyboardMode:
+    """Typed commands in real time; lines are timed, not spoken."""
+
+    def run(self, cfg: AppConfig, routine: Routine, stack: ExitStack) -> int:
+        print(
+            "Text mode: type a command and press Enter (help, next, lighter, stop...). "
+            "Ctrl-D or Ctrl-C stops safely.\n",
+            file=sys.stderr,
+        )
+        clock = WallClock()
+        duration = line_durations(cfg, routine, stack, sys.stderr)
+        log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
+        session = build_session(
+            routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
+        )
+        source = QueueInput(clock)
+        read_keyboard(source, sys.stdin)
+        run_interactive(session, source)
+        return 0
+
+
+@dataclass(frozen=True)
+class LiveMode:
+    """Microphone and speaker: the way every real user runs a session."""
+
+    devices: DeviceReport
+    interactive: bool
+
+    def run(self, cfg: AppConfig, routine: Routine, stack: ExitStack) -> int:
+        from .audio_setup import run_live
+
+        output = cfg.audio.output
+        speaker: int | str | Literal[False] | None = output
+        if self.devices.speaker is None and output is None:
+            print("No speaker found: narration is printed here only.", file=sys.stderr)
+            speaker = False
+        print(
+            f"Listening on {self.devices.microphone or 'the microphone, once one appears'}. "
+            "Say help for the commands; say stop at any time."
+            + (" Typed commands work too." if self.interactive else ""),
+            file=sys.stderr,
+        )
+        log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
+        run_live(
+            routine,
+            log,
+            memory=memory,
+            engine=cfg.audio.engine,
+            model=cfg.audio.model,
+            settings=cfg.narration.settings(volume=True),
+            input_device=cfg.audio.input,
+            output_device=speaker,
+            keyboard=self.interactive,
+        )
+        return 0
+
+
+def _assemble(mode: Mode, cfg: AppConfig, routine: Routine | None = None) -> int:
+    routine = routine or load_routine(cfg.routine)
+    with ExitStack() as stack:
+        return mode.run(cfg, routine, stack)
+
+
+def run_simulated(cfg: AppConfig, *, audio: bool = False) -> int:
+    """``simulate``: on a virtual clock, as text or as audio through a simulated room."""
+    return _assemble(SimulatedAudioMode() if audio else SimulatedMode(), cfg)
+
+
+def run_demo(cfg: AppConfig) -> int:
+    """``demo``: a whole spoken session heard by the real recognizer."""
+    routine = load_routine(cfg.routine)
+    print(
+        f"Demo: a whole '{routine.id}' session with a simulated couple, spoken, echoed and heard "
+        "through a simulated room by the real recognizer.\n",
+        file=sys.stderr,
+    )
+    return _assemble(SimulatedAudioMode(), replace(cfg, script=None, quiet=False), routine)
+
+
+def run(
+    cfg: AppConfig,
+    *,
+    probe: Callable[[], DeviceReport] = probe_devices,
+    stdin_is_tty: Callable[[], bool] = sys.stdin.isatty,
+) -> int:
+    """``run``: live audio when there is a microphone, else typed commands, else (nobody can
+    type) a simulated demonstration kept out of the journal unless one was named."""
+    routine = load_routine(cfg.routine)  # a bad routine is said before any device is probed
+    devices = probe()
+    interactive = cfg.keyboard or stdin_is_tty()
+    if cfg.audio.listen or (devices.microphone is not None and not cfg.keyboard):
+        return _assemble(LiveMode(devices, interactive), cfg, routine)
+    if not cfg.keyboard:
+        print(f"No microphone found ({devices.describe()}).", file=sys.stderr)
+    if not interactive:
+        print(
+            f"No keyboard attached either, so here is a simulated session of "
+            f"'{routine.id}' with a simulated couple, at full speed. "
+            "(A kiosk that should wait for its microphone: run --listen.)\n",
+            file=sys.stderr,
+        )
+        named = cfg.journal if cfg.journal else None  # a demonstration: no record
+        demo = replace(cfg, script=None, quiet=False, verbose=False, journal=named)
+        return _assemble(SimulatedMode(), demo, routine)
+    return _assemble(KeyboardMode(), cfg, routine)
+
+
+def keep_journal(no_journal: bool, flag: str | None, by_default: bool) -> str | None:
+    """The journal a session keeps: None for none, "" for the default place, else a path.
+
+    ``run`` keeps one by default; ``simulate`` and ``demo`` only when one is named, so
+    practice sessions stay out of a person's history.
+    """
+    if no_journal or not (flag or by_default):
+        return None
+    return flag or ""
+
+
+def readings(values: Sequence[int] | None) -> tuple[int, ...] | None:
+    return tuple(values) if values else None
