@@ -359,6 +359,12 @@ def _parser() -> argparse.ArgumentParser:
     add("schema", cmd_schema, "print the routine file reference for authors")
     sp = add("diagram", cmd_diagram, "print the session state machine as a mermaid diagram")
     sp.add_argument("--output", metavar="FILE")
+    sp.add_argument(
+        "--words",
+        action="store_true",
+        help="instead, the table of what each spoken word does in each state (found by saying "
+        "it there in a simulated session)",
+    )
 
     sp = add("parse", cmd_parse, "show the intent found in each text, as JSON lines")
     sp.add_argument("texts", nargs="+", metavar="TEXT")

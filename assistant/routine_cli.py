@@ -96,6 +96,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_diagram(args: argparse.Namespace) -> int:
     from transitions.extensions import GraphMachine
 
+    if getattr(args, "words", False):
+        from .word_table import markdown
+
+        print(markdown(), end="")
+        return 0
+
     class _Model:
         pass
 
