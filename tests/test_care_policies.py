@@ -107,3 +107,44 @@ def test_spots_are_declared_not_guessed() -> None:
     assert spot_of("lumbar", groups) == {"lumbar", "whole-back"}  # not through the whole back
     assert spot_of("whole-back", groups) == {"upper-back", "spine-sides", "whole-back", "lumbar"}
     assert spot_of("neck", groups) == {"neck"}  # nothing declared: only itself
+
+
+# --- pressure per area and the time limit ---------------------------------------------------
+
+
+def test_pressure_level_stays_in_the_range_and_under_the_cap() -> None:
+    from assistant.care.pressure import PressureRange, pressure_level
+
+    r = PressureRange(base=2, lo=1, hi=3)
+    assert pressure_level(r, 0, cap=4) == 2
+    assert pressure_level(r, -5, cap=4) == 1  # never below the stage's range
+    assert pressure_level(r, +5, cap=4) == 3  # never above it
+    assert pressure_level(r, +1, cap=2) == 2  # nor above the cap severe pain set
+
+
+def test_pressure_step_says_when_it_cannot_move() -> None:
+    from assistant.care.pressure import PressureRange, pressure_step
+
+    r = PressureRange(base=2, lo=1, hi=3)
+    assert pressure_step(r, 2, -1, cap=4) == 1
+    assert pressure_step(r, 1, -1, cap=4) is None  # already the lightest this stage allows
+    assert pressure_step(r, 3, +1, cap=4) is None  # already the firmest
+    assert pressure_step(r, 2, +1, cap=2) is None  # capped after severe pain
+    assert pressure_step(r, 3, -1, cap=1) == 1  # lighter always goes to at most the cap
+
+
+def test_time_limit_closes_at_the_end_and_jumps_once_before() -> None:
+    from assistant.care.limits import last_stage_budget, limit_action
+
+    assert last_stage_budget(100.0, 20.0, pace=1.5) == pytest.approx(204.0)
+    common = {"index": 1, "last": 4}
+    assert limit_action(hard_limit_passed=True, limit_hit=True, jumped=True, **common) == "close"
+    assert (
+        limit_action(hard_limit_passed=False, limit_hit=True, jumped=False, **common)
+        == "jump_to_last"
+    )
+    assert limit_action(hard_limit_passed=False, limit_hit=True, jumped=True, **common) is None
+    assert (
+        limit_action(hard_limit_passed=False, limit_hit=True, jumped=False, index=4, last=4) is None
+    )
+    assert limit_action(hard_limit_passed=False, limit_hit=False, jumped=False, **common) is None

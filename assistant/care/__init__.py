@@ -3,7 +3,8 @@
 The session only applies them, so every rule can be tested by calling it directly:
 :mod:`.pain` (how a reading changes the work), :mod:`.screening` (which answers count),
 :mod:`.warmup` (warm-up guard and resuming), :mod:`.spots` (which areas are one spot),
-:mod:`.words` (warning words).
+:mod:`.pressure` (pressure per area: level and steps), :mod:`.limits` (the routine's time
+limit).
 """
 
 from .pain import PainDecision, PainFacts, PainRules, decide_pain

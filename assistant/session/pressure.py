@@ -10,6 +10,7 @@ from ..agenda import Say, Step
 from ..care import (
     spot_of,
 )
+from ..care.pressure import PressureRange, pressure_level, pressure_step
 from ..events import kinds as ev
 from ..routine import PRESSURE_LEVELS, Stage
 from .machine import (
@@ -24,20 +25,16 @@ class PressureMixin(SessionState):
     def _level(self, stage: Stage) -> int:
         """The stage's pressure now: its own, moved by the steps taken on its area, within
         its range, and never above the limit a severe reading put on its spot."""
-        base = PRESSURE_LEVELS.index(stage.pressure)
-        lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
-        level = min(hi, max(lo, base + self._area_offset.get(stage.area, 0)))
-        return min(level, self._level_cap(stage.area))
+        offset = self._area_offset.get(stage.area, 0)
+        return pressure_level(_range(stage), offset, self._level_cap(stage.area))
 
     def _step_pressure(self, delta: int) -> bool:
         """Move pressure one level within the stage's range; carry it on to the same area."""
         if self.progress.index >= len(self.routine.stages):  # pragma: no cover - defensive
             return False
         stage = self.routine.stages[self.progress.index]
-        lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
-        now = self._level(stage)
-        new = min(hi, max(lo, now + delta), self._level_cap(stage.area))
-        if new == now or (delta < 0 and new > now):
+        new = pressure_step(_range(stage), self._level(stage), delta, self._level_cap(stage.area))
+        if new is None:
             return False
         step = new - PRESSURE_LEVELS.index(stage.pressure)
         self._area_offset[stage.area] = step
@@ -83,3 +80,8 @@ class PressureMixin(SessionState):
             seconds = f"{stage.pacing.seconds_per_stroke * new:.0f}"
             lines.append(Say(self.prompts("pace_changed", seconds=seconds), "ack"))
         self._aside(lines)
+
+
+def _range(stage: Stage) -> PressureRange:
+    lo, hi = (PRESSURE_LEVELS.index(x) for x in stage.pressure_range)
+    return PressureRange(PRESSURE_LEVELS.index(stage.pressure), lo, hi)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..agenda import Say
+from ..care.limits import last_stage_budget, limit_action
 from ..events import kinds as ev
 from ..voice import estimate_seconds
 from .machine import STAGE_STATES
@@ -33,7 +34,7 @@ class TimersMixin(SessionState):
         last = r.stages[-1]
         words = f"{last.instruction} {last.landmark} {' '.join(r.closing)}"
         spoken = estimate_seconds(words, self.settings.words_per_minute)
-        return (last.hands_on_seconds() * self.pace + spoken) * 1.2
+        return last_stage_budget(last.hands_on_seconds(), spoken, self.pace)
 
     def _arm_time_limit(self) -> None:
         """Check, when it is nearly time, that the last stage still fits the routine's limit."""
@@ -81,19 +82,23 @@ class TimersMixin(SessionState):
         Called as each stage state is entered, so a limit that passed during a pause or a
         stop takes effect as soon as work resumes; ``now`` applies it mid-state.
         """
-        last = len(self.routine.stages) - 1
-        if self._hard_limit_passed:
-            if now:
-                self._interrupt()
+        action = limit_action(
+            hard_limit_passed=self._hard_limit_passed,
+            limit_hit=self._time_limit_hit,
+            jumped=self._jumped_to_last,
+            index=self.progress.index,
+            last=len(self.routine.stages) - 1,
+        )
+        if action is None:
+            return False
+        if now:
+            self._interrupt()
+        if action == "close":
             self._lead.append(Say(self.prompts("time_up"), "reminder"))
             self.close()
-            return True
-        if self._time_limit_hit and not self._jumped_to_last and self.progress.index < last:
-            if now:
-                self._interrupt()
+        else:
             self._jump_to_last(announce=True)
-            return True
-        return False
+        return True
 
     def _jump_to_last(self, announce: bool) -> None:
         self._jumped_to_last = True
