@@ -15,14 +15,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal, Protocol, TextIO
+from typing import TYPE_CHECKING, Literal, Protocol, TextIO
 
 from .carryover import Carryover, Memory
 from .clock import Clock, Scheduler, VirtualClock, WallClock
 from .console import ConsolePrinter
 from .devices import DeviceReport, probe_devices
 from .errors import AssistantError, SpeechEngineError
-from .events import EventLog, JsonlWriter
+from .events import EventLog, EventSink, JsonlWriter
 from .files import private_folder
 from .intents import load_vocabulary
 from .journal import (
@@ -42,6 +42,9 @@ from .runner import QueueInput, ScriptInput, read_keyboard, run_interactive, run
 from .script import ScriptedReplies, load_script, load_script_replies
 from .session import Session
 from .voice import DEFAULT_WPM, SilentVoice, Voice, estimate_seconds
+
+if TYPE_CHECKING:
+    from .live_audio import StreamFactory
 
 __all__ = [
     "AppConfig",
@@ -78,6 +81,7 @@ class AudioConfig:
     noise: Path | None = None  # simulated audio: room noise mixed in
     out: Path | None = None  # simulated audio: folder for the WAVs
     listen: bool = False  # listen even with no microphone yet (a kiosk waits for one)
+    silent_after: float | None = None  # seconds without sound until a device counts as gone
 
 
 @dataclass(frozen=True)
@@ -336,6 +340,8 @@ class LiveMode:
 
     devices: DeviceReport
     interactive: bool
+    card: StreamFactory | None = None  # the sound card; None: PortAudio's
+    sinks: Sequence[EventSink] = ()  # more event sinks (a test watching the session)
 
     def run(self, cfg: AppConfig, routine: Routine, stack: ExitStack) -> int:
         from .audio_setup import run_live
@@ -352,6 +358,8 @@ class LiveMode:
             file=sys.stderr,
         )
         log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
+        for sink in self.sinks:
+            log.add_sink(sink)
         run_live(
             routine,
             log,
@@ -362,6 +370,8 @@ class LiveMode:
             input_device=cfg.audio.input,
             output_device=speaker,
             keyboard=self.interactive,
+            factory=self.card,
+            silent_after=cfg.audio.silent_after,
         )
         return 0
 
@@ -393,6 +403,8 @@ def run(
     *,
     probe: Callable[[], DeviceReport] = probe_devices,
     stdin_is_tty: Callable[[], bool] = sys.stdin.isatty,
+    card: StreamFactory | None = None,
+    sinks: Sequence[EventSink] = (),
 ) -> int:
     """``run``: live audio when there is a microphone, else typed commands, else (nobody can
     type) a simulated demonstration kept out of the journal unless one was named."""
@@ -400,7 +412,7 @@ def run(
     devices = probe()
     interactive = cfg.keyboard or stdin_is_tty()
     if cfg.audio.listen or (devices.microphone is not None and not cfg.keyboard):
-        return _assemble(LiveMode(devices, interactive), cfg, routine)
+        return _assemble(LiveMode(devices, interactive, card, sinks), cfg, routine)
     if not cfg.keyboard:
         print(f"No microphone found ({devices.describe()}).", file=sys.stderr)
     if not interactive:

@@ -215,6 +215,7 @@ def run_live(
     keyboard: bool = False,
     err: TextIO = sys.stderr,
     factory: Any = None,
+    silent_after: float | None = None,
 ) -> str:
     """A real session: the microphone and speaker through the device supervisor.
 
@@ -239,6 +240,8 @@ def run_live(
     link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}
     if factory is not None:
         link_args["factory"] = factory
+    if silent_after is not None:  # a card that only speaks when spoken to (tests)
+        link_args["silent_after"] = silent_after
     link = AudioLink(mixer, **link_args)
     listener: Listener | None = None
     try:
