@@ -8,6 +8,7 @@ was said) so that they fail for the right reason there, not just for a missing p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sessionkit import first, simulate, states
 
@@ -313,3 +314,44 @@ def test_a_later_session_of_someone_whose_session_ended_for_pain_says_so_first()
     assert "doctor" in str(said[0].data["text"]).lower()
     assert said[0].t == 0.0
     assert first(log.events, "reminder", kind="ended_for_pain")
+
+
+# -- thresholds found untested by scripts/mutants.py -----------------------------------------
+
+
+def test_two_nines_in_one_stage_leave_the_spot_although_a_lighter_level_is_left() -> None:
+    """9 counts as very severe: the second one in a stage leaves the spot at once, even
+    where the stage could still go lighter (its range is widened down to feather here)."""
+    routine = load_routine("knot-relief")
+    stages = tuple(
+        replace(s, pressure_range=("feather", s.pressure_range[1])) if s.id == "release-knot" else s
+        for s in routine.stages
+    )
+    _, log, _ = simulate(replace(routine, stages=stages), pain=(9, 9, 2, 2))
+    nines = [e for e in log.events if e.type == "pain" and e.data["value"] == 9]
+    left = first(log.events, "left_for_pain")
+    assert left.t == nines[1].t and left.data["stage"] == nines[1].data["stage"]
+
+
+def test_a_seven_during_a_pause_eases_the_spot_and_a_six_does_not() -> None:
+    """7 is the comfort limit: outside the hands-on work it still means lighter."""
+    _, straight, _ = simulate("swedish-back")
+    stage = first(straight.events, "state", state="stroking").t + 3
+    for value, word, lighter in ((7, "seven", True), (6, "six", False)):
+        _, log, _ = simulate("swedish-back", [(stage, "pause"), (stage + 5, word)])
+        reading = first(log.events, "pain", value=value)
+        eased = [e for e in log.events if e.type == "pressure" and e.t == reading.t]
+        assert bool(eased) is lighter, value
+        texts = [e.data["text"] for e in _said(log, reading.t)][:3]
+        assert (P("pain_off_lighter") in texts) is lighter, texts
+
+
+def test_a_nine_during_a_pause_caps_the_spot_and_an_eight_does_not() -> None:
+    """9 is very severe: even outside the work, that spot is never as firm again today."""
+    _, straight, _ = simulate("swedish-back")
+    stage = first(straight.events, "state", state="stroking").t + 3
+    for value, word, capped in ((9, "nine", True), (8, "eight", False)):
+        _, log, _ = simulate("swedish-back", [(stage, "pause"), (stage + 5, word)])
+        reading = first(log.events, "pain", value=value)
+        caps = [e for e in log.events if e.type == "cap" and e.t == reading.t]
+        assert bool(caps) is capped, value
