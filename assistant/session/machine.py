@@ -13,6 +13,7 @@ __all__ = [
     "STATES",
     "TERMINAL",
     "SessionSettings",
+    "StageProgress",
     "machine_config",
 ]
 
@@ -114,7 +115,7 @@ class SessionSettings:
 
 
 @dataclass
-class _StageProgress:
+class StageProgress:
     """What has been done in the current stage; survives pauses and asides."""
 
     index: int

@@ -35,7 +35,7 @@ from .machine import (
     STATES,
     TERMINAL,
     SessionSettings,
-    _StageProgress,
+    StageProgress,
     machine_config,
 )
 from .pain import PainMixin
@@ -93,7 +93,7 @@ class Session(
         self.vocabulary = vocabulary or load_vocabulary(routine.locale)
         self.prompts = prompts or load_prompts(routine.locale)
         self.pace = 1.0
-        self.progress = _StageProgress(0)
+        self.progress = StageProgress(0)
         #: pressure steps per area, from each stage's own starting pressure
         self._area_offset = {}
         #: the firmest level each area may have, after a severe reading on its spot

@@ -10,7 +10,7 @@ from ..care import (
 from ..events import kinds as ev
 from ..pacing import set_count, stroke_steps
 from ..routine import PRESSURE_LEVELS
-from .machine import _StageProgress
+from .machine import StageProgress
 from .state import SessionState
 
 
@@ -110,7 +110,7 @@ class StagesMixin(SessionState):
             self._emit(ev.WarmUp(before=stages[index].id))
             self._lead.append(Say(self.prompts("warm_up.first"), "care"))
             index = warm
-        self.progress = _StageProgress(index)
+        self.progress = StageProgress(index)
         self._comfort_key = None
         self._skip_offered = False
         self.instruct()

@@ -17,7 +17,7 @@ from ..intents import Intent, Vocabulary
 from ..prompts import Prompts
 from ..routine import Routine, Stage
 from ..voice import Voice
-from .machine import SessionSettings, _StageProgress
+from .machine import SessionSettings, StageProgress
 
 __all__ = ["SessionState"]
 
@@ -59,7 +59,7 @@ class SessionState:
     prompts: Prompts
     player: Player
     pace: float
-    progress: _StageProgress
+    progress: StageProgress
     _area_offset: dict[str, int]  # pressure steps per area, from each stage's own pressure
     _cap: dict[str, int]  # the firmest level an area may have after a severe reading
     _firmer_asked: list[str]

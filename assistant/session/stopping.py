@@ -11,7 +11,7 @@ from ..care import (
 from ..carryover import ENDED_FOR_PAIN
 from ..events import kinds as ev
 from ..routine import PRESSURE_LEVELS
-from .machine import OUTCOME, STAGE_STATES, _StageProgress
+from .machine import OUTCOME, STAGE_STATES, StageProgress
 from .state import SessionState
 
 
@@ -94,7 +94,7 @@ class StoppingMixin(SessionState):
         self._end_offered = False
         if self._paused_from not in ("screening", "setup", "closing"):
             old = self.progress
-            self.progress = _StageProgress(
+            self.progress = StageProgress(
                 old.index, very_severe=old.very_severe, severe=old.severe
             )
             self._comfort_key = None
