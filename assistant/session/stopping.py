@@ -94,9 +94,7 @@ class StoppingMixin(SessionState):
         self._end_offered = False
         if self._paused_from not in ("screening", "setup", "closing"):
             old = self.progress
-            self.progress = StageProgress(
-                old.index, very_severe=old.very_severe, severe=old.severe
-            )
+            self.progress = StageProgress(old.index, very_severe=old.very_severe, severe=old.severe)
             self._comfort_key = None
             stage = self.routine.stages[old.index]
             target = restart_level(self._level(stage))
