@@ -62,7 +62,9 @@ def open_listener(
     opened = open_recognizer(vocabulary, engine, model)
     for note in opened.notes:
         print(f"note: {note}", file=err)
-    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between if mixer else None)
+    if mixer is None:
+        return Listener(opened.recognizer, vocabulary)
+    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between, duck=mixer.duck)
 
 
 def listen_to_file(

@@ -389,16 +389,26 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 def cmd_models(args: argparse.Namespace) -> int:
     from .models import find_model, pull_model
+    from .recognizers.whisper_model import find_whisper_model, pull_whisper_model
 
     if args.action == "pull":
-        path = pull_model(args.lang)
+        path = pull_whisper_model() if args.lang == "whisper" else pull_model(args.lang)
         print(f"model ready in {path}")
         return 0
+    status = 0
+    if args.lang in ("en", "whisper"):
+        try:
+            print(f"whisper (en): {find_whisper_model()}")
+        except AssistantError as exc:
+            print(f"whisper (en): {exc}")
+            status = 1
+        if args.lang == "whisper":
+            return status
     try:
-        print(f"{args.lang}: {find_model(args.lang)}")
+        print(f"vosk ({args.lang}): {find_model(args.lang)}")
     except AssistantError as exc:
-        print(f"{args.lang}: {exc}")
-        return 1
+        print(f"vosk ({args.lang}): {exc}")
+        return 1 if args.lang != "en" else status
     return 0
 
 
@@ -638,8 +648,12 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     def audio_options(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--engine", choices=("vosk", "pocketsphinx"), help="speech recognizer")
-        sp.add_argument("--model", metavar="DIR", help="vosk model folder")
+        sp.add_argument(
+            "--engine",
+            choices=("whisper", "vosk", "pocketsphinx"),
+            help="speech recognizer (default: the best one that can start; English: whisper)",
+        )
+        sp.add_argument("--model", metavar="DIR", help="model folder (whisper or vosk)")
 
     sp = add("run", cmd_run, "run a session (typed commands; a simulation when nobody can type)")
     session_options(sp)
@@ -690,7 +704,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--corpus", metavar="DIR", help="the shared recordings (../shared/corpus)")
     sp = add("models", cmd_models, "show the speech model in use, or download one")
     sp.add_argument("action", nargs="?", choices=("show", "pull"), default="show")
-    sp.add_argument("lang", nargs="?", default="en")
+    sp.add_argument("lang", nargs="?", default="en", help="a language (en, ko) or 'whisper'")
 
     sp = add("history", cmd_history, "past sessions: pain readings, pressure, outcomes")
     sp.add_argument(

@@ -12,6 +12,8 @@ two rules that matter for safety and for sanity:
   assistant's own echo and dropped; a command the narration is not saying passes,
   so a person can talk over the voice. Stop is never dropped this way: against its
   echo stand the echo canceller and gate, and a needless stop is safe.
+* While the recognizer hears someone (its voice detector is in an utterance), the
+  narration is ducked (``duck``), so the rest of what they say stands above its echo.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ __all__ = ["Heard", "Listener"]
 
 #: (first sample, one past last) -> narration words sounding then.
 NarrationWords = Callable[[int, int], set[str]]
+#: Narration gain while a person is heard over it (-12 dB): measured by the benchmark's
+#: stop-over-narration test (bench/README.md).
+DUCK_GAIN = 0.25
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Listener:
         narration: NarrationWords | None = None,
         confirm_seconds: float = 0.1,
         echo_window: float = 1.5,
+        duck: Callable[[float], None] | None = None,
     ) -> None:
         self.recognizer = recognizer
         self.vocabulary = vocabulary
@@ -64,11 +70,18 @@ class Listener:
         self._fed = 0  # samples fed to the recognizer: its clock
         self._offset = 0  # samples never fed (dropped by a busy machine), for true times
         self.dropped: list[Heard] = []  # echoes, kept for diagnostics and the benchmark
+        self.duck = duck  # the narration's gain control (Mixer.duck), if any
+        self._ducked = False
 
     def feed(self, pcm: Pcm) -> list[Heard]:
         """Feed a block; return the commands (and rejections) it completed."""
         self._fed += len(pcm)
         found = self._take(self.recognizer.accept(np.ascontiguousarray(pcm).tobytes()))
+        if self.duck is not None:
+            hearing = bool(getattr(self.recognizer, "in_speech", False))
+            if hearing != self._ducked:
+                self._ducked = hearing
+                self.duck(DUCK_GAIN if hearing else 1.0)
         return found + self._confirm_stop()
 
     def skip(self, samples: int) -> None:

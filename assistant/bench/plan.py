@@ -40,6 +40,10 @@ class Plan:
             if locale != "en":
                 out += [Task(name, locale, "accuracy", "korean", s) for s in self.snrs]
                 continue
+            if name.endswith("-noduck"):  # the echo path alone, to measure ducking
+                out += [Task(name, locale, "echo", "narration")]
+                out += [Task(name, locale, "stop_latency", "narration")]
+                continue
             ours = name == "ours"
             snrs = self.snrs if ours else self.other_snrs
             out += [Task(name, locale, "accuracy", "real", s) for s in snrs]
@@ -48,7 +52,7 @@ class Plan:
                 out += [Task(name, locale, "negatives", n) for n in ("oov", "noise")]
                 out += [Task(name, locale, "negatives", "conversation")]
                 out += [Task(name, locale, "echo", "narration")]
-            if ours:
+            if ours or (self is FULL and name.startswith("ours")):
                 out.append(Task(name, locale, "stop_latency", "narration"))
         return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime
 import json
+import multiprocessing
 import os
 import platform
 import subprocess
@@ -22,6 +23,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from .corpus import find_corpus
+from .cost import utterance_cost
 from .plan import FULL, QUICK, Plan, Task
 from .report import markdown, targets
 from .systems import available_systems
@@ -52,7 +54,10 @@ def run_bench(
     print(f"bench ({plan.name}): {len(tasks)} tasks, systems {', '.join(about)}", file=err)
     done: dict[Task, dict[str, Any]] = {}
     workers = max(1, min(os.cpu_count() or 1, 4))
-    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+    # spawned, not forked: a fork of a process that has run CTranslate2 or onnxruntime
+    # inherits their thread pools' locks and can hang on the first decode
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawn) as pool:
         futures = {pool.submit(run_task, t, plan, str(root) if root else None): t for t in tasks}
         for future in concurrent.futures.as_completed(futures):
             task = futures[future]
@@ -67,6 +72,7 @@ def run_bench(
         "notes": notes,
         **_gather(done, plan),
         "startup": _probe(plan),
+        "utterance_cost": utterance_cost(5 if quick else 40, root),
     }
     results["targets"] = targets(results)
     results["seconds"] = round(time.monotonic() - started, 1)

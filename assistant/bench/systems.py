@@ -1,9 +1,12 @@
 """The listeners compared side by side, each behind one small interface.
 
 * ``ours``: the product's own pipeline: the recognizer ``run`` would pick for the
-  locale (vosk when a model is installed, else PocketSphinx for English), the
-  listener's rules (stop from confirmed partials, no self-hearing) and, when the
-  assistant is talking, the echo canceller and gate.
+  locale (for English, Whisper on Silero-cut utterances), the listener's rules (early
+  stop, no self-hearing) and, when the assistant is talking, the echo canceller and gate.
+* ``ours-noduck``: ``ours`` without ducking the narration while a person talks over
+  it; run on the echo tasks only, to measure what ducking does.
+* ``ours-sphinx``: the same pipeline with PocketSphinx, the English default before
+  Whisper: its grammar, gated endpointer and stop from confirmed partials.
 * ``sphinx-grammar``: PocketSphinx with our grammar, acting on final results only,
   with no echo handling: the recognizer alone.
 * ``naive``: what hobby assistants do: PocketSphinx free dictation (its general
@@ -62,9 +65,12 @@ class System:
 
 
 class _Ours:
-    def __init__(self, recognizer: Recognizer, vocab: Vocabulary, mixer: Mixer | None) -> None:
+    def __init__(
+        self, recognizer: Recognizer, vocab: Vocabulary, mixer: Mixer | None, duck: bool = True
+    ) -> None:
         narration = mixer.words_between if mixer is not None else None
-        self.listener = Listener(recognizer, vocab, narration=narration)
+        ducking = mixer.duck if mixer is not None and duck else None
+        self.listener = Listener(recognizer, vocab, narration=narration, duck=ducking)
         self.echo = EchoCanceller(gate=EchoGate()) if mixer is not None else None
 
     def feed(self, mic: Pcm, played: Pcm | None = None) -> list[Found]:
@@ -149,6 +155,10 @@ class _Dictation:
             self.decoder.end_utt()
 
 
+def _sphinx(vocab: Vocabulary) -> Recognizer:
+    return open_recognizer(vocab, "pocketsphinx").recognizer
+
+
 def available_systems(locale: str = "en") -> tuple[list[System], list[str]]:
     """The systems that can run here for ``locale``, and why any others cannot."""
     vocab = load_vocabulary(locale)
@@ -169,6 +179,21 @@ def available_systems(locale: str = "en") -> tuple[list[System], list[str]]:
     )  # fmt: skip
     if locale != "en":
         return systems, notes
+    systems.append(
+        System(
+            "ours-noduck", locale, default_engine,
+            "the product's pipeline without ducking the narration while a person talks",
+            lambda mixer: _Ours(open_recognizer(vocab).recognizer, vocab, mixer, duck=False),
+        )
+    )  # fmt: skip
+    if default_engine != "pocketsphinx":
+        systems.append(
+            System(
+                "ours-sphinx", locale, "pocketsphinx",
+                "the product's pipeline with PocketSphinx (the English default before Whisper)",
+                lambda mixer: _Ours(_sphinx(vocab), vocab, mixer),
+            )
+        )  # fmt: skip
     systems.append(
         System(
             "sphinx-grammar", locale, "pocketsphinx",
