@@ -21,7 +21,7 @@ from .echo import EchoCanceller, EchoGate
 from .errors import SpeechEngineError
 from .events import EventLog
 from .intents import Vocabulary, load_vocabulary
-from .listener import Heard, Listener
+from .listener import DUCK_NARRATION, Heard, Listener
 from .mixer import Mixer
 from .narration import NarrationSettings, Pyttsx3Renderer
 from .pcm import RATE, Pcm, read_wav, write_wav
@@ -64,7 +64,8 @@ def open_listener(
         print(f"note: {note}", file=err)
     if mixer is None:
         return Listener(opened.recognizer, vocabulary)
-    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between, duck=mixer.duck)
+    duck = mixer.duck if DUCK_NARRATION else None
+    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between, duck=duck)
 
 
 def listen_to_file(

@@ -13,7 +13,8 @@ two rules that matter for safety and for sanity:
   so a person can talk over the voice. Stop is never dropped this way: against its
   echo stand the echo canceller and gate, and a needless stop is safe.
 * While the recognizer hears someone (its voice detector is in an utterance), the
-  narration is ducked (``duck``), so the rest of what they say stands above its echo.
+  narration can be ducked (``duck``), so the rest of what they say stands above its
+  echo; :data:`DUCK_NARRATION` says whether ``run`` does.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ __all__ = ["Heard", "Listener"]
 
 #: (first sample, one past last) -> narration words sounding then.
 NarrationWords = Callable[[int, int], set[str]]
-#: Narration gain while a person is heard over it (-12 dB): measured by the benchmark's
-#: stop-over-narration test (bench/README.md).
+#: Narration gain while a person is heard over it (-12 dB).
 DUCK_GAIN = 0.25
+#: Whether ``run`` ducks the narration. Off: in the benchmark's stop-over-narration test
+#: ducking caught no more stops (bench/README.md), because the echo gate silences a stop
+#: said under loud narration before the voice detector can hear it and duck.
+DUCK_NARRATION = False
 
 
 @dataclass(frozen=True)

@@ -125,12 +125,12 @@ def markdown(r: dict[str, Any]) -> str:
     u = r.get("utterance_cost") or {}
     windows = sorted(k for k in u if k.startswith("window_"))
     if windows:
-        cells = "; ".join(
+        each = "; ".join(
             f"{k[len('window_') :]} encoder window {u[k]['mean']:g} s mean, {u[k]['p95']:g} s p95"
             for k in windows
         )
         out += ["", f"Whisper decode of one {u['audio_s']:g} s utterance, one thread "
-                f"({u['clips']} real clips): {cells}."]  # fmt: skip
+                f"({u['clips']} real clips): {each}."]  # fmt: skip
     elif u.get("note"):
         out += ["", f"Whisper decode per utterance: {u['note']}"]
     for key, table in r["confusion"].items():

@@ -3,8 +3,8 @@
 * ``ours``: the product's own pipeline: the recognizer ``run`` would pick for the
   locale (for English, Whisper on Silero-cut utterances), the listener's rules (early
   stop, no self-hearing) and, when the assistant is talking, the echo canceller and gate.
-* ``ours-noduck``: ``ours`` without ducking the narration while a person talks over
-  it; run on the echo tasks only, to measure what ducking does.
+* ``ours-duck`` (or ``ours-noduck``): ``ours`` with the other choice of ducking the
+  narration while a person talks over it; run on the echo tasks only, to measure it.
 * ``ours-sphinx``: the same pipeline with PocketSphinx, the English default before
   Whisper: its grammar, gated endpointer and stop from confirmed partials.
 * ``sphinx-grammar``: PocketSphinx with our grammar, acting on final results only,
@@ -25,7 +25,7 @@ import numpy as np
 
 from ..echo import EchoCanceller, EchoGate
 from ..intents import Intent, Vocabulary, load_vocabulary, normalize, parse
-from ..listener import Listener
+from ..listener import DUCK_NARRATION, Listener
 from ..mixer import Mixer
 from ..pcm import RATE, Pcm
 from ..recognizers import Recognizer, RecognizerError, open_recognizer
@@ -66,7 +66,7 @@ class System:
 
 class _Ours:
     def __init__(
-        self, recognizer: Recognizer, vocab: Vocabulary, mixer: Mixer | None, duck: bool = True
+        self, recognizer: Recognizer, vocab: Vocabulary, mixer: Mixer | None, duck: bool = False
     ) -> None:
         narration = mixer.words_between if mixer is not None else None
         ducking = mixer.duck if mixer is not None and duck else None
@@ -155,6 +155,10 @@ class _Dictation:
             self.decoder.end_utt()
 
 
+def _default(vocab: Vocabulary) -> Recognizer:
+    return open_recognizer(vocab).recognizer
+
+
 def _sphinx(vocab: Vocabulary) -> Recognizer:
     return open_recognizer(vocab, "pocketsphinx").recognizer
 
@@ -174,16 +178,18 @@ def available_systems(locale: str = "en") -> tuple[list[System], list[str]]:
         System(
             name, locale, default_engine,
             f"the product's pipeline ({default_engine}, listener rules, echo control)",
-            lambda mixer: _Ours(open_recognizer(vocab).recognizer, vocab, mixer),
+            lambda mixer: _Ours(open_recognizer(vocab).recognizer, vocab, mixer, DUCK_NARRATION),
         )
     )  # fmt: skip
     if locale != "en":
         return systems, notes
+    other = "noduck" if DUCK_NARRATION else "duck"
     systems.append(
         System(
-            "ours-noduck", locale, default_engine,
-            "the product's pipeline without ducking the narration while a person talks",
-            lambda mixer: _Ours(open_recognizer(vocab).recognizer, vocab, mixer, duck=False),
+            f"ours-{other}", locale, default_engine,
+            f"the product's pipeline, {other.replace('no', 'not ')}ing the narration while a "
+            "person talks over it",
+            lambda mixer: _Ours(_default(vocab), vocab, mixer, not DUCK_NARRATION),
         )
     )  # fmt: skip
     if default_engine != "pocketsphinx":

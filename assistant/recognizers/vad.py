@@ -76,8 +76,8 @@ class Cut:
     """The utterance under way: its audio (with pre-roll) and its voiced chunk count."""
 
     chunks: list[Floats] = field(default_factory=list)
-    voiced: int = 0  # chunks at or above the start threshold
-    last_voiced: int = 0  # index (into chunks) one past the last voiced chunk
+    voiced: int = 0  # chunks of clear speech (at or above the pause threshold)
+    last_voiced: int = 0  # index (into chunks) one past the last of them
 
     def audio(self, upto: int | None = None) -> Floats:
         parts = self.chunks[:upto] if upto is not None else self.chunks
@@ -89,8 +89,10 @@ class SpeechCutter:
 
     Speech starts on a chunk at ``start`` or above (the ``pre_roll`` before it is
     kept: Silero notices a word a chunk or two late); it goes on while chunks stay
-    above ``keep``; ``pause`` seconds below ``keep`` is a pause, ``end`` seconds an
-    end. An utterance longer than ``longest`` seconds is cut there: commands are short.
+    above ``keep``, and ``end`` seconds below ``keep`` end it. A pause, a moment for an
+    early look, comes sooner: ``pause`` seconds below ``pause_below`` (Silero's
+    probability falls off slowly after a word, so waiting for ``keep`` costs time). An
+    utterance longer than ``longest`` seconds is cut there: commands are short.
     """
 
     def __init__(
@@ -100,6 +102,7 @@ class SpeechCutter:
         start: float = 0.5,
         keep: float = 0.35,
         pause: float = 0.1,
+        pause_below: float = 0.5,
         end: float = 0.3,
         pre_roll: float = 0.2,
         long: float = 1.0,
@@ -109,6 +112,7 @@ class SpeechCutter:
         self.vad = vad
         self.start = start
         self.keep = keep
+        self.pause_below = pause_below
         self.pause_chunks = max(1, round(pause / step))
         self.end_chunks = max(self.pause_chunks + 1, round(end / step))
         self.long_chunks = max(1, round(long / step))
@@ -116,7 +120,8 @@ class SpeechCutter:
         self._before: deque[Floats] = deque(maxlen=round(pre_roll / step) + 1)  # and the start
         self.cut: Cut | None = None
         self._quiet = 0  # chunks below keep, in a row
-        self._since_look = 0  # voiced chunks since the last PAUSE or LONG
+        self._hush = 0  # chunks below pause_below, in a row
+        self._since_look = 0  # clear speech chunks since the last PAUSE or LONG
 
     @property
     def in_speech(self) -> bool:
@@ -135,30 +140,31 @@ class SpeechCutter:
             cut.voiced = 1
             cut.last_voiced = len(cut.chunks)
             self._quiet = 0
+            self._hush = 0
             self._since_look = 1
             return Event.NONE
         cut.chunks.append(chunk)
-        if p >= self.keep:
-            self._quiet = 0
+        if p >= self.pause_below:  # clearly speech: what an early look must have seen
+            self._hush = 0
             cut.voiced += 1
             cut.last_voiced = len(cut.chunks)
             self._since_look += 1
-            if len(cut.chunks) >= self.longest_chunks:
-                return Event.END
-            if self._since_look >= self.long_chunks:
-                self._since_look = 0
-                return Event.LONG
-            return Event.NONE
-        self._quiet += 1
+        else:
+            self._hush += 1
+        self._quiet = 0 if p >= self.keep else self._quiet + 1
         if self._quiet >= self.end_chunks or len(cut.chunks) >= self.longest_chunks:
             return Event.END
-        if self._quiet == self.pause_chunks and self._since_look:
+        if self._hush >= self.pause_chunks and self._since_look:
             self._since_look = 0
             return Event.PAUSE
+        if self._since_look >= self.long_chunks:
+            self._since_look = 0
+            return Event.LONG
         return Event.NONE
 
     def take(self) -> Cut | None:
         """The utterance under way, ended: the cutter waits for the next one."""
         cut, self.cut = self.cut, None
         self._quiet = 0
+        self._hush = 0
         return cut

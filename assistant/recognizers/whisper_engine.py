@@ -11,9 +11,9 @@ Why it is built this way (figures in ``bench/README.md``):
 * **Scored, not just transcribed**: one greedy decode at temperature 0 (faster-whisper's
   fallback sampling is where hallucinated commands came from), rejected when Whisper
   thinks there was no speech, when the mean token log-probability is low, or when the
-  text is longer than any command and holds no stop (a decoder loop, "seven. seven. seven.", is taken back
-  to its first round first); what is left must parse as one phrase of the vocabulary,
-  or it is nothing. Better unheard than misheard.
+  text is longer than any command and holds no stop (a decoder loop, "seven. seven.
+  seven.", is first taken back to its first round); what is left must parse as one
+  phrase of the vocabulary, or it is nothing. Better unheard than misheard.
 * **The urgent class acts early**: a short pause (0.1 s) inside or after speech gets
   an early decode; when it holds a ``stop`` or ``warning`` phrase, that is reported
   at once as a final result, without waiting for the utterance to end. Long speech is
@@ -52,7 +52,7 @@ COMPUTE_TYPE = "int8"
 #: One thread: the benchmark measures one core, and a Pi's other cores play and listen.
 THREADS = 1
 #: Mean log-probability per output token below which a result is not trusted.
-MIN_LOGPROB = -1.0
+MIN_LOGPROB = -1.3
 #: Whisper's own no-speech rule: probability above this with a log-probability under
 #: ``NO_SPEECH_LOGPROB`` means it heard no speech.
 NO_SPEECH = 0.6
