@@ -416,7 +416,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench.run import run_bench
 
     out = Path(args.out)
-    results = run_bench(args.quick, out, Path(args.corpus) if args.corpus else None)
+    only = set(args.systems.split(",")) if args.systems else None
+    corpus = Path(args.corpus) if args.corpus else None
+    results = run_bench(args.quick, out, corpus, only=only)
     print((out / "results.md").read_text(encoding="utf-8"))
     print(f"written: {out / 'results.json'}, {out / 'results.md'}")
     missed = [t["target"] for t in results["targets"] if t["met"] is False]
@@ -702,6 +704,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--quick", action="store_true", help="a small run (under a minute), for CI")
     sp.add_argument("--out", default="bench", metavar="DIR", help="where results go (bench/)")
     sp.add_argument("--corpus", metavar="DIR", help="the shared recordings (../shared/corpus)")
+    sp.add_argument(
+        "--systems", metavar="A,B", help="run only these systems (default: every one that can)"
+    )
     sp = add("models", cmd_models, "show the speech model in use, or download one")
     sp.add_argument("action", nargs="?", choices=("show", "pull"), default="show")
     sp.add_argument("lang", nargs="?", default="en", help="a language (en, ko) or 'whisper'")

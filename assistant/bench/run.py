@@ -33,9 +33,15 @@ __all__ = ["run_bench"]
 
 
 def run_bench(
-    quick: bool, out: Path, corpus: Path | None = None, err: TextIO = sys.stderr
+    quick: bool,
+    out: Path,
+    corpus: Path | None = None,
+    err: TextIO = sys.stderr,
+    only: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Measure, write ``results.json`` and ``results.md`` into ``out``, return the results."""
+    """Measure, write ``results.json`` and ``results.md`` into ``out``, return the results.
+
+    ``only`` names the systems to run (all that can run, without it)."""
     plan = QUICK if quick else FULL
     started = time.monotonic()
     root = find_corpus(corpus)
@@ -48,6 +54,8 @@ def run_bench(
         found, why = available_systems(locale)
         notes += why
         for s in found:
+            if only is not None and s.name not in only:
+                continue
             systems.append((s.name, s.locale))
             about[s.name] = {"engine": s.engine, "locale": s.locale, "about": s.about}
     tasks = plan.tasks(systems)
