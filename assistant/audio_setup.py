@@ -25,7 +25,7 @@ from .errors import SpeechEngineError
 from .events import EventLog
 from .files import written_by
 from .intents import Vocabulary, load_vocabulary
-from .listener import Heard, Listener
+from .listener import DUCK_NARRATION, Heard, Listener
 from .mixer import Mixer
 from .narration import NarrationSettings, Pyttsx3Renderer
 from .pcm import RATE, Pcm, read_wav, stream_wav, write_wav
@@ -66,7 +66,10 @@ def open_listener(
     opened = open_recognizer(vocabulary, engine, model)
     for note in opened.notes:
         print(f"note: {note}", file=err)
-    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between if mixer else None)
+    if mixer is None:
+        return Listener(opened.recognizer, vocabulary)
+    duck = mixer.duck if DUCK_NARRATION else None
+    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between, duck=duck)
 
 
 def listen_to_file(

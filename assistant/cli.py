@@ -137,23 +137,40 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 def cmd_models(args: argparse.Namespace) -> int:
     from .models import find_model, pull_model
+    from .recognizers.whisper_model import find_whisper_model, pull_whisper_model
 
     if args.action == "pull":
-        path = pull_model(args.lang)
+        path = pull_whisper_model() if args.lang == "whisper" else pull_model(args.lang)
         print(f"model ready in {path}")
         return 0
+    status = 0
+    if args.lang in ("en", "whisper"):
+        try:
+            print(f"whisper (en): {find_whisper_model()}")
+        except AssistantError as exc:
+            print(f"whisper (en): {exc}")
+            status = 1
+        if args.lang == "whisper":
+            return status
     try:
-        print(f"{args.lang}: {find_model(args.lang)}")
+        print(f"vosk ({args.lang}): {find_model(args.lang)}")
     except AssistantError as exc:
-        print(f"{args.lang}: {exc}")
-        if args.lang != "en" or importlib.util.find_spec("pocketsphinx") is None:
+        print(f"vosk ({args.lang}): {exc}")
+        if args.lang != "en":
             print(f"{args.lang}: nothing can listen in this language until a model is pulled")
             return 1
         # open_recognizer falls back the same way: English is heard without vosk too
+        if status == 0:
+            print("en: sessions will listen with Whisper (vosk is not needed)")
+            return 0
+        if importlib.util.find_spec("pocketsphinx") is None:
+            print("en: nothing can listen until a model is pulled ('models pull whisper')")
+            return 1
         print(
-            f"{args.lang}: sessions will listen with PocketSphinx instead "
-            f"('models pull {args.lang}' gets the vosk model, which hears better)"
+            "en: sessions will listen with PocketSphinx instead "
+            "('models pull whisper' gets the Whisper model, which hears far better)"
         )
+        return 0
     return 0
 
 
@@ -161,7 +178,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench.run import run_bench
 
     out = Path(args.out)
-    results = run_bench(args.quick, out, Path(args.corpus) if args.corpus else None)
+    only = set(args.systems.split(",")) if args.systems else None
+    corpus = Path(args.corpus) if args.corpus else None
+    results = run_bench(args.quick, out, corpus, only=only)
     print((out / "results.md").read_text(encoding="utf-8"))
     print(f"written: {out / 'results.json'}, {out / 'results.md'}")
     missed = [t["target"] for t in results["targets"] if t["met"] is False]
@@ -262,8 +281,12 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     def audio_options(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--engine", choices=("vosk", "pocketsphinx"), help="speech recognizer")
-        sp.add_argument("--model", metavar="DIR", help="vosk model folder")
+        sp.add_argument(
+            "--engine",
+            choices=("whisper", "vosk", "pocketsphinx"),
+            help="speech recognizer (default: the best one that can start; English: whisper)",
+        )
+        sp.add_argument("--model", metavar="DIR", help="model folder (whisper or vosk)")
 
     sp = add("run", cmd_run, "run a session (typed commands; a simulation when nobody can type)")
     session_options(sp)
@@ -319,9 +342,12 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--quick", action="store_true", help="a small run (under a minute), for CI")
     sp.add_argument("--out", default="bench", metavar="DIR", help="where results go (bench/)")
     sp.add_argument("--corpus", metavar="DIR", help="the shared recordings (../shared/corpus)")
+    sp.add_argument(
+        "--systems", metavar="A,B", help="run only these systems (default: every one that can)"
+    )
     sp = add("models", cmd_models, "show the speech model in use, or download one")
     sp.add_argument("action", nargs="?", choices=("show", "pull"), default="show")
-    sp.add_argument("lang", nargs="?", default="en")
+    sp.add_argument("lang", nargs="?", default="en", help="a language (en, ko) or 'whisper'")
 
     sp = add("history", cmd_history, "past sessions: pain readings, pressure, outcomes")
     sp.add_argument(

@@ -12,6 +12,9 @@ two rules that matter for safety and for sanity:
   assistant's own echo and dropped; a command the narration is not saying passes,
   so a person can talk over the voice. Stop is never dropped this way: against its
   echo stand the echo canceller and gate, and a needless stop is safe.
+* While the recognizer hears someone (its voice detector is in an utterance), the
+  narration can be ducked (``duck``), so the rest of what they say stands above its
+  echo; :data:`DUCK_NARRATION` says whether ``run`` does.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ __all__ = ["Heard", "Listener"]
 
 #: (first sample, one past last) -> narration words sounding then.
 NarrationWords = Callable[[int, int], set[str]]
+#: Narration gain while a person is heard over it (-12 dB).
+DUCK_GAIN = 0.25
+#: Whether ``run`` ducks the narration. Off: in the benchmark's stop-over-narration test
+#: ducking caught no more stops (bench/README.md), because the echo gate silences a stop
+#: said under loud narration before the voice detector can hear it and duck.
+DUCK_NARRATION = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class Listener:
         narration: NarrationWords | None = None,
         confirm_seconds: float = 0.1,
         echo_window: float = 1.5,
+        duck: Callable[[float], None] | None = None,
     ) -> None:
         self.recognizer = recognizer
         self.vocabulary = vocabulary
@@ -64,11 +74,18 @@ class Listener:
         self._fed = 0  # samples fed to the recognizer: its clock
         self._offset = 0  # samples never fed (dropped by a busy machine), for true times
         self.dropped: list[Heard] = []  # echoes, kept for diagnostics and the benchmark
+        self.duck = duck  # the narration's gain control (Mixer.duck), if any
+        self._ducked = False
 
     def feed(self, pcm: Pcm) -> list[Heard]:
         """Feed a block; return the commands (and rejections) it completed."""
         self._fed += len(pcm)
         found = self._take(self.recognizer.accept(np.ascontiguousarray(pcm).tobytes()))
+        if self.duck is not None:
+            hearing = bool(getattr(self.recognizer, "in_speech", False))
+            if hearing != self._ducked:
+                self._ducked = hearing
+                self.duck(DUCK_GAIN if hearing else 1.0)
         return found + self._confirm_stop()
 
     def skip(self, samples: int) -> None:

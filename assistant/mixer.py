@@ -58,6 +58,8 @@ class Mixer:
         self._pos = 0  # samples read so far
         self._history: deque[Played] = deque()
         self._keep = int(history_seconds * RATE)
+        self._duck = 1.0  # narration gain while someone talks over it (1: not ducked)
+        self._gain = 1.0  # the gain the last block ended at, for a click-free ramp
 
     @property
     def position(self) -> int:
@@ -81,6 +83,12 @@ class Mixer:
                 self._history[-1].end = self._pos
             self._lines.clear()
             self._line_pos = 0
+
+    def duck(self, gain: float) -> None:
+        """Narration at ``gain`` (1: full) from the next block on, ramped over one block:
+        lowered while a person talks over it, so that they are heard over its echo."""
+        with self._lock:
+            self._duck = gain
 
     def speaking(self) -> bool:
         """Whether narration is still queued or playing."""
@@ -110,7 +118,9 @@ class Mixer:
                 if self._line_pos >= len(pcm):
                     self._lines.popleft()
                     self._line_pos = 0
-            voice *= self.volume
+            ramp = np.linspace(self._gain, self._duck, frames, dtype=np.float32)
+            self._gain = self._duck
+            voice *= self.volume * ramp
             mix += voice
             sounding = []
             for pcm, at in self._sounds:

@@ -529,9 +529,19 @@ def test_models_says_which_engine_listens_when_there_is_no_vosk_model(
         raise RecognizerError(f"no vosk model for '{locale}'")
 
     monkeypatch.setattr(models, "find_model", no_model)
+    assert main(["models"]) == 0  # the installed Whisper model listens
+    out = capsys.readouterr().out
+    assert "vosk (en): no vosk model for 'en'" in out
+    assert "sessions will listen with Whisper" in out
+
+    from assistant.recognizers import whisper_model
+
+    def no_whisper(explicit: Path | None = None) -> Path:
+        raise RecognizerError("no Whisper model")
+
+    monkeypatch.setattr(whisper_model, "find_whisper_model", no_whisper)
     assert main(["models"]) == 0
     out = capsys.readouterr().out
-    assert "en: no vosk model for 'en'" in out
     assert "sessions will listen with PocketSphinx instead" in out
     assert main(["models", "show", "ko"]) == 1
     assert "nothing can listen in this language" in capsys.readouterr().out

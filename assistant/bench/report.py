@@ -27,7 +27,7 @@ def _check(
 
 
 def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each of issue 4's targets for our pipeline: the figure, met or not, and by how much."""
+    """Each of issue 14's targets for our pipeline: the figure, met or not, and by how much."""
     acc = _get(r, "accuracy", "ours", "real") or {}
     fa = _get(r, "false_accepts", "ours") or {}
     lat = _get(r, "latency", "ours") or {}
@@ -42,23 +42,26 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     hours = sum(h for _, h in stops_hours)
     stop_rate = round(sum(s for s, _ in stops_hours) / hours, 2) if hours else None
     rejected = _get(fa, "oov", "rejected")
+    over = _get(lat, "stop_over_narration") or {}
+    caught = (round(100 * over["caught"] / over["said"], 1)
+              if over.get("said") else None)  # fmt: skip
     return [
-        _check("accuracy, real people, clean (%)", rate("clean"), 98, True, " pts"),
-        _check("accuracy, real people, 12 dB (%)", rate("12 dB"), 95, True, " pts"),
-        _check("accuracy, real people, 6 dB (%)", rate("6 dB"), 90, True, " pts"),
+        _check("accuracy, real people, clean (%)", rate("clean"), 92, True, " pts"),
+        _check("accuracy, real people, 12 dB (%)", rate("12 dB"), 85, True, " pts"),
+        _check("accuracy, real people, 6 dB (%)", rate("6 dB"), 75, True, " pts"),
         _check("out-of-vocabulary words rejected (%)",
-               round(100 * rejected, 1) if rejected is not None else None, 95, True, " pts"),
-        _check("false commands per hour of noise", _get(fa, "noise", "per_hour"), 1, False, "/h"),
+               round(100 * rejected, 1) if rejected is not None else None, 90, True, " pts"),
+        _check("false commands per hour of noise", _get(fa, "noise", "per_hour"), 10, False, "/h"),
         _check("false commands per hour of conversation",
-               _get(fa, "conversation", "per_hour"), 1, False, "/h"),
+               _get(fa, "conversation", "per_hour"), 20, False, "/h"),
         _check("commands from own narration (count)", _get(fa, "narration", "commands"),
                0, False, ""),
-        _check("false stops per hour (noise, talk, narration)", stop_rate, 0.1, False, "/h"),
-        _check("stop latency p50 (s)", _get(lat, "stop_over_narration", "p50"), 0.3, False, " s"),
+        _check("false stops per hour (noise, talk, narration)", stop_rate, 1, False, "/h"),
+        _check("stops over narration caught (%)", caught, 83.3, True, " pts"),
         _check("stop latency p95 (s)", _get(lat, "stop_over_narration", "p95"), 0.5, False, " s"),
-        _check("other commands latency p95 (s)", _get(lat, "other", "p95"), 0.8, False, " s"),
+        _check("other commands latency p95 (s)", _get(lat, "other", "p95"), 1.5, False, " s"),
         _check("listening real-time factor", _get(r, "real_time_factor", "ours"), 0.15, False, ""),
-        _check("peak memory (MB)", start.get("peak_memory_mb"), 350, False, " MB"),
+        _check("peak memory (MB)", start.get("peak_memory_mb"), 400, False, " MB"),
         _check("first spoken word after start (s)", start.get("first_word_s"), 2, False, " s"),
     ]  # fmt: skip
 
@@ -119,6 +122,17 @@ def markdown(r: dict[str, Any]) -> str:
             f"{_num(s.get('text_to_audio_cold_engine_s'), ' s')} with the engine cold, "
             f"{_num(s.get('text_to_audio_new_line_s'), ' s')} for a new line, "
             f"{_num(s.get('text_to_audio_cached_s'), ' s')} cached."]  # fmt: skip
+    u = r.get("utterance_cost") or {}
+    windows = sorted(k for k in u if k.startswith("window_"))
+    if windows:
+        each = "; ".join(
+            f"{k[len('window_') :]} encoder window {u[k]['mean']:g} s mean, {u[k]['p95']:g} s p95"
+            for k in windows
+        )
+        out += ["", f"Whisper decode of one {u['audio_s']:g} s utterance, one thread "
+                f"({u['clips']} real clips): {each}."]  # fmt: skip
+    elif u.get("note"):
+        out += ["", f"Whisper decode per utterance: {u['note']}"]
     for key, table in r["confusion"].items():
         out += ["", f"Confusion, {key}, clean (said: heard ×count; - is nothing):", ""]
         for said, got in table.items():

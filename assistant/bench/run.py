@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime
 import json
+import multiprocessing
 import os
 import platform
 import subprocess
@@ -22,6 +23,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from .corpus import find_corpus
+from .cost import utterance_cost
 from .plan import FULL, QUICK, Plan, Task
 from .report import markdown, targets
 from .systems import available_systems
@@ -31,9 +33,15 @@ __all__ = ["run_bench"]
 
 
 def run_bench(
-    quick: bool, out: Path, corpus: Path | None = None, err: TextIO = sys.stderr
+    quick: bool,
+    out: Path,
+    corpus: Path | None = None,
+    err: TextIO = sys.stderr,
+    only: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Measure, write ``results.json`` and ``results.md`` into ``out``, return the results."""
+    """Measure, write ``results.json`` and ``results.md`` into ``out``, return the results.
+
+    ``only`` names the systems to run (all that can run, without it)."""
     plan = QUICK if quick else FULL
     started = time.monotonic()
     root = find_corpus(corpus)
@@ -46,13 +54,18 @@ def run_bench(
         found, why = available_systems(locale)
         notes += why
         for s in found:
+            if only is not None and s.name not in only:
+                continue
             systems.append((s.name, s.locale))
             about[s.name] = {"engine": s.engine, "locale": s.locale, "about": s.about}
     tasks = plan.tasks(systems)
     print(f"bench ({plan.name}): {len(tasks)} tasks, systems {', '.join(about)}", file=err)
     done: dict[Task, dict[str, Any]] = {}
     workers = max(1, min(os.cpu_count() or 1, 4))
-    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+    # spawned, not forked: a fork of a process that has run CTranslate2 or onnxruntime
+    # inherits their thread pools' locks and can hang on the first decode
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawn) as pool:
         futures = {pool.submit(run_task, t, plan, str(root) if root else None): t for t in tasks}
         for future in concurrent.futures.as_completed(futures):
             task = futures[future]
@@ -67,6 +80,7 @@ def run_bench(
         "notes": notes,
         **_gather(done, plan),
         "startup": _probe(plan),
+        "utterance_cost": utterance_cost(5 if quick else 40, root),
     }
     results["targets"] = targets(results)
     results["seconds"] = round(time.monotonic() - started, 1)

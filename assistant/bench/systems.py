@@ -1,9 +1,12 @@
 """The listeners compared side by side, each behind one small interface.
 
 * ``ours``: the product's own pipeline: the recognizer ``run`` would pick for the
-  locale (vosk when a model is installed, else PocketSphinx for English), the
-  listener's rules (stop from confirmed partials, no self-hearing) and, when the
-  assistant is talking, the echo canceller and gate.
+  locale (for English, Whisper on Silero-cut utterances), the listener's rules (early
+  stop, no self-hearing) and, when the assistant is talking, the echo canceller and gate.
+* ``ours-duck`` (or ``ours-noduck``): ``ours`` with the other choice of ducking the
+  narration while a person talks over it; run on the echo tasks only, to measure it.
+* ``ours-sphinx``: the same pipeline with PocketSphinx, the English default before
+  Whisper: its grammar, gated endpointer and stop from confirmed partials.
 * ``sphinx-grammar``: PocketSphinx with our grammar, acting on final results only,
   with no echo handling: the recognizer alone.
 * ``naive``: what hobby assistants do: PocketSphinx free dictation (its general
@@ -22,7 +25,7 @@ import numpy as np
 
 from ..echo import EchoCanceller, EchoGate
 from ..intents import Intent, Vocabulary, load_vocabulary, normalize, parse
-from ..listener import Listener
+from ..listener import DUCK_NARRATION, Listener
 from ..mixer import Mixer
 from ..pcm import RATE, Pcm
 from ..recognizers import Recognizer, RecognizerError, open_recognizer
@@ -62,9 +65,12 @@ class System:
 
 
 class _Ours:
-    def __init__(self, recognizer: Recognizer, vocab: Vocabulary, mixer: Mixer | None) -> None:
+    def __init__(
+        self, recognizer: Recognizer, vocab: Vocabulary, mixer: Mixer | None, duck: bool = False
+    ) -> None:
         narration = mixer.words_between if mixer is not None else None
-        self.listener = Listener(recognizer, vocab, narration=narration)
+        ducking = mixer.duck if mixer is not None and duck else None
+        self.listener = Listener(recognizer, vocab, narration=narration, duck=ducking)
         self.echo = EchoCanceller(gate=EchoGate()) if mixer is not None else None
 
     def feed(self, mic: Pcm, played: Pcm | None = None) -> list[Found]:
@@ -149,6 +155,14 @@ class _Dictation:
             self.decoder.end_utt()
 
 
+def _default(vocab: Vocabulary) -> Recognizer:
+    return open_recognizer(vocab).recognizer
+
+
+def _sphinx(vocab: Vocabulary) -> Recognizer:
+    return open_recognizer(vocab, "pocketsphinx").recognizer
+
+
 def available_systems(locale: str = "en") -> tuple[list[System], list[str]]:
     """The systems that can run here for ``locale``, and why any others cannot."""
     vocab = load_vocabulary(locale)
@@ -164,11 +178,28 @@ def available_systems(locale: str = "en") -> tuple[list[System], list[str]]:
         System(
             name, locale, default_engine,
             f"the product's pipeline ({default_engine}, listener rules, echo control)",
-            lambda mixer: _Ours(open_recognizer(vocab).recognizer, vocab, mixer),
+            lambda mixer: _Ours(open_recognizer(vocab).recognizer, vocab, mixer, DUCK_NARRATION),
         )
     )  # fmt: skip
     if locale != "en":
         return systems, notes
+    other = "noduck" if DUCK_NARRATION else "duck"
+    systems.append(
+        System(
+            f"ours-{other}", locale, default_engine,
+            f"the product's pipeline, {other.replace('no', 'not ')}ing the narration while a "
+            "person talks over it",
+            lambda mixer: _Ours(_default(vocab), vocab, mixer, not DUCK_NARRATION),
+        )
+    )  # fmt: skip
+    if default_engine != "pocketsphinx":
+        systems.append(
+            System(
+                "ours-sphinx", locale, "pocketsphinx",
+                "the product's pipeline with PocketSphinx (the English default before Whisper)",
+                lambda mixer: _Ours(_sphinx(vocab), vocab, mixer),
+            )
+        )  # fmt: skip
     systems.append(
         System(
             "sphinx-grammar", locale, "pocketsphinx",

@@ -74,7 +74,14 @@ class Recognizer(Protocol):
 ENGINES: dict[str, str] = {
     "vosk": "assistant.recognizers.vosk_engine:open_vosk",
     "pocketsphinx": "assistant.recognizers.sphinx_engine:open_sphinx",
+    "whisper": "assistant.recognizers.whisper_engine:open_whisper",
 }
+
+#: The order engines are tried in when none is named, per language; the first that
+#: starts is used. English: Whisper, the best measured by ``bench`` (bench/README.md),
+#: then vosk where an English model is installed, then PocketSphinx, which always can.
+PREFERRED: dict[str, tuple[str, ...]] = {"en": ("whisper", "vosk", "pocketsphinx")}
+FALLBACK = ("vosk",)  # every other language
 
 OpenFunction = Callable[[Vocabulary, "Path | None"], Opened]
 
@@ -84,20 +91,28 @@ def open_recognizer(
 ) -> Opened:
     """Start the named engine, or the best available one for the vocabulary's locale.
 
-    Without a name, vosk is tried first (when a model for the locale can be found);
-    for English without a vosk model, PocketSphinx takes over and a note says so.
-    :class:`RecognizerError` explains what is missing when nothing can start.
+    Without a name, the engines of :data:`PREFERRED` are tried in turn (English:
+    Whisper, vosk, PocketSphinx; other languages: vosk). When one cannot start, a note
+    says why and which engine listens instead. :class:`RecognizerError` explains what
+    is missing when nothing can start. A ``model`` path is offered to each in turn:
+    the engine whose kind of model it is takes it.
     """
     if engine is not None:
         return _open(engine, vocabulary, model)
-    try:
-        return _open("vosk", vocabulary, model)
-    except RecognizerError as exc:
-        if vocabulary.locale != "en":
-            raise
-        opened = _open("pocketsphinx", vocabulary, model)
-        opened.notes.insert(0, f"{exc}; listening with PocketSphinx instead")
+    order = PREFERRED.get(vocabulary.locale, FALLBACK)
+    why: list[str] = []
+    for i, name in enumerate(order):
+        try:
+            opened = _open(name, vocabulary, model)
+        except RecognizerError as exc:
+            if i == len(order) - 1:
+                raise
+            why.append(str(exc))
+            continue
+        if why:
+            opened.notes.insert(0, f"{'; '.join(why)}; listening with {name} instead")
         return opened
+    raise RecognizerError(f"no speech recognizer for '{vocabulary.locale}'")  # pragma: no cover
 
 
 def _open(engine: str, vocabulary: Vocabulary, model: Path | None) -> Opened:

@@ -1,0 +1,170 @@
+"""Utterances cut by a neural voice detector: Silero VAD, run with onnxruntime.
+
+The energy-gated endpointer (:mod:`.endpoint`) misses most words in noise: in the
+benchmark it gave no utterance at all for 245 of 574 real commands at 12 dB. Silero's
+small network tells speech from kitchen noise and rain far better. faster-whisper
+ships its ONNX model (``faster_whisper/assets``), so no torch is needed; it is run
+here one 32 ms chunk at a time, its recurrent state carried between chunks, so that
+it can follow a live stream.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import RecognizerError
+
+__all__ = ["CHUNK", "Cut", "Event", "SileroVad", "SpeechCutter"]
+
+RATE = 16000
+CHUNK = 512  # samples per Silero step at 16 kHz (32 ms)
+_CONTEXT = 64  # samples of the previous chunk the model sees with each one
+
+Floats = npt.NDArray[np.float32]
+
+
+class SileroVad:
+    """Speech probability of each 512-sample chunk of a stream."""
+
+    def __init__(self) -> None:
+        self.session = _session()
+        self.reset()
+
+    def reset(self) -> None:
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(_CONTEXT, dtype=np.float32)
+
+    def __call__(self, chunk: Floats) -> float:
+        """Probability (0-1) that ``chunk`` (512 float samples in [-1, 1]) is speech."""
+        x = np.concatenate([self._context, chunk])[None, :]
+        self._context = chunk[-_CONTEXT:].copy()
+        out, self._h, self._c = self.session.run(None, {"input": x, "h": self._h, "c": self._c})
+        return float(np.asarray(out).reshape(-1)[0])
+
+
+def _session() -> Any:
+    """faster-whisper's Silero model, loaded once per process (single-threaded)."""
+    try:
+        from faster_whisper.vad import get_vad_model
+    except ImportError as exc:
+        raise RecognizerError(f"faster-whisper is not installed ({exc})") from exc
+    try:
+        return get_vad_model().session
+    except Exception as exc:  # onnxruntime raises its own kinds
+        raise RecognizerError(f"the Silero voice detector cannot start: {exc}") from exc
+
+
+class Event(Enum):
+    """What a chunk did to the utterance under way."""
+
+    NONE = 0
+    PAUSE = 1  # a short pause: a good moment for an early look
+    LONG = 2  # speech has gone on a while without a pause
+    END = 3  # the utterance is over (or too long to be a command)
+
+
+@dataclass
+class Cut:
+    """The utterance under way: its audio (with pre-roll) and its voiced chunk count."""
+
+    chunks: list[Floats] = field(default_factory=list)
+    voiced: int = 0  # chunks of clear speech (at or above the pause threshold)
+    last_voiced: int = 0  # index (into chunks) one past the last of them
+
+    def audio(self, upto: int | None = None) -> Floats:
+        parts = self.chunks[:upto] if upto is not None else self.chunks
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
+class SpeechCutter:
+    """Start, pauses and end of utterances from chunk probabilities, with hysteresis.
+
+    Speech starts on a chunk at ``start`` or above (the ``pre_roll`` before it is
+    kept: Silero notices a word a chunk or two late); it goes on while chunks stay
+    above ``keep``, and ``end`` seconds below ``keep`` end it. A pause, a moment for an
+    early look, comes sooner: ``pause`` seconds below ``pause_below`` (Silero's
+    probability falls off slowly after a word, so waiting for ``keep`` costs time). An
+    utterance longer than ``longest`` seconds is cut there: commands are short.
+    """
+
+    def __init__(
+        self,
+        vad: Callable[[Floats], float],
+        *,
+        start: float = 0.5,
+        keep: float = 0.35,
+        pause: float = 0.1,
+        pause_below: float = 0.5,
+        end: float = 0.3,
+        pre_roll: float = 0.2,
+        long: float = 1.0,
+        longest: float = 8.0,
+    ) -> None:
+        step = CHUNK / RATE
+        self.vad = vad
+        self.start = start
+        self.keep = keep
+        self.pause_below = pause_below
+        self.pause_chunks = max(1, round(pause / step))
+        self.end_chunks = max(self.pause_chunks + 1, round(end / step))
+        self.long_chunks = max(1, round(long / step))
+        self.longest_chunks = round(longest / step)
+        self._before: deque[Floats] = deque(maxlen=round(pre_roll / step) + 1)  # and the start
+        self.cut: Cut | None = None
+        self._quiet = 0  # chunks below keep, in a row
+        self._hush = 0  # chunks below pause_below, in a row
+        self._since_look = 0  # clear speech chunks since the last PAUSE or LONG
+
+    @property
+    def in_speech(self) -> bool:
+        return self.cut is not None
+
+    def push(self, chunk: Floats) -> Event:
+        """Feed one chunk; say what it did to the utterance under way."""
+        p = self.vad(chunk)
+        cut = self.cut
+        if cut is None:
+            self._before.append(chunk)
+            if p < self.start:
+                return Event.NONE
+            self.cut = cut = Cut(list(self._before))
+            self._before.clear()
+            cut.voiced = 1
+            cut.last_voiced = len(cut.chunks)
+            self._quiet = 0
+            self._hush = 0
+            self._since_look = 1
+            return Event.NONE
+        cut.chunks.append(chunk)
+        if p >= self.pause_below:  # clearly speech: what an early look must have seen
+            self._hush = 0
+            cut.voiced += 1
+            cut.last_voiced = len(cut.chunks)
+            self._since_look += 1
+        else:
+            self._hush += 1
+        self._quiet = 0 if p >= self.keep else self._quiet + 1
+        if self._quiet >= self.end_chunks or len(cut.chunks) >= self.longest_chunks:
+            return Event.END
+        if self._hush >= self.pause_chunks and self._since_look:
+            self._since_look = 0
+            return Event.PAUSE
+        if self._since_look >= self.long_chunks:
+            self._since_look = 0
+            return Event.LONG
+        return Event.NONE
+
+    def take(self) -> Cut | None:
+        """The utterance under way, ended: the cutter waits for the next one."""
+        cut, self.cut = self.cut, None
+        self._quiet = 0
+        self._hush = 0
+        return cut

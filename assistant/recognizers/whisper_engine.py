@@ -1,0 +1,284 @@
+"""English commands with Whisper tiny.en (CTranslate2) on utterances cut by Silero VAD.
+
+Why it is built this way (figures in ``bench/README.md``):
+
+* **Only what the voice detector cuts is decoded**: Whisper's encoder costs the same
+  for a word as for silence, so it runs once per utterance, not on the stream.
+* **Biased to the vocabulary**: the decoder's prompt lists the vocabulary's command
+  words and numbers (built from ``assistant/intents/en.yaml``, so a new intent joins
+  by itself). Plain decoding writes "now" for *no* and "nice" for *nine*; the prompt
+  turns most of those misses into hits.
+* **Scored, not just transcribed**: one greedy decode at temperature 0 (faster-whisper's
+  fallback sampling is where hallucinated commands came from), rejected when Whisper
+  thinks there was no speech, when the mean token log-probability is low, or when the
+  text is longer than any command and holds no stop (a decoder loop, "seven. seven.
+  seven.", is first taken back to its first round); what is left must parse as one
+  phrase of the vocabulary, or it is nothing. Better unheard than misheard.
+* **The urgent class acts early**: a short pause (0.1 s) inside or after speech gets
+  an early decode; when it holds a ``stop`` or ``warning`` phrase, that is reported
+  at once as a final result, without waiting for the utterance to end. Long speech is
+  also looked at every second, so "stop" inside a sentence is not held up. The same
+  decode serves the end of the utterance when no speech followed it.
+* **A shorter encoder window**: the encoder sees ``WINDOW`` seconds instead of 30
+  (CTranslate2 accepts shorter inputs); per decode that is about a third of the work.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..intents import Intent, Vocabulary, normalize, parse
+from . import Hypothesis, Opened, RecognizerError
+from .vad import CHUNK, Cut, Event, SileroVad, SpeechCutter
+from .whisper_model import find_whisper_model
+
+__all__ = ["FAST_INTENTS", "Decoded", "WhisperDecoder", "WhisperRecognizer", "open_whisper"]
+
+RATE = 16000
+#: Intents that act on an early look, before the utterance ends: stopping, and the
+#: warning signs of the care-and-safety work (tingling, numb, sharp...), when the
+#: vocabulary has them.
+FAST_INTENTS = ("stop", "warning")
+#: Seconds of audio the encoder sees (longer utterances get a longer window, up to 30).
+WINDOW = 10.0
+#: CTranslate2 weight type: int8 is the fastest on a CPU and keeps accuracy for tiny.en.
+COMPUTE_TYPE = "int8"
+#: One thread: the benchmark measures one core, and a Pi's other cores play and listen.
+#: ``$MASSAGE_WHISPER_THREADS`` raises it (a Raspberry Pi 4 answers faster with 3).
+THREADS_ENV = "MASSAGE_WHISPER_THREADS"
+
+#: Mean log-probability per output token below which a result is not trusted.
+MIN_LOGPROB = -1.3
+#: Whisper's own no-speech rule: probability above this with a log-probability under
+#: ``NO_SPEECH_LOGPROB`` means it heard no speech.
+NO_SPEECH = 0.6
+NO_SPEECH_LOGPROB = -0.5
+#: Tokens a command could need, after the prompt (the longest phrase, with punctuation).
+MAX_TOKENS = 16
+#: Silero thresholds and timing for utterances (see :class:`SpeechCutter`).
+CUT = {"start": 0.3, "keep": 0.2, "pause": 0.1, "end": 0.3, "pre_roll": 0.2}
+
+Floats = npt.NDArray[np.float32]
+
+
+def _threads() -> int:
+    try:
+        return max(1, min(8, int(os.environ.get(THREADS_ENV, "1"))))
+    except ValueError:
+        return 1
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One decode of an utterance: Whisper's text and its scores."""
+
+    text: str
+    logprob: float  # mean log-probability per token
+    no_speech: float  # Whisper's probability that there was no speech
+
+
+@functools.cache
+def _model(path: str) -> Any:
+    """The CTranslate2 model, loaded once per process (bench and tests open many)."""
+    import ctranslate2
+
+    try:
+        return ctranslate2.models.Whisper(
+            path, device="cpu", compute_type=COMPUTE_TYPE, intra_threads=_threads()
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise RecognizerError(f"the Whisper model at {path} cannot be loaded: {exc}") from exc
+
+
+def prompt_words(vocabulary: Vocabulary) -> list[str]:
+    """The words the prompt lists: each intent's first one-word phrase, then the numbers."""
+    words: list[str] = []
+    for intent in dict.fromkeys(p.intent for p in vocabulary.phrases):
+        if intent == "pain":
+            continue
+        first = next((p for p in vocabulary.sentences(intent) if len(p.words) == 1), None)
+        if first is not None:
+            words.append(first.words[0])
+    return list(dict.fromkeys([*words, *vocabulary.numbers]))
+
+
+class WhisperDecoder:
+    """Audio of one utterance in, :class:`Decoded` out."""
+
+    def __init__(self, path: Path, vocabulary: Vocabulary, window: float = WINDOW) -> None:
+        import ctranslate2
+        import tokenizers
+        from faster_whisper.feature_extractor import FeatureExtractor
+        from faster_whisper.tokenizer import Tokenizer
+
+        self._ct2 = ctranslate2
+        self.model = _model(str(path))
+        try:
+            raw = tokenizers.Tokenizer.from_file(str(path / "tokenizer.json"))
+        except Exception as exc:  # the tokenizers library raises its own kind
+            raise RecognizerError(f"the Whisper tokenizer in {path} is unreadable: {exc}") from exc
+        multilingual = self.model.is_multilingual
+        self.tokenizer = Tokenizer(raw, multilingual, task="transcribe", language="en")
+        self.features = FeatureExtractor(feature_size=self.model.n_mels)
+        self.window = window
+        text = " " + " ".join(f"{w.capitalize()}." for w in prompt_words(vocabulary))
+        tok = self.tokenizer
+        self.prompt = [tok.sot_prev, *tok.encode(text), *tok.sot_sequence, tok.no_timestamps]
+
+    def decode(self, audio: Floats) -> Decoded:
+        """Greedy decode at temperature 0 of ``audio`` (16 kHz floats)."""
+        feats = self.features(audio)
+        seconds = min(30.0, max(self.window, len(audio) / RATE + 1.0))
+        frames = int(seconds * 100)
+        feats = feats[:, :frames]
+        if feats.shape[1] < frames:
+            feats = np.pad(feats, ((0, 0), (0, frames - feats.shape[1])))
+        view = self._ct2.StorageView.from_array(np.ascontiguousarray(feats[None], np.float32))
+        result = self.model.generate(
+            view,
+            [self.prompt],
+            beam_size=1,
+            return_scores=True,
+            return_no_speech_prob=True,
+            max_length=len(self.prompt) + MAX_TOKENS,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+        )[0]
+        ids = [t for t in result.sequences_ids[0] if t < self.tokenizer.eot]
+        return Decoded(
+            self.tokenizer.decode(ids).strip(),
+            float(result.scores[0]) if result.scores else float("-inf"),
+            float(result.no_speech_prob),
+        )
+
+
+def judge(decoded: Decoded, vocabulary: Vocabulary) -> tuple[str, Intent | None]:
+    """The utterance as vocabulary words and its intent, or ("", None) when rejected."""
+    if decoded.no_speech > NO_SPEECH and decoded.logprob < NO_SPEECH_LOGPROB:
+        return "", None
+    if decoded.logprob < MIN_LOGPROB:
+        return "", None
+    words = unloop(normalize(decoded.text, vocabulary))
+    text = " ".join(words)
+    intent = parse(text, vocabulary) if words else None
+    if intent is None:
+        return "", None
+    if len(words) > vocabulary.longest + 3 and intent.name != "stop":
+        return "", None  # longer than any command: talk (a stop in it still stops)
+    return text, intent
+
+
+def unloop(words: list[str]) -> list[str]:
+    """A decoder loop taken back to what it repeats: "seven seven seven" -> "seven".
+
+    Greedy decoding after a prompt that lists words tends to go on listing the word it
+    heard until the token limit; the first round is what was said. Only a sequence
+    that is nothing but one unit repeated (the last round perhaps cut short) is taken
+    back; anything else is left for the parser to judge.
+    """
+    n = len(words)
+    for k in range(1, n // 2 + 1):
+        if all(words[i] == words[i % k] for i in range(n)):
+            return words[:k]
+    return words
+
+
+class WhisperRecognizer:
+    """Silero cuts utterances; Whisper decodes them; only vocabulary phrases come out."""
+
+    name = "whisper"
+    sample_rate = RATE
+
+    def __init__(self, decoder: WhisperDecoder, vocabulary: Vocabulary) -> None:
+        self.decoder = decoder
+        self.vocabulary = vocabulary
+        self.cutter = SpeechCutter(SileroVad(), **CUT)
+        self._buf = np.zeros(0, np.float32)
+        self._samples = 0
+        self._looked: tuple[int, str, Intent | None] | None = None  # (chunks, text, intent)
+        self._told: Intent | None = None  # urgent intent already reported this utterance
+        self.decodes = 0  # for the benchmark: how often the model ran
+        self.last: Decoded | None = None  # the latest decode, for diagnostics
+
+    @property
+    def in_speech(self) -> bool:
+        """Someone is talking: the voice detector is inside an utterance (for ducking)."""
+        return self.cutter.in_speech
+
+    @property
+    def _now(self) -> float:
+        return self._samples / RATE
+
+    def accept(self, pcm: bytes) -> list[Hypothesis]:
+        x = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+        self._buf = np.concatenate([self._buf, x]) if len(self._buf) else x
+        out: list[Hypothesis] = []
+        while len(self._buf) >= CHUNK:
+            chunk, self._buf = self._buf[:CHUNK], self._buf[CHUNK:]
+            self._samples += CHUNK
+            event = self.cutter.push(chunk)
+            if event is Event.END:
+                out += self._finish()
+            elif event is not Event.NONE:
+                out += self._look()
+        return out
+
+    def flush(self) -> list[Hypothesis]:
+        if self.cutter.in_speech:
+            return self._finish()
+        return []
+
+    def _decode(self, cut: Cut) -> tuple[str, Intent | None]:
+        upto = cut.last_voiced
+        if self._looked is not None and self._looked[0] == upto:
+            return self._looked[1], self._looked[2]  # nothing was said since the last look
+        self.decodes += 1
+        self.last = self.decoder.decode(cut.audio())
+        text, intent = judge(self.last, self.vocabulary)
+        self._looked = (upto, text, intent)
+        return text, intent
+
+    def _look(self) -> list[Hypothesis]:
+        """An early decode: an urgent phrase is reported now, anything else waits."""
+        cut = self.cutter.cut
+        if cut is None or self._told is not None:
+            return []
+        text, intent = self._decode(cut)
+        if intent is None or intent.name not in FAST_INTENTS:
+            return []
+        self._told = intent
+        return [Hypothesis(text, final=True, end=self._now)]
+
+    def _finish(self) -> list[Hypothesis]:
+        cut = self.cutter.take()
+        told, self._told = self._told, None
+        if cut is None:
+            return []
+        text, intent = self._decode(cut)
+        self._looked = None
+        if told is not None and (intent is None or intent == told):
+            return []  # reported already, from the early look
+        return [Hypothesis(text, final=True, end=self._now)]
+
+
+def open_whisper(vocabulary: Vocabulary, model: Path | None = None) -> Opened:
+    """A Whisper recognizer for an English ``vocabulary``, the model found as
+    :func:`find_whisper_model` says (or ``model``)."""
+    if vocabulary.locale != "en":
+        raise RecognizerError(
+            f"the Whisper model here (tiny.en) is English only, not '{vocabulary.locale}'"
+        )
+    try:
+        import ctranslate2  # noqa: F401
+        import faster_whisper  # noqa: F401
+    except ImportError as exc:
+        raise RecognizerError(f"faster-whisper is not installed ({exc})") from exc
+    path = find_whisper_model(model)
+    return Opened(WhisperRecognizer(WhisperDecoder(path, vocabulary), vocabulary))
