@@ -686,6 +686,30 @@ def _run_keyboard(args: argparse.Namespace, routine: Routine) -> int:
     return 0
 
 
+def cmd_sounds(args: argparse.Namespace) -> int:
+    """The earcon tour: each sound named by the narrator's voice, then played (or written)."""
+    from .earcon_tour import tour_audio, write_tour
+    from .speaker import LineAudio
+
+    renderer = Pyttsx3Renderer(NarrationSettings(rate=args.rate, voice=args.voice))
+    try:
+        items = tour_audio(LineAudio(renderer).get)
+    finally:
+        renderer.close()
+    if args.out:
+        paths = write_tour(items, Path(args.out))
+        print(f"Wrote {len(paths)} WAV files to {args.out} (tour.wav is the whole tour).")
+        return 0
+    import numpy as np
+
+    from .live_audio import play_pcm
+
+    for item in items:
+        print(f"{item.name:<11} {item.words}")
+    play_pcm(np.concatenate([i.audio for i in items]), _device(args.output))
+    return 0
+
+
 # --- argument parsing ----------------------------------------------------------------------------
 
 
@@ -835,6 +859,12 @@ def _parser() -> argparse.ArgumentParser:
     add("schema", cmd_schema, "print the routine file reference for authors")
     sp = add("diagram", cmd_diagram, "print the session state machine as a mermaid diagram")
     sp.add_argument("--output", metavar="FILE")
+
+    sp = add("sounds", cmd_sounds, "an earcon tour: each sound named, then played")
+    sp.add_argument("--out", metavar="DIR", help="write WAV files here instead of playing")
+    sp.add_argument("--output", metavar="DEVICE", help="speaker: index or part of its name")
+    sp.add_argument("--rate", type=int, metavar="WPM", help="speaking rate in words per minute")
+    sp.add_argument("--voice", help="speech engine voice id or language code")
 
     sp = add("parse", cmd_parse, "show the intent found in each text, as JSON lines")
     sp.add_argument("texts", nargs="+", metavar="TEXT")

@@ -133,8 +133,10 @@ class EarconCues:
             state = data.get("state")
             if state == "paused":
                 self.mixer.play("paused")
-            elif state in ("stopped", "ended", "declined"):
+            elif state == "stopped":  # hands off now
                 self.mixer.play("stopped")
+            elif state in ("finished", "ended", "declined"):  # the session is over
+                self.mixer.play("ended")
             elif state == "instruction" and data.get("stage") != self._stage:
                 self._stage = data.get("stage")
                 self.mixer.play("stage")
