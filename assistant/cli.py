@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
+from . import __version__, cli_values
 from .carryover import Carryover, Memory
 from .clock import Scheduler, VirtualClock, WallClock
 from .console import ConsolePrinter
@@ -748,11 +748,13 @@ def _parser() -> argparse.ArgumentParser:
         )
         sp.add_argument(
             "--rate",
-            type=int,
+            type=cli_values.rate_wpm,
             metavar="WPM",
             help="speaking rate in words per minute (screen-reader users: 300+)",
         )
-        sp.add_argument("--voice", help="speech engine voice id or language code")
+        sp.add_argument(
+            "--voice", type=cli_values.voice, help="speech engine voice id or language code"
+        )
         sp.add_argument("--verbose", action="store_true", help="also show states and intents")
         sp.add_argument(
             "--durations",
@@ -773,9 +775,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="listen even when no microphone is present yet (a kiosk waits for one)",
     )
-    sp.add_argument("--input", metavar="DEVICE", help="microphone: index or part of its name")
-    sp.add_argument("--output", metavar="DEVICE", help="speaker: index or part of its name")
-    sp.add_argument("--volume", type=_fraction, default=1.0, help="narration volume, 0 to 1")
+    sp.add_argument(
+        "--input",
+        type=cli_values.device,
+        metavar="DEVICE",
+        help="microphone: index or part of its name",
+    )
+    sp.add_argument(
+        "--output",
+        type=cli_values.device,
+        metavar="DEVICE",
+        help="speaker: index or part of its name",
+    )
+    sp.add_argument(
+        "--volume", type=cli_values.volume, default=1.0, help="narration volume, 0 to 1"
+    )
     audio_options(sp)
 
     sp = add("simulate", cmd_simulate, "run a whole session on a virtual clock")
@@ -862,9 +876,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = add("sounds", cmd_sounds, "an earcon tour: each sound named, then played")
     sp.add_argument("--out", metavar="DIR", help="write WAV files here instead of playing")
-    sp.add_argument("--output", metavar="DEVICE", help="speaker: index or part of its name")
-    sp.add_argument("--rate", type=int, metavar="WPM", help="speaking rate in words per minute")
-    sp.add_argument("--voice", help="speech engine voice id or language code")
+    sp.add_argument(
+        "--output", type=cli_values.device, metavar="DEVICE", help="speaker: index or name part"
+    )
+    sp.add_argument("--rate", type=cli_values.rate_wpm, metavar="WPM", help="words per minute")
+    sp.add_argument("--voice", type=cli_values.voice, help="voice id or language code")
 
     sp = add("parse", cmd_parse, "show the intent found in each text, as JSON lines")
     sp.add_argument("texts", nargs="+", metavar="TEXT")
