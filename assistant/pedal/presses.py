@@ -76,7 +76,7 @@ class PressClassifier:
     someone pressing in a hurry wants it to stop, and must never get *next* by pressing thrice.
     """
 
-    def __init__(self, settings: PressSettings = PressSettings()) -> None:
+    def __init__(self, settings: PressSettings = PEDAL_SETTINGS) -> None:
         self.settings = settings
         self._down_at: float | None = None  # the key is held since then
         self._up_at: float | None = None  # a short press ended then; next is pending
