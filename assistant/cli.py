@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, app
+from . import __version__, app, cli_values
 from .app import AppConfig, AudioConfig, NarrationConfig
 from .devices import probe_devices
 from .errors import AssistantError
@@ -189,17 +189,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fraction(value: str) -> float:
-    """An argparse type: a number from 0 to 1."""
-    try:
-        x = float(value)
-    except ValueError:
-        x = -1.0
-    if not 0.0 <= x <= 1.0:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a number from 0 to 1")
-    return x
-
-
 #: the most sessions ``history --limit`` lists, and the largest id SQLite can hold
 MAX_LIMIT = 1_000_000
 MAX_ID = 2**63 - 1
@@ -227,6 +216,31 @@ def _device(value: str | None) -> int | str | None:
     if value is None:
         return None
     return int(value) if value.isdigit() else value
+
+
+def cmd_sounds(args: argparse.Namespace) -> int:
+    """The earcon tour: each sound named by the narrator's voice, then played (or written)."""
+    from .earcon_tour import tour_audio, write_tour
+    from .narration import NarrationSettings, Pyttsx3Renderer
+    from .speaker import LineAudio
+
+    renderer = Pyttsx3Renderer(NarrationSettings(rate=args.rate, voice=args.voice))
+    try:
+        items = tour_audio(LineAudio(renderer).get)
+    finally:
+        renderer.close()
+    if args.out:
+        paths = write_tour(items, Path(args.out))
+        print(f"Wrote {len(paths)} WAV files to {args.out} (tour.wav is the whole tour).")
+        return 0
+    import numpy as np
+
+    from .live_audio import play_pcm
+
+    for item in items:
+        print(f"{item.name:<11} {item.words}")
+    play_pcm(np.concatenate([i.audio for i in items]), _device(args.output))
+    return 0
 
 
 # --- argument parsing ----------------------------------------------------------------------------
@@ -267,11 +281,13 @@ def _parser() -> argparse.ArgumentParser:
         )
         sp.add_argument(
             "--rate",
-            type=int,
+            type=cli_values.rate_wpm,
             metavar="WPM",
             help="speaking rate in words per minute (screen-reader users: 300+)",
         )
-        sp.add_argument("--voice", help="speech engine voice id or language code")
+        sp.add_argument(
+            "--voice", type=cli_values.voice, help="speech engine voice id or language code"
+        )
         sp.add_argument("--verbose", action="store_true", help="also show states and intents")
         sp.add_argument(
             "--durations",
@@ -296,9 +312,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="listen even when no microphone is present yet (a kiosk waits for one)",
     )
-    sp.add_argument("--input", metavar="DEVICE", help="microphone: index or part of its name")
-    sp.add_argument("--output", metavar="DEVICE", help="speaker: index or part of its name")
-    sp.add_argument("--volume", type=_fraction, default=1.0, help="narration volume, 0 to 1")
+    sp.add_argument(
+        "--input",
+        type=cli_values.device,
+        metavar="DEVICE",
+        help="microphone: index or part of its name",
+    )
+    sp.add_argument(
+        "--output",
+        type=cli_values.device,
+        metavar="DEVICE",
+        help="speaker: index or part of its name",
+    )
+    sp.add_argument(
+        "--volume", type=cli_values.volume, default=1.0, help="narration volume, 0 to 1"
+    )
     audio_options(sp)
 
     sp = add("simulate", cmd_simulate, "run a whole session on a virtual clock")
@@ -391,6 +419,14 @@ def _parser() -> argparse.ArgumentParser:
         help="instead, the table of what each spoken word does in each state (found by saying "
         "it there in a simulated session)",
     )
+
+    sp = add("sounds", cmd_sounds, "an earcon tour: each sound named, then played")
+    sp.add_argument("--out", metavar="DIR", help="write WAV files here instead of playing")
+    sp.add_argument(
+        "--output", type=cli_values.device, metavar="DEVICE", help="speaker: index or name part"
+    )
+    sp.add_argument("--rate", type=cli_values.rate_wpm, metavar="WPM", help="words per minute")
+    sp.add_argument("--voice", type=cli_values.voice, help="voice id or language code")
 
     sp = add("parse", cmd_parse, "show the intent found in each text, as JSON lines")
     sp.add_argument("texts", nargs="+", metavar="TEXT")

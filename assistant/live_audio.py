@@ -72,6 +72,20 @@ def open_sounddevice(
         raise DeviceError(f"cannot open the audio device: {exc}") from exc
 
 
+def play_pcm(pcm: Pcm, output_device: Any = None) -> None:
+    """Play samples to the speaker and wait for the end (the earcon tour; no microphone)."""
+    try:
+        import sounddevice as sd
+    except (ImportError, OSError) as exc:
+        raise DeviceError(f"audio is unavailable ({exc}); install libportaudio2") from exc
+    try:
+        sd.play(pcm, RATE, device=output_device, blocking=True)
+    except Exception as exc:  # PortAudio reports trouble as several exception types
+        raise DeviceError(
+            f"cannot play on the speaker ({exc}); write the sounds as WAV files with --out DIR"
+        ) from exc
+
+
 class AudioLink:
     """Owns the stream; its callback copies microphone and speaker blocks, nothing more."""
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from .care.warmup import needs_warmup
 from .errors import Problem, RoutineError
 from .routine import PRESSURE_LEVELS, Routine, Stage
+from .routine_names import UnknownRoutine, match_routine_name
 from .schema import Reader
 
 __all__ = ["check_file", "find_routine", "load_routine", "routine_dirs", "routine_paths"]
@@ -48,11 +49,11 @@ def find_routine(name_or_path: str) -> Path:
             return p
     except (OSError, ValueError):  # a name no file can have: look it up as a routine name
         pass
-    for candidate in routine_paths():
-        if candidate.stem == name_or_path:
-            return candidate
-    names = ", ".join(c.stem for c in routine_paths()) or "none found"
-    raise RoutineError([Problem(name_or_path, 0, f"no such routine (available: {names})")])
+    paths = {c.stem: c for c in routine_paths()}
+    try:  # case, spaces and a unique prefix do not matter: "Gentle" is gentle-first
+        return paths[match_routine_name(name_or_path, list(paths))]
+    except UnknownRoutine as exc:
+        raise RoutineError([Problem(name_or_path, 0, str(exc))]) from None
 
 
 def check_file(path: Path | str, text: str | None = None) -> tuple[Routine | None, list[Problem]]:

@@ -132,8 +132,10 @@ class EarconCues:
                 self.mixer.play("not_caught")
             case State(state="paused"):
                 self.mixer.play("paused")
-            case State(state="stopped" | "ended" | "declined"):
+            case State(state="stopped"):  # hands off now
                 self.mixer.play("stopped")
+            case State(state="finished" | "ended" | "declined"):  # the session is over
+                self.mixer.play("ended")
             case State(state="instruction", stage=stage) if stage != self._stage:
                 self._stage = stage
                 self.mixer.play("stage")

@@ -3,15 +3,19 @@
 # virtual environment in .venv with the package installed. Safe to run again.
 #   scripts/setup.sh          everything needed to run sessions
 #   scripts/setup.sh --test   the same, plus the test tools
+#   scripts/setup.sh --pedal  the same, plus python-evdev for a foot pedal (a kiosk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
+[ "${1:-}" = "--pedal" ] && extras="[pedal]"
 
 # espeak-ng speaks (pyttsx3 drives it), libportaudio2 reaches the sound card
 # (sounddevice), python3-venv builds the environment.
 packages=(espeak-ng libespeak-ng1 libportaudio2 python3-venv python3-pip)
+# python-evdev (the pedal, also tested) is built from source: a compiler and the kernel headers
+[ -n "$extras" ] && packages+=(gcc python3-dev linux-libc-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -106,14 +106,17 @@ class Vocabulary:
     #: ``(intent, template)`` as written, ``{n}`` unfilled: a recognizer can build a compact
     #: grammar from these instead of listing thousands of expanded phrases.
     templates: tuple[tuple[str, str], ...] = ()
+    #: stop phrases understood in typed text only, never put in the grammar: the English
+    #: "stop" in every locale, which a locale's speech model may not have as a word
+    typed: tuple[Phrase, ...] = ()
 
     @functools.cached_property
     def index(self) -> dict[tuple[str, ...], Phrase]:
-        return {p.words: p for p in self.phrases}
+        return {p.words: p for p in (*self.typed, *self.phrases)}
 
     @functools.cached_property
     def longest(self) -> int:
-        return max(len(p.words) for p in self.phrases)
+        return max(len(p.words) for p in (*self.phrases, *self.typed))
 
     def words(self) -> list[str]:
         """Every word the recognizer must know, fillers included, sorted."""
@@ -176,8 +179,15 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
             templates_seen.append(("pain", str(template)))
             for words in expand(template):
                 add(words, "pain", int(value))
-    anywhere = frozenset(w for t in data.get("anywhere", []) for w in expand(t))
-    if any(phrases.get(w) is None or phrases[w].intent != "stop" for w in anywhere):
+    typed: dict[tuple[str, ...], Phrase] = {}
+    for template in data.get("typed_stop", []):
+        for words in expand(template):
+            if words in phrases and phrases[words].intent != "stop":
+                raise ValueError(f"typed stop '{' '.join(words)}' already means something else")
+            typed[words] = Phrase(words, "stop", None)
+    anywhere = frozenset(w for t in data.get("anywhere", []) for w in expand(t)) | set(typed)
+    known = {**phrases, **typed}
+    if any(known.get(w) is None or known[w].intent != "stop" for w in anywhere):
         raise ValueError("every 'anywhere' phrase must be a stop phrase")
     missing = set(INTENT_NAMES) - {p.intent for p in phrases.values()}
     if missing:
@@ -189,4 +199,5 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
         numbers=numbers,
         anywhere=anywhere,
         templates=tuple(templates_seen),
+        typed=tuple(typed.values()),
     )
