@@ -13,7 +13,7 @@ import pytest
 
 from assistant.earcon_tour import GAP, tour_audio
 from assistant.earcons import EARCONS, TOUR, earcon
-from assistant.events import Event
+from assistant.events import State
 from assistant.pcm import RATE, read_wav, to_float
 from assistant.speaker import EarconCues
 
@@ -102,8 +102,8 @@ def test_stopped_and_the_end_of_a_session_sound_different() -> None:
     played = Played()
     cues = EarconCues(played)  # type: ignore[arg-type]
     for state in ("paused", "stopped", "ended"):
-        cues.emit(Event(1.0, "state", {"state": state}))
-    cues.emit(Event(2.0, "state", {"state": "finished"}))
+        cues.emit(State(t=1.0, state=state, stage=None))
+    cues.emit(State(t=2.0, state="finished", stage=None))
     assert played.names == ["paused", "stopped", "ended", "ended"]
 
 
