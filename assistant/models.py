@@ -11,11 +11,19 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .recognizers import RecognizerError
 
-__all__ = ["REPO_MODELS", "VOSK_DIRS", "find_model", "is_model", "pull_model"]
+__all__ = [
+    "REPO_MODELS",
+    "VOSK_DIRS",
+    "find_model",
+    "is_model",
+    "package_model",
+    "pull_model",
+]
 
 #: ``models/`` next to the ``assistant`` package: where ``models pull`` puts downloads.
 REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
@@ -54,11 +62,23 @@ def _models_in(folder: Path, locale: str) -> list[Path]:
 
 def _package_model(locale: str) -> Path | None:
     """``vosk_model_LANG/model`` of an installed package, located without importing it."""
-    name = f"vosk_model_{_lang(locale)}"
+    return package_model(f"vosk_model_{_lang(locale)}", is_model)
+
+
+def package_model(package: str, usable: Callable[[Path], bool]) -> Path | None:
+    """``PACKAGE/model`` of an installed model package that ``usable`` accepts, located
+    without importing the package (model packages are large, and their import is slow)."""
     try:
-        spec = importlib.util.find_spec(name)
+        spec = importlib.util.find_spec(package)
     except (ImportError, ValueError):
         return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / "model"
+        if usable(candidate):
+            return candidate
+    return None
     if spec is None or not spec.submodule_search_locations:
         return None
     for location in spec.submodule_search_locations:

