@@ -4,8 +4,8 @@ Data flows one way: microphone -> recognizer -> intent -> session machine ->
 narrator/speaker. The session core is plain Python on an injected clock.
 """
 
-from .clock import Scheduler, VirtualClock, WallClock
-from .errors import (
+from assistant.clock import Scheduler, VirtualClock, WallClock
+from assistant.errors import (
     AssistantError,
     AudioDeviceError,
     RoutineError,
@@ -13,13 +13,13 @@ from .errors import (
     SpeechEngineError,
     VocabularyError,
 )
-from .events import Event, EventLog, JsonlWriter
-from .intents import Intent, load_vocabulary, parse
-from .routine import Pacing, PainCheck, Routine, Stage
-from .routine_loader import check_file, load_routine
-from .runner import ScriptInput, Utterance, run_session
-from .session import Session, SessionSettings
-from .voice import SilentVoice, Voice
+from assistant.events import Event, EventLog, JsonlWriter
+from assistant.intents import Intent, load_vocabulary, parse
+from assistant.narration.voice import SilentVoice, Voice
+from assistant.routine.loader import check_file, load_routine
+from assistant.routine.model import Pacing, PainCheck, Routine, Stage
+from assistant.runner import ScriptInput, Utterance, run_session
+from assistant.session import Session, SessionSettings
 
 __version__ = "0.1.0"
 

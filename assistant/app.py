@@ -16,26 +16,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, TextIO
 
-from .carryover import Memory
-from .clock import Clock, Scheduler, VirtualClock, WallClock
-from .console import ConsolePrinter
-from .devices import DeviceReport, probe_devices
-from .errors import SpeechEngineError
-from .events import EventLog, EventSink
-from .files import private_folder
-from .intents import load_vocabulary
-from .narration import NarrationSettings, Pyttsx3Renderer
-from .partner import SimulatedPartner
-from .routine import Routine
-from .routine_loader import load_routine
-from .run_log import open_event_log
-from .runner import QueueInput, ScriptInput, read_keyboard, run_interactive, run_session
-from .script import ScriptedReplies, load_script, load_script_replies
-from .session import Session
-from .voice import DEFAULT_WPM, SilentVoice, Voice, estimate_seconds
+from assistant.audio.devices import DeviceReport, probe_devices
+from assistant.clock import Clock, Scheduler, VirtualClock, WallClock
+from assistant.console import ConsolePrinter
+from assistant.errors import SpeechEngineError
+from assistant.events import EventLog, EventSink
+from assistant.files import private_folder
+from assistant.intents import load_vocabulary
+from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
+from assistant.narration.voice import DEFAULT_WPM, SilentVoice, Voice, estimate_seconds
+from assistant.routine.loader import load_routine
+from assistant.routine.model import Routine
+from assistant.run_log import open_event_log
+from assistant.runner import QueueInput, ScriptInput, read_keyboard, run_interactive, run_session
+from assistant.session import Session
+from assistant.session.carryover import Memory
+from assistant.simulation.partner import SimulatedPartner
+from assistant.simulation.script import ScriptedReplies, load_script, load_script_replies
 
 if TYPE_CHECKING:
-    from .live_audio import StreamFactory
+    from assistant.audio.live import StreamFactory
 
 __all__ = [
     "AppConfig",
@@ -189,7 +189,7 @@ class SimulatedAudioMode:
     """A whole session spoken, echoed through a simulated room and heard by a recognizer."""
 
     def run(self, cfg: AppConfig, routine: Routine, stack: ExitStack) -> int:
-        from .audio_setup import simulate_with_audio
+        from assistant.audio.wiring import simulate_with_audio
 
         out = cfg.audio.out
         if out is not None:  # a bad folder is found now, not after the whole run
@@ -255,7 +255,7 @@ class LiveMode:
     sinks: Sequence[EventSink] = ()  # more event sinks (a test watching the session)
 
     def run(self, cfg: AppConfig, routine: Routine, stack: ExitStack) -> int:
-        from .audio_setup import run_live
+        from assistant.audio.wiring import run_live
 
         output = cfg.audio.output
         speaker: int | str | Literal[False] | None = output

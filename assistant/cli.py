@@ -11,16 +11,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, app, cli_values
-from .app import AppConfig, AudioConfig, NarrationConfig
-from .devices import probe_devices
-from .errors import AssistantError
-from .history_cli import EVERYONE, cmd_history
-from .journal import (
+from assistant import __version__, app
+from assistant.app import AppConfig, AudioConfig, NarrationConfig
+from assistant.audio.devices import probe_devices
+from assistant.errors import AssistantError
+from assistant.journal import (
     ENV_VAR,
     default_journal_path,
 )
-from .routine_cli import (
+from assistant.subcommands import values as cli_values
+from assistant.subcommands.history import EVERYONE, cmd_history
+from assistant.subcommands.routines import (
     cmd_diagram,
     cmd_list,
     cmd_parse,
@@ -114,7 +115,7 @@ def _readings(text: str) -> list[int]:
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from .audio_setup import listen_to_file
+    from assistant.audio.wiring import listen_to_file
 
     model = Path(args.model) if args.model else None
     for record in listen_to_file(Path(args.wav), args.engine, args.lang, model):
@@ -123,7 +124,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from .devices import list_devices
+    from assistant.audio.devices import list_devices
 
     report = probe_devices()
     rows = list_devices()
@@ -136,8 +137,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from .models import find_model, pull_model
-    from .recognizers.whisper_model import find_whisper_model, pull_whisper_model
+    from assistant.recognizers.vosk_model import find_model, pull_model
+    from assistant.recognizers.whisper_model import find_whisper_model, pull_whisper_model
 
     if args.action == "pull":
         path = pull_whisper_model() if args.lang == "whisper" else pull_model(args.lang)
@@ -175,7 +176,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench.run import run_bench
+    from assistant.bench.run import run_bench
 
     out = Path(args.out)
     only = set(args.systems.split(",")) if args.systems else None
@@ -220,9 +221,9 @@ def _device(value: str | None) -> int | str | None:
 
 def cmd_sounds(args: argparse.Namespace) -> int:
     """The earcon tour: each sound named by the narrator's voice, then played (or written)."""
-    from .earcon_tour import tour_audio, write_tour
-    from .narration import NarrationSettings, Pyttsx3Renderer
-    from .speaker import LineAudio
+    from assistant.audio.speaker import LineAudio
+    from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
+    from assistant.subcommands.sounds import tour_audio, write_tour
 
     renderer = Pyttsx3Renderer(NarrationSettings(rate=args.rate, voice=args.voice))
     try:
@@ -235,7 +236,7 @@ def cmd_sounds(args: argparse.Namespace) -> int:
         return 0
     import numpy as np
 
-    from .live_audio import play_pcm
+    from assistant.audio.live import play_pcm
 
     for item in items:
         print(f"{item.name:<11} {item.words}")

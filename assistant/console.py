@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from .events import Event
-from .events.kinds import Cue, Cut, End, Error, Fault, Heard, IntentHeard, Said, State
+from assistant.events import Event
+from assistant.events.kinds import Cue, Cut, End, Error, Fault, Heard, IntentHeard, Said, State
 
 __all__ = ["ConsolePrinter", "format_event"]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TypeVar
 
-from .errors import AssistantError
+from assistant.errors import AssistantError
 
 __all__ = [
     "OutputError",

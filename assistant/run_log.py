@@ -9,11 +9,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .carryover import Carryover, Memory
-from .console import ConsolePrinter
-from .errors import AssistantError
-from .events import EventLog, JsonlWriter
-from .journal import (
+from assistant.console import ConsolePrinter
+from assistant.errors import AssistantError
+from assistant.events import EventLog, JsonlWriter
+from assistant.journal import (
     DEFAULT_PERSON,
     JournalError,
     JournalRecorder,
@@ -22,10 +21,11 @@ from .journal import (
     open_journal,
     recent_people,
 )
-from .routine import Routine
+from assistant.routine.model import Routine
+from assistant.session.carryover import Carryover, Memory
 
 if TYPE_CHECKING:
-    from .app import AppConfig
+    from assistant.app import AppConfig
 
 __all__ = ["open_event_log"]
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .clock import VirtualClock, WallClock
-from .events.kinds import End
-from .session import Session
+from assistant.clock import VirtualClock, WallClock
+from assistant.events.kinds import End
+from assistant.session import Session
 
 __all__ = [
     "END",

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.audio.pcm import Pcm, read_wav, to_float
+from assistant.audio.speaker import LineAudio
 from assistant.errors import SpeechEngineError
-from assistant.narration import Pyttsx3Renderer
-from assistant.pcm import Pcm, read_wav, to_float
-from assistant.speaker import LineAudio
+from assistant.narration.render import Pyttsx3Renderer
 
 #: The team's shared recordings, beside the checkout; tests skip when it is absent.
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -70,7 +70,7 @@ def recognized_clips(word: str, want: int, listener_factory: object) -> list[Pcm
 
 def recognized_voices(text: str, want: int, listener_factory: object) -> list[Pcm]:
     """espeak-ng speakers saying ``text`` whom the recognizer gets right alone."""
-    from assistant.speech_synth import SPEAKERS, synthesize
+    from assistant.simulation.voices import SPEAKERS, synthesize
 
     need_espeak()
     return _recognized(text, [synthesize(text, s) for s in SPEAKERS], want, listener_factory)

@@ -6,15 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from assistant.carryover import Carryover, Memory
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
 from assistant.journal import JournalRecorder, carryover_for, open_journal
-from assistant.partner import SimulatedPartner
-from assistant.routine_loader import load_routine
+from assistant.narration.voice import SilentVoice
+from assistant.routine.loader import load_routine
 from assistant.runner import ScriptInput, Utterance, run_session
 from assistant.session import Session
-from assistant.voice import SilentVoice
+from assistant.session.carryover import Carryover, Memory
+from assistant.simulation.partner import SimulatedPartner
 
 #: a fixed "today", so dates in the journal do not depend on when tests run
 DAY0 = datetime(2026, 3, 2, 18, 30, tzinfo=timezone.utc)

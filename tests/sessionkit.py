@@ -8,12 +8,12 @@ from pathlib import Path
 
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
-from assistant.partner import SimulatedPartner
-from assistant.routine import Routine
-from assistant.routine_loader import load_routine
+from assistant.narration.voice import SilentVoice
+from assistant.routine.loader import load_routine
+from assistant.routine.model import Routine
 from assistant.runner import ScriptInput, Utterance, run_session
 from assistant.session import Session, SessionSettings
-from assistant.voice import SilentVoice
+from assistant.simulation.partner import SimulatedPartner
 
 ROUTINES = ("swedish-back", "knot-relief", "classic-regional", "gentle-first")
 GOLDEN = Path(__file__).parent / "golden"

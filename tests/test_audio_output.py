@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.earcons import EARCONS, earcon
-from assistant.echo import EchoCanceller
-from assistant.mixer import Mixer
-from assistant.pcm import RATE, to_float
-from assistant.room import Room, RoomSettings
+from assistant.audio.earcons import EARCONS, earcon
+from assistant.audio.echo import EchoCanceller
+from assistant.audio.mixer import Mixer
+from assistant.audio.pcm import RATE, to_float
+from assistant.simulation.room import Room, RoomSettings
 from tests.audiokit import level_db, line_audio
 
 BLOCK = 512
@@ -111,7 +111,7 @@ def test_the_echo_canceller_removes_the_narration_and_keeps_a_voice() -> None:
 
 
 def test_the_echo_gate_lets_a_voice_through_and_nothing_else() -> None:
-    from assistant.echo import EchoGate
+    from assistant.audio.echo import EchoGate
 
     lines = line_audio()
     texts = [LINE, "Keep the pressure even.", "Now knead the shoulders, slowly."]

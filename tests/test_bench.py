@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant.audio.pcm import to_float
 from assistant.bench.measure import BLOCK_SECONDS, effect_time, run_clips, stop_over_narration
 from assistant.bench.report import markdown, targets
 from assistant.bench.sets import CHAT, Clip, contains_command, spread, synthesized_commands
 from assistant.bench.snr import loudest_frame_energy, mix_at_snr
 from assistant.bench.systems import Found, available_systems
 from assistant.intents import Intent, load_vocabulary
-from assistant.pcm import to_float
-from assistant.speech_synth import SPEAKERS, synthesize
+from assistant.simulation.voices import SPEAKERS, synthesize
 from tests.audiokit import corpus_clips, line_audio, need_espeak, recognized_clips
 
 VOCAB = load_vocabulary("en")

@@ -12,8 +12,8 @@ import pytest
 from assistant.cli import main
 from assistant.journal import ENV_VAR, carryover_for, open_journal, summaries
 from assistant.prompts import load_prompts
-from assistant.routine_loader import load_routine
-from assistant.script import load_script_replies
+from assistant.routine.loader import load_routine
+from assistant.simulation.script import load_script_replies
 
 ROOT = Path(__file__).resolve().parent.parent
 P = load_prompts("en")

@@ -12,17 +12,17 @@ from dataclasses import replace
 
 from sessionkit import first, simulate, states
 
-from assistant.carryover import Carryover, Memory, ResumePoint
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
 from assistant.intents import load_vocabulary, parse
-from assistant.partner import SimulatedPartner
+from assistant.narration.voice import SilentVoice
 from assistant.prompts import load_prompts
-from assistant.routine import PRESSURE_LEVELS
-from assistant.routine_loader import load_routine
+from assistant.routine.loader import load_routine
+from assistant.routine.model import PRESSURE_LEVELS
 from assistant.runner import Utterance, run_session
 from assistant.session import Session
-from assistant.voice import SilentVoice
+from assistant.session.carryover import Carryover, Memory, ResumePoint
+from assistant.simulation.partner import SimulatedPartner
 
 P = load_prompts("en")
 EN = load_vocabulary("en")

@@ -16,8 +16,8 @@ from assistant.care import (
     spot_of,
     warmup_index,
 )
-from assistant.routine import PRESSURE_LEVELS
-from assistant.routine_loader import load_routine
+from assistant.routine.loader import load_routine
+from assistant.routine.model import PRESSURE_LEVELS
 
 FEATHER, LIGHT, MEDIUM, FIRM = (
     PRESSURE_LEVELS.index(x) for x in ("feather", "light", "medium", "firm")

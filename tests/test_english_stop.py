@@ -60,9 +60,9 @@ def test_the_korean_grammar_keeps_only_words_of_its_model() -> None:
 )
 def test_a_spoken_english_stop_through_the_korean_recognizer() -> None:
     vosk = pytest.importorskip("vosk")
-    from assistant.models import find_model
     from assistant.recognizers.vosk_engine import open_with_model
-    from assistant.speech_synth import SPEAKERS, synthesize
+    from assistant.recognizers.vosk_model import find_model
+    from assistant.simulation.voices import SPEAKERS, synthesize
 
     vosk.SetLogLevel(-1)
     ko = load_vocabulary("ko")

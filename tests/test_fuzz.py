@@ -26,11 +26,11 @@ from conftest import DEPTH
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from assistant.audio.pcm import stream_wav
 from assistant.cli import main
 from assistant.errors import AssistantError
 from assistant.intents import INTENT_NAMES, Intent, load_vocabulary, parse
-from assistant.pcm import stream_wav
-from assistant.routine_loader import check_file
+from assistant.routine.loader import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUTINE_TEXT = (ROOT / "routines" / "knot-relief.yaml").read_text(encoding="utf-8")

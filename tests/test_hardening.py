@@ -31,7 +31,7 @@ from assistant.intents import load_vocabulary, parse
 from assistant.intents.parser import Intent
 from assistant.journal import JournalRecorder, events_of, open_journal, summaries
 from assistant.journal.history import SessionSummary
-from assistant.routine_loader import check_file
+from assistant.routine.loader import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GENTLE = ROOT / "routines" / "gentle-first.yaml"
@@ -181,8 +181,8 @@ def test_listen_refuses_an_absurd_header_with_a_message(
 
 
 def _stop_take() -> np.ndarray:
-    from assistant.listener import Listener
     from assistant.recognizers import open_recognizer
+    from assistant.recognizers.listener import Listener
 
     vocab = load_vocabulary("en")
 
@@ -197,7 +197,7 @@ def test_listen_streams_a_long_48k_stereo_recording_in_little_memory(tmp_path: P
     held whole (as float32 it alone would be 23 MB)."""
     import soxr
 
-    from assistant.audio_setup import listen_to_file
+    from assistant.audio.wiring import listen_to_file
 
     take = _stop_take()
     mono = np.concatenate([quiet(30.0), take, quiet(30.0 - len(take) / 16000, seed=1)])
@@ -373,7 +373,7 @@ def test_a_typed_stop_after_a_huge_line_acts_at_once_in_a_session(
 def test_espeak_speaks_text_starting_with_a_dash(text: str) -> None:
     from audiokit import need_espeak
 
-    from assistant.speech_synth import synthesize
+    from assistant.simulation.voices import synthesize
 
     need_espeak()
     pcm = synthesize(text)
@@ -468,7 +468,7 @@ def test_every_output_file_is_owner_only_whatever_the_umask(
 
 
 def test_stale_narration_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
-    from assistant.narration import sweep_stale_folders
+    from assistant.narration.render import sweep_stale_folders
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
@@ -489,7 +489,10 @@ def test_stale_narration_folders_are_swept_and_live_ones_kept(tmp_path: Path) ->
 
 
 def test_a_renderer_never_closed_leaves_no_folder_when_the_program_exits(tmp_path: Path) -> None:
-    code = "from assistant.narration import Pyttsx3Renderer; r = Pyttsx3Renderer(); print(r._dir)"
+    code = (
+        "from assistant.narration.render import Pyttsx3Renderer;"
+        " r = Pyttsx3Renderer(); print(r._dir)"
+    )
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           check=True, cwd=ROOT, timeout=60)  # fmt: skip
@@ -522,8 +525,8 @@ def test_setup_waits_for_the_apt_lock_instead_of_failing(tmp_path: Path) -> None
 def test_models_says_which_engine_listens_when_there_is_no_vosk_model(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant import models
     from assistant.recognizers import RecognizerError
+    from assistant.recognizers import vosk_model as models
 
     def no_model(locale: str, explicit: Path | None = None) -> Path:
         raise RecognizerError(f"no vosk model for '{locale}'")

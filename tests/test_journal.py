@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from journalkit import DAY0, journal_session
 
-from assistant.carryover import Carryover, Memory
 from assistant.cli import main
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
@@ -34,12 +33,13 @@ from assistant.journal import (
     unfinished_session,
 )
 from assistant.journal.plot import plot_history
-from assistant.partner import SimulatedPartner
+from assistant.narration.voice import SilentVoice
 from assistant.prompts import load_prompts
-from assistant.routine_loader import load_routine
+from assistant.routine.loader import load_routine
 from assistant.runner import ScriptInput, Utterance, run_session
 from assistant.session import Session
-from assistant.voice import SilentVoice
+from assistant.session.carryover import Carryover, Memory
+from assistant.simulation.partner import SimulatedPartner
 
 # --- where the journal lives, and how it is opened --------------------------------------------
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.journal import events_of, open_journal, summaries
-from assistant.routine_loader import load_routine
+from assistant.routine.loader import load_routine
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTINE = "knot-relief"

@@ -13,7 +13,7 @@ import pytest
 from journalkit import journal_session
 
 from assistant.journal import events_of, open_journal, session_summary, summaries
-from assistant.routine_loader import load_routine
+from assistant.routine.loader import load_routine
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD = ROOT / "tests" / "data" / "journal_v1" / "journal.db"

@@ -18,13 +18,13 @@ import pytest
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import EventLog
 from assistant.intents import Intent, load_vocabulary, parse
-from assistant.partner import SimulatedPartner
+from assistant.narration.voice import SilentVoice
 from assistant.prompts import load_prompts
 from assistant.recognizers import Hypothesis, Recognizer
-from assistant.routine_loader import check_file, load_routine
+from assistant.routine.loader import check_file, load_routine
 from assistant.runner import Utterance, run_session
 from assistant.session import Session
-from assistant.voice import SilentVoice
+from assistant.simulation.partner import SimulatedPartner
 
 KO = load_vocabulary("ko")
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,7 +146,7 @@ needs_korean_model = pytest.mark.skipif(
 def model() -> object:
     """The Korean model, loaded once for the module (about 2 s)."""
     vosk = pytest.importorskip("vosk")
-    from assistant.models import find_model
+    from assistant.recognizers.vosk_model import find_model
 
     vosk.SetLogLevel(-1)
     return vosk.Model(str(find_model("ko")))
@@ -155,7 +155,7 @@ def model() -> object:
 @pytest.fixture(scope="module")
 def speech() -> dict[tuple[str, tuple[str, int, int]], bytes]:
     """Every test phrase in every voice, synthesized once."""
-    from assistant.speech_synth import Speaker, synthesize
+    from assistant.simulation.voices import Speaker, synthesize
 
     texts = [*COMMANDS, *NUMBERS, "멈춰 멈춰", "그만"]
     return {(t, v): synthesize(t, Speaker(*v)).tobytes() for t in texts for v in VOICES}

@@ -17,18 +17,18 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.audio_setup import routine_lines, simulate_with_audio
+from assistant.audio.echo import EchoCanceller, EchoGate
+from assistant.audio.mixer import Mixer
+from assistant.audio.pcm import RATE, Pcm, to_float
+from assistant.audio.wiring import routine_lines, simulate_with_audio
 from assistant.cli import main
-from assistant.echo import EchoCanceller, EchoGate
 from assistant.events import EventLog
 from assistant.intents import Intent, load_vocabulary
-from assistant.listener import Heard, Listener
-from assistant.mixer import Mixer
-from assistant.pcm import RATE, Pcm, to_float
 from assistant.recognizers import open_recognizer
-from assistant.room import Room
-from assistant.routine_loader import load_routine
+from assistant.recognizers.listener import Heard, Listener
+from assistant.routine.loader import load_routine
 from assistant.runner import Utterance
+from assistant.simulation.room import Room
 from tests.audiokit import (
     corpus_clips,
     line_audio,

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from assistant.audio.live import AudioLink, DeviceError, LiveListening
+from assistant.audio.mixer import Mixer
 from assistant.intents import load_vocabulary
-from assistant.listener import Heard, Listener
-from assistant.live_audio import AudioLink, DeviceError, LiveListening
-from assistant.mixer import Mixer
 from assistant.recognizers import open_recognizer
+from assistant.recognizers.listener import Heard, Listener
 from tests.audiokit import quiet, recognized_clips
 
 BLOCK = 512
@@ -156,7 +156,7 @@ def test_open_sounddevice_errors_are_device_errors(
 ) -> None:
     import sys
 
-    from assistant import live_audio
+    from assistant.audio import live as live_audio
 
     if missing == "no sounddevice":
         monkeypatch.setitem(sys.modules, "sounddevice", None)

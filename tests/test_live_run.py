@@ -18,12 +18,12 @@ import numpy as np
 
 from assistant import app
 from assistant.app import AppConfig, AudioConfig, NarrationConfig
-from assistant.devices import DeviceReport
+from assistant.audio.devices import DeviceReport
 from assistant.events import Event
 from assistant.events.kinds import End, Fault, IntentHeard, State
 from assistant.intents import load_vocabulary
-from assistant.listener import Listener
 from assistant.recognizers import open_recognizer
+from assistant.recognizers.listener import Listener
 from tests.audiokit import quiet, recognized_clips, recognized_voices
 from tests.test_live_audio import BLOCK, WAIT, Card, FakeStream
 

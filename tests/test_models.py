@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import models
-from assistant.models import find_model, is_model, pull_model
 from assistant.recognizers import RecognizerError
+from assistant.recognizers import vosk_model as models
+from assistant.recognizers.vosk_model import find_model, is_model, pull_model
 
 
 def _model(folder: Path, name: str) -> Path:

@@ -7,10 +7,10 @@ import argparse
 import pytest
 
 from assistant import cli
-from assistant.cli_values import device, rate_wpm, voice, volume
 from assistant.errors import RoutineError
-from assistant.routine_loader import find_routine, load_routine
-from assistant.routine_names import UnknownRoutine, match_routine_name, normalize_name
+from assistant.routine.loader import find_routine, load_routine
+from assistant.routine.names import UnknownRoutine, match_routine_name, normalize_name
+from assistant.subcommands.values import device, rate_wpm, voice, volume
 
 NAMES = ["classic-regional", "gentle-first", "gentle-first-ko", "knot-relief", "swedish-back"]
 

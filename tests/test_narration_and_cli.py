@@ -17,9 +17,9 @@ from assistant.clock import Scheduler, VirtualClock
 from assistant.errors import ScriptError
 from assistant.events import EventLog, JsonlWriter
 from assistant.events.kinds import Said
-from assistant.narration import NarrationSettings, Pyttsx3Renderer
-from assistant.script import load_script
-from assistant.voice import estimate_seconds
+from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
+from assistant.narration.voice import estimate_seconds
+from assistant.simulation.script import load_script
 
 DATA = Path(__file__).parent / "data"
 REQUIRED = {
@@ -95,7 +95,7 @@ def test_a_faster_rate_gives_shorter_narration() -> None:
 def test_any_thread_may_render_but_the_engine_runs_in_one() -> None:
     import threading
 
-    from assistant.narration import on_engine_thread
+    from assistant.narration.render import on_engine_thread
 
     r = _renderer()
     results: dict[str, float] = {}

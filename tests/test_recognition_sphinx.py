@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.audio.pcm import Pcm, read_wav
 from assistant.errors import SpeechEngineError
 from assistant.intents import Intent, load_vocabulary, parse
 from assistant.intents.vocabulary import Phrase
-from assistant.pcm import Pcm, read_wav
 from assistant.recognizers import Hypothesis
 
 pytest.importorskip("pocketsphinx")
@@ -147,7 +147,7 @@ def test_flush_finishes_an_utterance_under_way() -> None:
 
 
 def test_synthesized_stop_is_heard() -> None:
-    from assistant.speech_synth import SPEAKERS, synthesize
+    from assistant.simulation.voices import SPEAKERS, synthesize
 
     try:
         pcm = synthesize("stop", SPEAKERS[0])

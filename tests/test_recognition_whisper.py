@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.audio.pcm import Pcm, read_wav
 from assistant.intents import Intent, load_vocabulary
-from assistant.listener import Heard, Listener
-from assistant.pcm import Pcm, read_wav
 from assistant.recognizers import RecognizerError, open_recognizer
+from assistant.recognizers.listener import Heard, Listener
 
 pytest.importorskip("faster_whisper")
 from assistant.recognizers import whisper_model
@@ -292,8 +292,8 @@ def test_listen_hears_a_recording_with_whisper(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The command line end to end: a WAV of two real people, heard by the real model."""
+    from assistant.audio.pcm import write_wav
     from assistant.cli import main
-    from assistant.pcm import write_wav
 
     yes, seven = spread_clips("yes", 1)[0], spread_clips("seven", 1)[0]
     wav = tmp_path / "two.wav"
@@ -315,8 +315,8 @@ def test_models_shows_the_whisper_model(capsys: pytest.CaptureFixture[str]) -> N
 def test_the_narration_is_ducked_while_someone_talks(recognizer: WhisperRecognizer) -> None:
     """The listener lowers the narration from the first block the detector hears speech
     in to the end of the utterance, and the mixer ramps to that gain without a click."""
-    from assistant.listener import DUCK_GAIN
-    from assistant.mixer import Mixer
+    from assistant.audio.mixer import Mixer
+    from assistant.recognizers.listener import DUCK_GAIN
 
     mixer = Mixer()
     gains: list[float] = []

@@ -9,9 +9,9 @@ import pytest
 
 from assistant.cli import main, timeline
 from assistant.errors import RoutineError
-from assistant.routine_loader import check_file, load_routine, routine_paths
-from assistant.schema import parse_duration
-from assistant.schema_doc import routine_reference
+from assistant.routine.doc import routine_reference
+from assistant.routine.loader import check_file, load_routine, routine_paths
+from assistant.routine.schema import parse_duration
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "routines").glob("*.yaml"))

@@ -19,8 +19,8 @@ from sessionkit import first, simulate
 from assistant.care import PainFacts, decide_pain, needs_warmup
 from assistant.intents import load_vocabulary, parse
 from assistant.prompts import load_prompts
-from assistant.routine import PRESSURE_LEVELS, Routine, Stage
-from assistant.routine_loader import check_file, load_routine
+from assistant.routine.loader import check_file, load_routine
+from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

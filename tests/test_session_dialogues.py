@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from sessionkit import ROUTINES, check_golden, first, simulate, states, trace
 
+from assistant.narration.voice import estimate_seconds
 from assistant.prompts import load_prompts
-from assistant.routine import PRESSURE_LEVELS
-from assistant.routine_loader import load_routine
+from assistant.routine.loader import load_routine
+from assistant.routine.model import PRESSURE_LEVELS
 from assistant.session import SessionSettings
-from assistant.voice import estimate_seconds
 
 PROMPTS = load_prompts("en")
 

@@ -11,13 +11,13 @@ from assistant.care import spot_of
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
 from assistant.intents import load_vocabulary
-from assistant.partner import SimulatedPartner
+from assistant.narration.voice import SilentVoice
 from assistant.prompts import load_prompts
-from assistant.routine import PRESSURE_LEVELS, Routine
-from assistant.routine_loader import load_routine
+from assistant.routine.loader import load_routine
+from assistant.routine.model import PRESSURE_LEVELS, Routine
 from assistant.runner import ScriptInput, Utterance, run_session
 from assistant.session import STATES, Session
-from assistant.voice import SilentVoice
+from assistant.simulation.partner import SimulatedPartner
 
 VOCAB = load_vocabulary("en")
 PROMPTS = load_prompts("en")

@@ -13,11 +13,11 @@ from sessionkit import first, simulate, states
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import EventLog
 from assistant.intents import Intent
+from assistant.narration.voice import SilentVoice
 from assistant.prompts import load_prompts
-from assistant.routine import Routine
-from assistant.routine_loader import check_file
+from assistant.routine.loader import check_file
+from assistant.routine.model import Routine
 from assistant.session import Session, SessionSettings
-from assistant.voice import SilentVoice
 
 P = load_prompts("en")
 
@@ -547,8 +547,8 @@ def test_i_am_fine_to_a_pain_question_asks_for_a_number() -> None:
 
 
 def test_stroke_steps_keep_the_beat_and_name_sides() -> None:
-    from assistant.agenda import Cue, Say
-    from assistant.pacing import stroke_steps
+    from assistant.narration.agenda import Cue, Say
+    from assistant.narration.pacing import stroke_steps
 
     stage = replace(tiny().stages[0], strokes=3, sides="each")
     steps = stroke_steps(stage, P, pace=2.0, start=(1, 1))

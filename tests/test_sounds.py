@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.earcon_tour import GAP, tour_audio
-from assistant.earcons import EARCONS, TOUR, earcon
+from assistant.audio.earcons import EARCONS, TOUR, earcon
+from assistant.audio.pcm import RATE, read_wav, to_float
+from assistant.audio.speaker import EarconCues
 from assistant.events import State
-from assistant.pcm import RATE, read_wav, to_float
-from assistant.speaker import EarconCues
+from assistant.subcommands.sounds import GAP, tour_audio
 
 MEANINGS = ("heard", "not_caught", "stage", "paused", "stopped", "ended")
 FRAME, HOP = int(0.02 * RATE), int(0.005 * RATE)

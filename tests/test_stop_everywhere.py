@@ -11,15 +11,15 @@ from __future__ import annotations
 import pytest
 from sessionkit import ROUTINES, simulate
 
-from assistant.carryover import Carryover, Memory, ResumePoint
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
 from assistant.events.kinds import IntentHeard, Said, State
-from assistant.partner import SimulatedPartner
-from assistant.routine_loader import load_routine
+from assistant.narration.voice import SilentVoice
+from assistant.routine.loader import load_routine
 from assistant.runner import Utterance, run_session
 from assistant.session import Session
-from assistant.voice import SilentVoice
+from assistant.session.carryover import Carryover, Memory, ResumePoint
+from assistant.simulation.partner import SimulatedPartner
 
 WORK_STATES = ("screening", "setup", "instruction", "stroking", "asking", "holding", "waiting")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.word_table import STATES, WORDS, markdown
+from assistant.subcommands.words import STATES, WORDS, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..pcm import Pcm, read_wav
+from assistant.audio.pcm import Pcm, read_wav
 
 __all__ = ["CORPUS_ENV", "Corpus", "Recording", "find_corpus"]
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ..intents import load_vocabulary
-from ..pcm import RATE
-from .corpus import Corpus, find_corpus
-from .sets import spread
+from assistant.audio.pcm import RATE
+from assistant.bench.corpus import Corpus, find_corpus
+from assistant.bench.sets import spread
+from assistant.intents import load_vocabulary
 
 __all__ = ["utterance_cost"]
 
@@ -26,9 +26,9 @@ WORDS = ("stop", "yes", "no", "three", "seven")
 
 def utterance_cost(count: int, corpus: Path | None = None) -> dict[str, Any]:
     """Seconds per decode of ``count`` real 2.5 s utterances, per encoder window."""
-    from ..recognizers import RecognizerError
-    from ..recognizers.whisper_engine import WINDOW, WhisperDecoder
-    from ..recognizers.whisper_model import find_whisper_model
+    from assistant.recognizers import RecognizerError
+    from assistant.recognizers.whisper_engine import WINDOW, WhisperDecoder
+    from assistant.recognizers.whisper_model import find_whisper_model
 
     root = find_corpus(corpus)
     if root is None:

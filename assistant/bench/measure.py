@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..intents import Intent
-from ..mixer import Mixer
-from ..pcm import RATE, Pcm
-from ..room import Room, RoomSettings
-from .sets import Clip
-from .snr import mix_at_snr
-from .systems import Found, Listening, System
+from assistant.audio.mixer import Mixer
+from assistant.audio.pcm import RATE, Pcm
+from assistant.bench.sets import Clip
+from assistant.bench.snr import mix_at_snr
+from assistant.bench.systems import Found, Listening, System
+from assistant.intents import Intent
+from assistant.simulation.room import Room, RoomSettings
 
 __all__ = [
     "BLOCK",

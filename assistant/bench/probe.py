@@ -63,7 +63,7 @@ class _Card:
         self._finish()
 
     def _finish(self) -> None:
-        from assistant.narration import Pyttsx3Renderer
+        from assistant.narration.render import Pyttsx3Renderer
 
         renderer = Pyttsx3Renderer()
         t0 = time.perf_counter()
@@ -93,16 +93,16 @@ def _peak_kib() -> float:
 def main(argv: list[str]) -> None:
     """``STARTED SECONDS [ROUTINE]``, or ``--engine`` to time the engine's cold start alone."""
     if argv[0] == "--engine":  # the first line a process renders pays for the engine start
-        from assistant.narration import Pyttsx3Renderer
+        from assistant.narration.render import Pyttsx3Renderer
 
         t0 = time.perf_counter()
         Pyttsx3Renderer().render("Hello.")
         print(json.dumps({"text_to_audio_cold_engine_s": round(time.perf_counter() - t0, 3)}))
         return
     started, seconds = float(argv[0]), float(argv[1])
-    from assistant.audio_setup import run_live
+    from assistant.audio.wiring import run_live
     from assistant.events import EventLog
-    from assistant.routine_loader import load_routine
+    from assistant.routine.loader import load_routine
 
     card = _Card(started, seconds, {})
     routine = load_routine(argv[2] if len(argv) > 2 else "gentle-first")

@@ -22,12 +22,12 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .corpus import find_corpus
-from .cost import utterance_cost
-from .plan import FULL, QUICK, Plan, Task
-from .report import markdown, targets
-from .systems import available_systems
-from .work import run_task
+from assistant.bench.corpus import find_corpus
+from assistant.bench.cost import utterance_cost
+from assistant.bench.plan import FULL, QUICK, Plan, Task
+from assistant.bench.report import markdown, targets
+from assistant.bench.systems import available_systems
+from assistant.bench.work import run_task
 
 __all__ = ["run_bench"]
 

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..intents import Intent, Vocabulary, normalize, parse
-from ..pcm import Pcm
-from ..speech_synth import SPEAKERS, Speaker, synthesize
-from .corpus import Corpus, Recording
+from assistant.audio.pcm import Pcm
+from assistant.bench.corpus import Corpus, Recording
+from assistant.intents import Intent, Vocabulary, normalize, parse
+from assistant.simulation.voices import SPEAKERS, Speaker, synthesize
 
 __all__ = [
     "CHAT",

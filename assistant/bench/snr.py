@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..pcm import Pcm, from_float, to_float
+from assistant.audio.pcm import Pcm, from_float, to_float
 
 __all__ = ["FRAME", "loudest_frame_energy", "mix_at_snr"]
 

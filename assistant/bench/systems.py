@@ -23,12 +23,12 @@ from typing import Protocol
 
 import numpy as np
 
-from ..echo import EchoCanceller, EchoGate
-from ..intents import Intent, Vocabulary, load_vocabulary, normalize, parse
-from ..listener import DUCK_NARRATION, Listener
-from ..mixer import Mixer
-from ..pcm import RATE, Pcm
-from ..recognizers import Recognizer, RecognizerError, open_recognizer
+from assistant.audio.echo import EchoCanceller, EchoGate
+from assistant.audio.mixer import Mixer
+from assistant.audio.pcm import RATE, Pcm
+from assistant.intents import Intent, Vocabulary, load_vocabulary, normalize, parse
+from assistant.recognizers import Recognizer, RecognizerError, open_recognizer
+from assistant.recognizers.listener import DUCK_NARRATION, Listener
 
 __all__ = ["Found", "Listening", "System", "available_systems"]
 

@@ -12,15 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..intents import Intent, load_vocabulary
-from ..narration import Pyttsx3Renderer
-from ..pcm import Pcm
-from ..routine_loader import load_routine
-from ..speaker import LineAudio
-from .corpus import Corpus, find_corpus
-from .measure import narration_echo, run_clips, stop_over_narration
-from .plan import Plan, Task
-from .sets import (
+from assistant.audio.pcm import Pcm
+from assistant.audio.speaker import LineAudio
+from assistant.bench.corpus import Corpus, find_corpus
+from assistant.bench.measure import narration_echo, run_clips, stop_over_narration
+from assistant.bench.plan import Plan, Task
+from assistant.bench.sets import (
     Clip,
     conversation,
     korean_commands,
@@ -29,7 +26,10 @@ from .sets import (
     real_commands,
     synthesized_commands,
 )
-from .systems import System, available_systems
+from assistant.bench.systems import System, available_systems
+from assistant.intents import Intent, load_vocabulary
+from assistant.narration.render import Pyttsx3Renderer
+from assistant.routine.loader import load_routine
 
 __all__ = ["label", "run_task"]
 
@@ -84,7 +84,7 @@ def _noise(root: str | None) -> Pcm | None:
 @functools.cache
 def _narration(routines: tuple[str, ...]) -> list[tuple[str, Pcm]]:
     """Every line the routines are sure to say, rendered by the real narration engine."""
-    from ..audio_setup import routine_lines
+    from assistant.audio.wiring import routine_lines
 
     lines = LineAudio(Pyttsx3Renderer())
     out: list[tuple[str, Pcm]] = []
@@ -120,7 +120,7 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
         stops = [c for c in _clips("real", plan, corpus_root) if c.said == "stop"]
         corpus = _corpus(corpus_root)
         if corpus is not None:  # more takes than the accuracy set holds
-            from .sets import spread
+            from assistant.bench.sets import spread
 
             recs = spread(corpus.select("command", {"stop"}), plan.stops)
             stops = [Clip(r.audio(), "stop", Intent("stop"), r.source) for r in recs]

@@ -7,10 +7,16 @@ The session only applies them, so every rule can be tested by calling it directl
 limit).
 """
 
-from .pain import PainDecision, PainFacts, PainRules, decide_pain
-from .screening import ScreeningFacts, screening_step
-from .spots import spot_of
-from .warmup import ResumePlan, crash_resume_plan, needs_warmup, restart_level, warmup_index
+from assistant.care.pain import PainDecision, PainFacts, PainRules, decide_pain
+from assistant.care.screening import ScreeningFacts, screening_step
+from assistant.care.spots import spot_of
+from assistant.care.warmup import (
+    ResumePlan,
+    crash_resume_plan,
+    needs_warmup,
+    restart_level,
+    warmup_index,
+)
 
 __all__ = [
     "PainDecision",

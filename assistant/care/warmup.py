@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..routine import PRESSURE_LEVELS, Stage
+from assistant.routine.model import PRESSURE_LEVELS, Stage
 
 __all__ = ["ResumePlan", "crash_resume_plan", "needs_warmup", "restart_level", "warmup_index"]
 

@@ -6,10 +6,10 @@ session writes. ``kinds`` holds the event classes, ``registry`` their stored for
 version, ``log`` the fan-out to sinks.
 """
 
-from .kinds import *  # noqa: F403 - the event classes are this package's vocabulary
-from .kinds import Event, RawEvent
-from .log import CallbackSink, EventLog, EventSink, JsonlWriter
-from .registry import REGISTRY, SCHEMA_VERSION, decode, from_json, to_json
+from assistant.events.kinds import *  # noqa: F403 - the event classes are this package's vocabulary
+from assistant.events.kinds import Event, RawEvent
+from assistant.events.log import CallbackSink, EventLog, EventSink, JsonlWriter
+from assistant.events.registry import REGISTRY, SCHEMA_VERSION, decode, from_json, to_json
 
 __all__ = [
     "REGISTRY",

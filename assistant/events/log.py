@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Protocol
 
-from .kinds import Event
+from assistant.events.kinds import Event
 
 __all__ = ["CallbackSink", "EventLog", "EventSink", "JsonlWriter"]
 
@@ -47,7 +47,7 @@ class JsonlWriter:
 
     def __init__(self, path: Path) -> None:
         """Opens the file owner-only at once, so a bad path is said before the session."""
-        from ..files import open_private
+        from assistant.files import open_private
 
         self.path = path
         self._file: IO[str] = open_private(path)

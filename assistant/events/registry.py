@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import kinds
-from .kinds import Event, RawEvent
+from assistant.events import kinds
+from assistant.events.kinds import Event, RawEvent
 
 __all__ = [
     "MIGRATIONS",

@@ -1,7 +1,7 @@
 """Spoken commands: the per-locale vocabulary and the text parser built on it."""
 
-from .parser import Intent, normalize, parse
-from .vocabulary import INTENT_NAMES, Phrase, Vocabulary, expand, load_vocabulary
+from assistant.intents.parser import Intent, normalize, parse
+from assistant.intents.vocabulary import INTENT_NAMES, Phrase, Vocabulary, expand, load_vocabulary
 
 __all__ = [
     "INTENT_NAMES",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .vocabulary import Phrase, Vocabulary, load_vocabulary
+from assistant.intents.vocabulary import Phrase, Vocabulary, load_vocabulary
 
 __all__ = ["MAX_CHARS", "Intent", "normalize", "parse"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, VocabularyError
+from assistant.errors import Problem, VocabularyError
 
 __all__ = ["INTENT_NAMES", "Phrase", "Vocabulary", "expand", "load_vocabulary"]
 

@@ -11,7 +11,7 @@
 No audio is ever stored: events hold the words recognised, not the sound.
 """
 
-from .history import (
+from assistant.journal.history import (
     SessionSummary,
     Unfinished,
     carryover_for,
@@ -22,8 +22,8 @@ from .history import (
     summaries,
     unfinished_session,
 )
-from .recorder import JournalRecorder
-from .store import (
+from assistant.journal.recorder import JournalRecorder
+from assistant.journal.store import (
     DEFAULT_PERSON,
     ENV_VAR,
     Journal,

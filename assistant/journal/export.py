@@ -7,10 +7,10 @@ import io
 import json
 from collections.abc import Sequence
 
-from ..console import format_event
-from ..events import Event
-from .history import SessionSummary
-from .store import DEFAULT_PERSON
+from assistant.console import format_event
+from assistant.events import Event
+from assistant.journal.history import SessionSummary
+from assistant.journal.store import DEFAULT_PERSON
 
 __all__ = ["as_csv", "as_json", "as_text", "session_text"]
 

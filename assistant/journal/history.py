@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..carryover import ENDED_FOR_PAIN, Carryover, ResumePoint
-from ..events import Event, decode
-from ..events.kinds import IntentHeard, Pain, Preference, Pressure, Stage, Start, State
-from ..routine import Routine
-from .store import DEFAULT_PERSON, Journal
+from assistant.events import Event, decode
+from assistant.events.kinds import IntentHeard, Pain, Preference, Pressure, Stage, Start, State
+from assistant.journal.store import DEFAULT_PERSON, Journal
+from assistant.routine.model import Routine
+from assistant.session.carryover import ENDED_FOR_PAIN, Carryover, ResumePoint
 
 __all__ = [
     "RESUME_WITHIN",

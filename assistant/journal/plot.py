@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 
-from ..files import written_by
-from ..routine import PRESSURE_LEVELS
-from .history import SessionSummary
+from assistant.files import written_by
+from assistant.journal.history import SessionSummary
+from assistant.routine.model import PRESSURE_LEVELS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

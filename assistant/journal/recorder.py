@@ -20,11 +20,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..errors import AssistantError
-from ..events import SCHEMA_VERSION, Event
-from ..events.kinds import End, Person, Resumed, ResumeDeclined, Start
-from .store import DEFAULT_PERSON, Journal
-from .unsaved import UnsavedFile, WriterLock, import_unsaved, unsaved_path
+from assistant.errors import AssistantError
+from assistant.events import SCHEMA_VERSION, Event
+from assistant.events.kinds import End, Person, Resumed, ResumeDeclined, Start
+from assistant.journal.store import DEFAULT_PERSON, Journal
+from assistant.journal.unsaved import UnsavedFile, WriterLock, import_unsaved, unsaved_path
 
 __all__ = ["JournalRecorder"]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import platformdirs
 
-from ..errors import AssistantError
-from .schema import APPLICATION_ID, VERSION, migrate
+from assistant.errors import AssistantError
+from assistant.journal.schema import APPLICATION_ID, VERSION, migrate
 
 __all__ = [
     "DEFAULT_PERSON",

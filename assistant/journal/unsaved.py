@@ -24,8 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from ..events import SCHEMA_VERSION, Event, decode
-from .store import DEFAULT_PERSON, Journal
+from assistant.events import SCHEMA_VERSION, Event, decode
+from assistant.journal.store import DEFAULT_PERSON, Journal
 
 __all__ = [
     "HEADER_TYPE",
@@ -78,7 +78,7 @@ class UnsavedFile:
     """Appends one session's events to its own file, locked while being written."""
 
     def __init__(self, path: Path, header: dict[str, Any]) -> None:
-        from ..files import open_private
+        from assistant.files import open_private
 
         self.path = path
         self._file: IO[str] = open_private(path, append=True)
@@ -115,7 +115,7 @@ def import_unsaved(
     The caller holds the :class:`WriterLock`. A file still being written (locked) is
     left for later; one that cannot be taken in stays where it is, and ``warn`` says why.
     """
-    from .recorder import JournalRecorder
+    from assistant.journal.recorder import JournalRecorder
 
     done: list[Imported] = []
     for path in sorted(journal.path.parent.glob("unsaved-session-*.jsonl")):

@@ -6,9 +6,16 @@ readers feed it and hand out the same :class:`~assistant.intents.Intent` objects
 spoken-command parser gives.
 """
 
-from .evdev_pedal import EvdevPedal, KeyEdges, PedalError, open_pedal, replay
-from .presses import NEXT, PEDAL_SETTINGS, STOP, TERMINAL_SETTINGS, PressClassifier, PressSettings
-from .terminal import TerminalPedal, count_keys
+from assistant.pedal.evdev_pedal import EvdevPedal, KeyEdges, PedalError, open_pedal, replay
+from assistant.pedal.presses import (
+    NEXT,
+    PEDAL_SETTINGS,
+    STOP,
+    TERMINAL_SETTINGS,
+    PressClassifier,
+    PressSettings,
+)
+from assistant.pedal.terminal import TerminalPedal, count_keys
 
 __all__ = [
     "NEXT",

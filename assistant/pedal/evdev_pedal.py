@@ -19,9 +19,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..errors import AssistantError
-from ..intents import Intent
-from .presses import PEDAL_SETTINGS, PressClassifier, PressSettings
+from assistant.errors import AssistantError
+from assistant.intents import Intent
+from assistant.pedal.presses import PEDAL_SETTINGS, PressClassifier, PressSettings
 
 __all__ = ["EvdevPedal", "KeyEdges", "PedalError", "open_pedal", "replay"]
 

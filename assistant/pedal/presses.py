@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..intents import Intent
+from assistant.intents import Intent
 
 __all__ = [
     "NEXT",

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from ..intents import Intent
-from .presses import TERMINAL_SETTINGS, PressClassifier, PressSettings
+from assistant.intents import Intent
+from assistant.pedal.presses import TERMINAL_SETTINGS, PressClassifier, PressSettings
 
 __all__ = ["TerminalPedal", "count_keys"]
 

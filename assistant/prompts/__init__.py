@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, VocabularyError
+from assistant.errors import Problem, VocabularyError
 
 __all__ = ["Prompts", "load_prompts"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import AssistantError
-from ..intents import Vocabulary
+from assistant.errors import AssistantError
+from assistant.intents import Vocabulary
 
 __all__ = [
     "ENGINES",

@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
-from ..intents import Vocabulary
-from . import Hypothesis, Opened, RecognizerError
-from .endpoint import GatedEndpointer
+from assistant.intents import Vocabulary
+from assistant.recognizers import Hypothesis, Opened, RecognizerError
+from assistant.recognizers.endpoint import GatedEndpointer
 
 __all__ = ["SphinxRecognizer", "open_sphinx"]
 

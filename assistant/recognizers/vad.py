@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import RecognizerError
+from assistant.recognizers import RecognizerError
 
 __all__ = ["CHUNK", "Cut", "Event", "SileroVad", "SpeechCutter"]
 

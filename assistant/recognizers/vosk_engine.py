@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..intents import Vocabulary
-from ..models import find_model
-from . import Hypothesis, Opened, RecognizerError
+from assistant.intents import Vocabulary
+from assistant.recognizers import Hypothesis, Opened, RecognizerError
+from assistant.recognizers.vosk_model import find_model
 
 __all__ = ["VoskRecognizer", "open_vosk", "open_with_model"]
 

@@ -34,10 +34,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..intents import Intent, Vocabulary, normalize, parse
-from . import Hypothesis, Opened, RecognizerError
-from .vad import CHUNK, Cut, Event, SileroVad, SpeechCutter
-from .whisper_model import find_whisper_model
+from assistant.intents import Intent, Vocabulary, normalize, parse
+from assistant.recognizers import Hypothesis, Opened, RecognizerError
+from assistant.recognizers.vad import CHUNK, Cut, Event, SileroVad, SpeechCutter
+from assistant.recognizers.whisper_model import find_whisper_model
 
 __all__ = ["FAST_INTENTS", "Decoded", "WhisperDecoder", "WhisperRecognizer", "open_whisper"]
 

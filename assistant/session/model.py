@@ -6,7 +6,7 @@ takes time. The session never sleeps and never touches hardware, so a whole
 massage can be run on a virtual clock in milliseconds.
 
 How timing works: each state plays an *agenda* (lines to say, stroke cues at
-fixed offsets, waits) through an :class:`~assistant.agenda.Player`. Any
+fixed offsets, waits) through an :class:`~assistant.narration.agenda.Player`. Any
 interruption voids every step still scheduled and cuts the voice: that is how
 ``stop`` silences everything at once, whatever was going on.
 """
@@ -18,18 +18,18 @@ from dataclasses import replace
 
 from transitions import Machine
 
-from ..agenda import Player, Say, Step
-from ..carryover import Carryover, Memory
-from ..clock import Scheduler
-from ..events import Event, EventLog
-from ..events import kinds as ev
-from ..intents import Intent, Vocabulary, load_vocabulary, parse
-from ..prompts import Prompts, load_prompts
-from ..routine import PRESSURE_LEVELS, Routine, Stage
-from ..voice import Voice
-from .asides import AsidesMixin
-from .commands import CommandsMixin
-from .machine import (
+from assistant.clock import Scheduler
+from assistant.events import Event, EventLog
+from assistant.events import kinds as ev
+from assistant.intents import Intent, Vocabulary, load_vocabulary, parse
+from assistant.narration.agenda import Player, Say, Step
+from assistant.narration.voice import Voice
+from assistant.prompts import Prompts, load_prompts
+from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
+from assistant.session.asides import AsidesMixin
+from assistant.session.carryover import Carryover, Memory
+from assistant.session.commands import CommandsMixin
+from assistant.session.machine import (
     ACTIVE,
     STAGE_STATES,
     STATES,
@@ -38,13 +38,13 @@ from .machine import (
     StageProgress,
     machine_config,
 )
-from .pain import PainMixin
-from .presession import PreSessionMixin
-from .pressure import PressureMixin
-from .stages import StagesMixin
-from .state import SessionState
-from .stopping import StoppingMixin
-from .timers import TimersMixin
+from assistant.session.pain import PainMixin
+from assistant.session.presession import PreSessionMixin
+from assistant.session.pressure import PressureMixin
+from assistant.session.stages import StagesMixin
+from assistant.session.state import SessionState
+from assistant.session.stopping import StoppingMixin
+from assistant.session.timers import TimersMixin
 
 __all__ = ["Session"]
 

@@ -6,18 +6,18 @@ them and say what the decision means.
 
 from __future__ import annotations
 
-from ..agenda import Say, Step, Wait
-from ..care import (
+from assistant.care import (
     PainFacts,
     PainRules,
     decide_pain,
     spot_of,
 )
-from ..events import kinds as ev
-from ..intents import Intent
-from ..routine import PRESSURE_LEVELS, Stage
-from .machine import STAGE_STATES
-from .state import SessionState
+from assistant.events import kinds as ev
+from assistant.intents import Intent
+from assistant.narration.agenda import Say, Step, Wait
+from assistant.routine.model import PRESSURE_LEVELS, Stage
+from assistant.session.machine import STAGE_STATES
+from assistant.session.state import SessionState
 
 
 class PainMixin(SessionState):

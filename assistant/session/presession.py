@@ -4,15 +4,15 @@ and the setup.
 
 from __future__ import annotations
 
-from ..agenda import Say, Step
-from ..care import (
+from assistant.care import (
     ScreeningFacts,
     crash_resume_plan,
     screening_step,
 )
-from ..events import kinds as ev
-from ..intents import Intent
-from .state import SessionState
+from assistant.events import kinds as ev
+from assistant.intents import Intent
+from assistant.narration.agenda import Say, Step
+from assistant.session.state import SessionState
 
 
 class PreSessionMixin(SessionState):

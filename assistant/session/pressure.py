@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import math
 
-from ..agenda import Say, Step
-from ..care import (
+from assistant.care import (
     spot_of,
 )
-from ..care.pressure import PressureRange, pressure_level, pressure_step
-from ..events import kinds as ev
-from ..routine import PRESSURE_LEVELS, Stage
-from .machine import (
+from assistant.care.pressure import PressureRange, pressure_level, pressure_step
+from assistant.events import kinds as ev
+from assistant.narration.agenda import Say, Step
+from assistant.routine.model import PRESSURE_LEVELS, Stage
+from assistant.session.machine import (
     STAGE_STATES,
 )
-from .state import SessionState
+from assistant.session.state import SessionState
 
 
 class PressureMixin(SessionState):

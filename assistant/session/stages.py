@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from ..agenda import Say, Step, Wait
-from ..care import (
+from assistant.care import (
     needs_warmup,
     warmup_index,
 )
-from ..events import kinds as ev
-from ..pacing import set_count, stroke_steps
-from ..routine import PRESSURE_LEVELS
-from .machine import StageProgress
-from .state import SessionState
+from assistant.events import kinds as ev
+from assistant.narration.agenda import Say, Step, Wait
+from assistant.narration.pacing import set_count, stroke_steps
+from assistant.routine.model import PRESSURE_LEVELS
+from assistant.session.machine import StageProgress
+from assistant.session.state import SessionState
 
 
 class StagesMixin(SessionState):

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 
 from transitions import Machine
 
-from ..agenda import Cue, Player, Run, Say, Step
-from ..care import PainRules
-from ..carryover import Carryover
-from ..clock import Clock, Scheduler, Timer
-from ..events import Event, EventLog
-from ..intents import Intent, Vocabulary
-from ..prompts import Prompts
-from ..routine import Routine, Stage
-from ..voice import Voice
-from .machine import SessionSettings, StageProgress
+from assistant.care import PainRules
+from assistant.clock import Clock, Scheduler, Timer
+from assistant.events import Event, EventLog
+from assistant.intents import Intent, Vocabulary
+from assistant.narration.agenda import Cue, Player, Run, Say, Step
+from assistant.narration.voice import Voice
+from assistant.prompts import Prompts
+from assistant.routine.model import Routine, Stage
+from assistant.session.carryover import Carryover
+from assistant.session.machine import SessionSettings, StageProgress
 
 __all__ = ["SessionState"]
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..agenda import Say, Step
-from ..care import (
+from assistant.care import (
     restart_level,
 )
-from ..carryover import ENDED_FOR_PAIN
-from ..events import kinds as ev
-from ..routine import PRESSURE_LEVELS
-from .machine import OUTCOME, STAGE_STATES, StageProgress
-from .state import SessionState
+from assistant.events import kinds as ev
+from assistant.narration.agenda import Say, Step
+from assistant.routine.model import PRESSURE_LEVELS
+from assistant.session.carryover import ENDED_FOR_PAIN
+from assistant.session.machine import OUTCOME, STAGE_STATES, StageProgress
+from assistant.session.state import SessionState
 
 
 class StoppingMixin(SessionState):

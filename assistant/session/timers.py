@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..agenda import Say
-from ..care.limits import last_stage_budget, limit_action
-from ..events import kinds as ev
-from ..voice import estimate_seconds
-from .machine import STAGE_STATES
-from .state import SessionState
+from assistant.care.limits import last_stage_budget, limit_action
+from assistant.events import kinds as ev
+from assistant.narration.agenda import Say
+from assistant.narration.voice import estimate_seconds
+from assistant.session.machine import STAGE_STATES
+from assistant.session.state import SessionState
 
 
 class TimersMixin(SessionState):

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .carryover import Memory
-from .clock import Scheduler, VirtualClock
-from .events import Event, EventLog
-from .events.kinds import Said, State
-from .partner import SimulatedPartner
-from .routine_loader import load_routine
-from .runner import Utterance, _End
-from .session import Session
-from .voice import SilentVoice
+from assistant.clock import Scheduler, VirtualClock
+from assistant.events import Event, EventLog
+from assistant.events.kinds import Said, State
+from assistant.narration.voice import SilentVoice
+from assistant.routine.loader import load_routine
+from assistant.runner import Utterance, _End
+from assistant.session import Session
+from assistant.session.carryover import Memory
+from assistant.simulation.partner import SimulatedPartner
 
 __all__ = ["ROUTINE", "STATES", "WORDS", "markdown", "reaction"]
 

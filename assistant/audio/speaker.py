@@ -1,6 +1,6 @@
 """The voice that really sounds: rendered lines and earcons into the mixer.
 
-:class:`AudioVoice` is the session's :class:`~assistant.voice.Voice` for audio:
+:class:`AudioVoice` is the session's :class:`~assistant.narration.voice.Voice` for audio:
 ``say`` looks the line up in the cache (rendering it now if the background
 pre-rendering has not reached it yet), queues it in the mixer and returns its true
 length; ``cut`` empties the narration channel. :class:`EarconCues` listens to the
@@ -14,12 +14,12 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 
-from .errors import AssistantError
-from .events import Event
-from .events.kinds import Cue, IntentHeard, Said, State
-from .mixer import Mixer
-from .narration import Pyttsx3Renderer
-from .pcm import RATE, Pcm, read_wav
+from assistant.audio.mixer import Mixer
+from assistant.audio.pcm import RATE, Pcm, read_wav
+from assistant.errors import AssistantError
+from assistant.events import Event
+from assistant.events.kinds import Cue, IntentHeard, Said, State
+from assistant.narration.render import Pyttsx3Renderer
 
 __all__ = ["AudioVoice", "EarconCues", "LineAudio"]
 

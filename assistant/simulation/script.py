@@ -15,13 +15,13 @@ from typing import Literal
 
 import yaml
 
-from .clock import VirtualClock
-from .errors import ScriptError
-from .events import Event
-from .events.kinds import Await, Said
-from .runner import ScriptInput, Utterance
-from .schema import INTERNAL, Reader
-from .voice import estimate_seconds
+from assistant.clock import VirtualClock
+from assistant.errors import ScriptError
+from assistant.events import Event
+from assistant.events.kinds import Await, Said
+from assistant.narration.voice import estimate_seconds
+from assistant.routine.schema import INTERNAL, Reader
+from assistant.runner import ScriptInput, Utterance
 
 __all__ = ["ScriptLine", "ScriptedReplies", "load_script", "load_script_replies"]
 

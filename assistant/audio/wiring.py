@@ -17,25 +17,25 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .audio_sim import SimulatedAudio
-from .carryover import Memory
-from .clock import Scheduler, VirtualClock
-from .echo import EchoCanceller, EchoGate
-from .errors import SpeechEngineError
-from .events import EventLog
-from .files import written_by
-from .intents import Vocabulary, load_vocabulary
-from .listener import DUCK_NARRATION, Heard, Listener
-from .mixer import Mixer
-from .narration import NarrationSettings, Pyttsx3Renderer
-from .pcm import RATE, Pcm, read_wav, stream_wav, write_wav
-from .recognizers import open_recognizer
-from .room import Room, RoomSettings
-from .routine import Routine
-from .runner import Utterance, run_session
-from .session import Session
-from .speaker import AudioVoice, EarconCues, LineAudio
-from .voice import estimate_seconds
+from assistant.audio.echo import EchoCanceller, EchoGate
+from assistant.audio.mixer import Mixer
+from assistant.audio.pcm import RATE, Pcm, read_wav, stream_wav, write_wav
+from assistant.audio.speaker import AudioVoice, EarconCues, LineAudio
+from assistant.clock import Scheduler, VirtualClock
+from assistant.errors import SpeechEngineError
+from assistant.events import EventLog
+from assistant.files import written_by
+from assistant.intents import Vocabulary, load_vocabulary
+from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
+from assistant.narration.voice import estimate_seconds
+from assistant.recognizers import open_recognizer
+from assistant.recognizers.listener import DUCK_NARRATION, Heard, Listener
+from assistant.routine.model import Routine
+from assistant.runner import Utterance, run_session
+from assistant.session import Session
+from assistant.session.carryover import Memory
+from assistant.simulation.audio import SimulatedAudio
+from assistant.simulation.room import Room, RoomSettings
 
 __all__ = [
     "AudioRun",
@@ -145,7 +145,7 @@ def simulate_with_audio(
     err: TextIO = sys.stderr,
 ) -> AudioRun:
     """Run a whole session through the simulated room with the real recognizer."""
-    from .partner import SimulatedPartner
+    from assistant.simulation.partner import SimulatedPartner
 
     if shutil.which("espeak-ng") is None:  # the simulated people speak through it
         raise SpeechEngineError("espeak-ng is not installed (sudo apt-get install espeak-ng)")
@@ -198,7 +198,7 @@ def _seconds(lines: LineAudio, text: str) -> float:
 
 
 def _speakers(locale: str) -> tuple[Any, ...]:
-    from .speech_synth import SPEAKERS, Speaker
+    from assistant.simulation.voices import SPEAKERS, Speaker
 
     if locale == "en":
         return SPEAKERS
@@ -226,10 +226,10 @@ def run_live(
     cannot start leaves the keyboard as the only input, and says so.
     """
 
-    from .clock import WallClock
-    from .live_audio import AudioLink, LiveListening
-    from .recognizers import RecognizerError
-    from .runner import QueueInput, read_keyboard, run_interactive
+    from assistant.audio.live import AudioLink, LiveListening
+    from assistant.clock import WallClock
+    from assistant.recognizers import RecognizerError
+    from assistant.runner import QueueInput, read_keyboard, run_interactive
 
     clock = WallClock()
     source = QueueInput(clock)

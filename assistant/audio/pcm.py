@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .errors import AssistantError
+from assistant.errors import AssistantError
 
 __all__ = [
     "RATE",

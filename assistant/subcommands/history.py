@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .files import OutputError
-from .journal import (
+from assistant.files import OutputError
+from assistant.journal import (
     Journal,
     journal_path,
     open_journal,
 )
-from .journal.unsaved import WriterLock, import_unsaved
+from assistant.journal.unsaved import WriterLock, import_unsaved
 
 __all__ = ["EVERYONE", "cmd_history"]
 
@@ -21,8 +21,8 @@ EVERYONE = object()  # --forget with no name
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .journal import events_of, session_summary, summaries
-    from .journal.export import as_csv, as_json, as_text, session_text
+    from assistant.journal import events_of, session_summary, summaries
+    from assistant.journal.export import as_csv, as_json, as_text, session_text
 
     path = journal_path(args.journal)
     if not path.exists():
@@ -56,7 +56,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             rows = summaries(journal, args.person, None if args.plot else args.limit)
             events = None
         if args.plot:
-            from .journal.plot import plot_history
+            from assistant.journal.plot import plot_history
 
             try:
                 areas = plot_history(rows, Path(args.plot))

@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .clock import VirtualClock
-from .echo import EchoCanceller
-from .listener import Heard, Listener
-from .mixer import Mixer
-from .pcm import RATE, Pcm
-from .room import Room
-from .runner import END, Fault, Utterance, _End
-from .speech_synth import SPEAKERS, Speaker, synthesize
+from assistant.audio.echo import EchoCanceller
+from assistant.audio.mixer import Mixer
+from assistant.audio.pcm import RATE, Pcm
+from assistant.clock import VirtualClock
+from assistant.recognizers.listener import Heard, Listener
+from assistant.runner import END, Fault, Utterance, _End
+from assistant.simulation.room import Room
+from assistant.simulation.voices import SPEAKERS, Speaker, synthesize
 
 __all__ = ["SimulatedAudio"]
 

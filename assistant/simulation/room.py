@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .pcm import RATE, Pcm, from_float, to_float
+from assistant.audio.pcm import RATE, Pcm, from_float, to_float
 
 __all__ = ["Room", "RoomSettings"]
 

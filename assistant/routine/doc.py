@@ -6,7 +6,7 @@ import dataclasses
 import typing
 from typing import Any, Literal, get_args, get_origin
 
-from .routine import Pacing, PainCheck, Routine, Stage
+from assistant.routine.model import Pacing, PainCheck, Routine, Stage
 
 __all__ = ["routine_reference"]
 

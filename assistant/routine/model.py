@@ -1,7 +1,7 @@
 """Routine data: what a massage routine file holds, field by field.
 
-These dataclasses *are* the schema: :mod:`assistant.schema` reads YAML into them
-and :mod:`assistant.routine_loader` adds the checks that span several fields.
+These dataclasses *are* the schema: :mod:`assistant.routine.schema` reads YAML into them
+and :mod:`assistant.routine.loader` adds the checks that span several fields.
 The ``doc`` metadata feeds ``massage-assistant schema`` for routine authors.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .schema import INTERNAL
+from assistant.routine.schema import INTERNAL
 
 __all__ = [
     "AREAS",

@@ -6,13 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
-from .files import write_private
-from .intents import load_vocabulary, parse
-from .routine import Routine
-from .routine_loader import check_file, load_routine, routine_paths
-from .schema_doc import routine_reference
-from .session import machine_config
-from .voice import estimate_seconds
+from assistant.files import write_private
+from assistant.intents import load_vocabulary, parse
+from assistant.narration.voice import estimate_seconds
+from assistant.routine.doc import routine_reference
+from assistant.routine.loader import check_file, load_routine, routine_paths
+from assistant.routine.model import Routine
+from assistant.session import machine_config
 
 __all__ = [
     "cmd_diagram",
@@ -97,7 +97,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     from transitions.extensions import GraphMachine
 
     if getattr(args, "words", False):
-        from .word_table import markdown
+        from assistant.subcommands.words import markdown
 
         print(markdown(), end="")
         return 0

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .earcons import earcon
-from .pcm import RATE, Pcm
+from assistant.audio.earcons import earcon
+from assistant.audio.pcm import RATE, Pcm
 
 __all__ = ["Mixer", "Played"]
 

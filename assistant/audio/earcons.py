@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from .pcm import RATE, Pcm, from_float
+from assistant.audio.pcm import RATE, Pcm, from_float
 
 __all__ = ["EARCONS", "TOUR", "earcon"]
 

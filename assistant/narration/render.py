@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import SpeechEngineError
+from assistant.errors import SpeechEngineError
 
 __all__ = ["NarrationSettings", "Pyttsx3Renderer", "Rendering", "sweep_stale_folders"]
 

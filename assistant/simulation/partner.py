@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from .clock import VirtualClock
-from .events import Event
-from .events.kinds import Await, Said
-from .intents import Vocabulary
-from .prompts import load_prompts
-from .runner import ScriptInput, Utterance
-from .voice import estimate_seconds
+from assistant.clock import VirtualClock
+from assistant.events import Event
+from assistant.events.kinds import Await, Said
+from assistant.intents import Vocabulary
+from assistant.narration.voice import estimate_seconds
+from assistant.prompts import load_prompts
+from assistant.runner import ScriptInput, Utterance
 
 __all__ = ["SimulatedPartner"]
 

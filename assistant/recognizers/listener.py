@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .intents import Intent, Vocabulary, normalize, parse
-from .pcm import RATE, Pcm
-from .recognizers import Hypothesis, Recognizer
+from assistant.audio.pcm import RATE, Pcm
+from assistant.intents import Intent, Vocabulary, normalize, parse
+from assistant.recognizers import Hypothesis, Recognizer
 
 __all__ = ["Heard", "Listener"]
 

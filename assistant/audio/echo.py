@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .pcm import RATE, Pcm
+from assistant.audio.pcm import RATE, Pcm
 
 __all__ = ["EchoCanceller", "EchoGate"]
 

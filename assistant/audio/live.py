@@ -20,11 +20,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .echo import EchoCanceller
-from .errors import AssistantError
-from .listener import Heard, Listener
-from .mixer import Mixer
-from .pcm import RATE, Pcm
+from assistant.audio.echo import EchoCanceller
+from assistant.audio.mixer import Mixer
+from assistant.audio.pcm import RATE, Pcm
+from assistant.errors import AssistantError
+from assistant.recognizers.listener import Heard, Listener
 
 __all__ = ["AudioLink", "DeviceError", "LiveListening", "open_sounddevice"]
 

@@ -50,7 +50,7 @@ class SilentVoice:
     """Speaks nothing, but reports realistic durations so that timing stays true.
 
     ``duration`` maps a line to seconds: a words-per-minute estimate by default,
-    or the real speech engine's rendering (see :mod:`assistant.narration`).
+    or the real speech engine's rendering (see :mod:`assistant.narration.render`).
     """
 
     def __init__(self, duration: Callable[[str], float] | None = None) -> None:

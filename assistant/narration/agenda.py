@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .clock import Scheduler, Timer
-from .voice import Voice
+from assistant.clock import Scheduler, Timer
+from assistant.narration.voice import Voice
 
 __all__ = ["Cue", "Player", "Run", "Say", "Step", "Wait"]
 

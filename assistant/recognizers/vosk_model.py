@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .recognizers import RecognizerError
+from assistant.recognizers import RecognizerError
 
 __all__ = [
     "REPO_MODELS",
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 #: ``models/`` next to the ``assistant`` package: where ``models pull`` puts downloads.
-REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
+REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 #: vosk's own model folders (``vosk.MODEL_DIRS`` without the environment variable), copied
 #: so that looking for a model does not load the vosk library.

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SpeechEngineError
-from .pcm import RATE, Pcm, from_float, resample
+from assistant.audio.pcm import RATE, Pcm, from_float, resample
+from assistant.errors import SpeechEngineError
 
 __all__ = ["SPEAKERS", "Speaker", "synthesize"]
 

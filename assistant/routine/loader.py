@@ -1,6 +1,6 @@
 """Load routine files and refuse broken ones up front, naming file, line and field.
 
-Pure: text in, :class:`~assistant.routine.Routine` or a list of problems out.
+Pure: text in, :class:`~assistant.routine.model.Routine` or a list of problems out.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import os
 import re
 from pathlib import Path
 
-from .care.warmup import needs_warmup
-from .errors import Problem, RoutineError
-from .routine import PRESSURE_LEVELS, Routine, Stage
-from .routine_names import UnknownRoutine, match_routine_name
-from .schema import Reader
+from assistant.care.warmup import needs_warmup
+from assistant.errors import Problem, RoutineError
+from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
+from assistant.routine.names import UnknownRoutine, match_routine_name
+from assistant.routine.schema import Reader
 
 __all__ = ["check_file", "find_routine", "load_routine", "routine_dirs", "routine_paths"]
 
@@ -28,7 +28,7 @@ PLAN_MARGIN = 1.10
 def routine_dirs() -> list[Path]:
     """Where routines are looked up: ``$MASSAGE_ROUTINES`` (path list), then the shipped set."""
     dirs = [Path(p) for p in os.environ.get("MASSAGE_ROUTINES", "").split(os.pathsep) if p]
-    dirs.append(Path(__file__).resolve().parent.parent / "routines")
+    dirs.append(Path(__file__).resolve().parents[2] / "routines")
     return dirs
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .earcons import TOUR, earcon
-from .files import private_folder, written_by
-from .pcm import RATE, Pcm, write_wav
+from assistant.audio.earcons import TOUR, earcon
+from assistant.audio.pcm import RATE, Pcm, write_wav
+from assistant.files import private_folder, written_by
 
 __all__ = ["TourItem", "tour_audio", "write_tour"]
 
@@ -32,7 +32,7 @@ class TourItem:
 
 
 def tour_audio(speak: Callable[[str], Pcm]) -> list[TourItem]:
-    """Each earcon of :data:`~assistant.earcons.TOUR` after ``speak`` of its words."""
+    """Each earcon of :data:`~assistant.audio.earcons.TOUR` after ``speak`` of its words."""
     gap = np.zeros(int(GAP * RATE), dtype=np.int16)
     return [
         TourItem(name, words, np.concatenate([speak(words), gap, earcon(name), gap]))

@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 import yaml
 
-from .errors import Problem
+from assistant.errors import Problem
 
 __all__ = ["INTERNAL", "LIMITS", "Limits", "Reader", "parse_duration"]
 

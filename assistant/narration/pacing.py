@@ -7,9 +7,9 @@ the player can keep them on the beat however long the stage.
 
 from __future__ import annotations
 
-from .agenda import Cue, Say, Step
-from .prompts import Prompts
-from .routine import Stage
+from assistant.narration.agenda import Cue, Say, Step
+from assistant.prompts import Prompts
+from assistant.routine.model import Stage
 
 __all__ = ["set_count", "stroke_steps"]
 

@@ -1,0 +1,1 @@
+"""Sound in and out: devices, the live stream, mixing, echo removal, earcons."""
