@@ -21,10 +21,11 @@ from transitions import Machine
 from assistant.clock import Scheduler
 from assistant.events import Event, EventLog
 from assistant.events import kinds as ev
-from assistant.intents import Intent, Vocabulary, load_vocabulary, parse
+from assistant.intents import Intent, Vocabulary, load_vocabulary
 from assistant.narration.agenda import Player, Say, Step
 from assistant.narration.voice import Voice
 from assistant.prompts import Prompts, load_prompts
+from assistant.recognizers.listener import Heard
 from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
 from assistant.session.asides import AsidesMixin
 from assistant.session.carryover import Carryover, Memory
@@ -201,12 +202,14 @@ class Session(
 
     # -- who is lying down ----------------------------------------------------------------------
 
-    def hear(self, text: str) -> Intent | None:
-        """Something was said or typed: parse it and act; unknown text is answered kindly."""
-        intent = parse(text, self.vocabulary)
+    def hear(self, heard: Heard) -> Intent | None:
+        """Something was said or typed (and parsed by the listener or the keyboard adapter):
+        act on it; what is no command is answered kindly."""
+        intent = heard.intent
         if intent is not None and intent.name == "stop":
             self._interrupt()  # silence first: nothing, not even writing the journal, delays it
-        self._emit(ev.Heard(text=text))
+        confidence = None if heard.confidence is None else round(heard.confidence, 3)
+        self._emit(ev.Heard(text=heard.text, confidence=confidence))
         if intent is None:
             if not self.done and not self._ending and self.state not in ("stopped", "declining"):
                 self._aside([Say(self.prompts("not_understood"), "not_understood")])

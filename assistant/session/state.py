@@ -15,6 +15,7 @@ from assistant.intents import Intent, Vocabulary
 from assistant.narration.agenda import Cue, Player, Run, Say, Step
 from assistant.narration.voice import Voice
 from assistant.prompts import Prompts
+from assistant.recognizers.listener import Heard
 from assistant.routine.model import Routine, Stage
 from assistant.session.carryover import Carryover
 from assistant.session.machine import SessionSettings, StageProgress
@@ -106,7 +107,7 @@ class SessionState:
 
         def _take_carryover(self, carry: Carryover) -> None: ...
 
-        def hear(self, text: str) -> Intent | None: ...
+        def hear(self, heard: Heard) -> Intent | None: ...
 
         def handle(self, intent: Intent) -> None: ...
 

@@ -16,7 +16,7 @@ from assistant.events import Event, EventLog
 from assistant.events.kinds import Said, State
 from assistant.narration.voice import SilentVoice
 from assistant.routine.loader import load_routine
-from assistant.runner import Utterance, _End
+from assistant.runner import Utterance, _End, typed
 from assistant.session import Session
 from assistant.session.carryover import Memory
 from assistant.simulation.partner import SimulatedPartner
@@ -83,7 +83,7 @@ def _run_until(session: Session, clock: VirtualClock, source: SimulatedPartner, 
         if isinstance(item, _End):
             break
         if isinstance(item, Utterance):
-            session.hear(item.text)
+            session.hear(item.heard or typed(item.text, session.vocabulary))
         session.scheduler.run_due()
 
 
@@ -109,12 +109,12 @@ def reaction(state: str, said: str, entered: dict[str, float] | None = None) -> 
     at = entered[base] + 0.01
     _run_until(session, clock, partner, at)
     if state in ("paused", "stopped"):
-        session.hear("pause" if state == "paused" else "stop")
+        session.hear(typed("pause" if state == "paused" else "stop", session.vocabulary))
         at += 1.0
         _run_until(session, clock, partner, at)
     assert session.state == state, f"meant to be in {state}, in {session.state}"
     mark = len(log.events)
-    session.hear(said)
+    session.hear(typed(said, session.vocabulary))
     session.scheduler.run_due()
     _run_until(session, clock, partner, at + AFTER)
     return _describe(log.events[mark:], state)
