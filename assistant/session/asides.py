@@ -61,6 +61,6 @@ class AsidesMixin(SessionState):
         elif self.state == "setup":
             self._remind_ready()
         else:
-            entry = getattr(self, f"_enter_{self.state}", None)
+            entry = getattr(self, f"_enter_{self.phase}", None)
             if entry is not None:
                 entry()

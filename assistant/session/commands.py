@@ -17,14 +17,13 @@ class CommandsMixin(SessionState):
     """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
 
     def _on_pause(self, _: Intent) -> None:
-        if self.state == "paused":
+        if self.phase == "paused":
             self._aside([Say(self.prompts("paused"), "paused")])
             return
-        self._awaiting_ok = False
         self._pause()
 
     def _on_resume(self, intent: Intent) -> None:
-        if self.state == "paused":
+        if self.phase == "paused":
             self._resume()
         elif self.state in ("setup", "waiting"):
             self._on_next(intent)
@@ -99,7 +98,7 @@ class CommandsMixin(SessionState):
         stage = self.stage
         if self.state == "screening":
             self._screening_answer(intent)
-        elif self.state == "paused" and self._end_offered:
+        elif self.state == "paused_warned":
             self._end_for_pain([])
         elif stage is not None and stage.warm_up and self._skip_offered:
             self._interrupt()
@@ -107,7 +106,7 @@ class CommandsMixin(SessionState):
             self._emit(ev.WarmUp(skipped=stage.id))
             self._lead.append(Say(self.prompts("warm_up.skipped"), "care"))
             self._goto_stage(self.progress.index + 1)
-        elif self.state == "paused" and self._awaiting_ok:
+        elif self.state == "paused_checking":
             self._resume()
         elif self.state in ("setup", "waiting"):
             self._on_next(intent)
@@ -117,7 +116,7 @@ class CommandsMixin(SessionState):
     def _on_unsure(self, intent: Intent) -> None:
         if self.state == "screening":
             self._screening_answer(intent)
-        elif self.state == "paused" and self._end_offered:
+        elif self.state == "paused_warned":
             self._end_for_pain([])  # not sure after a warning sign: the safe side
         else:
             self._aside([Say(self.prompts("ack.unsure"), "ack")])
@@ -125,16 +124,16 @@ class CommandsMixin(SessionState):
     def _on_no(self, intent: Intent) -> None:
         if self.state == "screening":
             self._screening_answer(intent)
-        elif self.state == "paused" and self._end_offered:
+        elif self.state == "paused_warned":
             self._resume()
-        elif self.state == "paused" and self._awaiting_ok:
+        elif self.state == "paused_checking":
             self._stop()
         else:
             self._aside([Say(self.prompts("ack.no"), "ack")])
 
     def _help(self) -> None:
-        if self.state in ("screening", "setup", "paused", "asking"):
-            key = f"help.{self.state}"
+        if self.phase in ("screening", "setup", "paused", "asking"):
+            key = f"help.{self.phase}"
         else:
             key = "help.stage"
         self._aside([Say(self.prompts(key), "help")])

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from transitions import Machine
+from transitions.extensions import HierarchicalMachine
 
 from assistant.clock import Scheduler
 from assistant.events import Event, EventLog
@@ -32,12 +32,14 @@ from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
 from assistant.session.machine import (
     ACTIVE,
+    QUIET,
     STAGE_STATES,
     STATES,
     TERMINAL,
     SessionSettings,
     StageProgress,
     machine_config,
+    phase,
 )
 from assistant.session.pain import PainMixin
 from assistant.session.presession import PreSessionMixin
@@ -110,8 +112,6 @@ class Session(
         self._after_warmup = None  # the stage a forced warm-up leads to
         self._left_for_pain = 0  # spots left because of pain this session
         self._check_after_pain = False  # the next stage asks for a reading early on
-        self._end_offered = False  # after a warning word: asked whether to end
-        self._ending = False  # the closing words of an early end are being said
         self._ended_for_pain = False
         self.player = Player(
             scheduler,
@@ -121,7 +121,6 @@ class Session(
             on_cut=lambda text: self._emit(ev.Cut(text=text)),
         )
         self._paused_from = "instruction"
-        self._awaiting_ok = False
         self._lead = []  # said first by the next state entered (acks, replies)
         self._comfort_key = None  # asking about comfort, not trigger-point work
         self._comfort_back_to_instruction = False
@@ -135,10 +134,14 @@ class Session(
         self._reminder_due = False
         self._time_limit_hit = False
         self._last_heard = 0.0
-        self.machine = Machine(model=self, **machine_config(), queued=True, auto_transitions=False)
+        self._closing_words = []  # what the ending state says
+        self.machine = HierarchicalMachine(
+            model=self, **machine_config(), queued=True, auto_transitions=False
+        )
         for name in STATES:
-            # the state event first, so the log reads "state, then what is said in it"
-            self.machine.get_state(name).add_callback("enter", self._emit_state)
+            if name == phase(name) and name not in QUIET:  # a nested state's parent reports it
+                # the state event first, so the log reads "state, then what is said in it"
+                self.machine.get_state(name).add_callback("enter", self._emit_state)
             handler = getattr(self, f"_enter_{name}", None)
             if handler is not None:
                 self.machine.get_state(name).add_callback("enter", handler)
@@ -148,6 +151,11 @@ class Session(
     @property
     def done(self) -> bool:
         return self.state in TERMINAL
+
+    @property
+    def phase(self) -> str:
+        """The state without its nested part: "paused_warned" is "paused"."""
+        return phase(self.state)
 
     @property
     def stage(self) -> Stage | None:
@@ -211,7 +219,7 @@ class Session(
         confidence = None if heard.confidence is None else round(heard.confidence, 3)
         self._emit(ev.Heard(text=heard.text, confidence=confidence))
         if intent is None:
-            if not self.done and not self._ending and self.state not in ("stopped", "declining"):
+            if not self.done and self.state not in ("stopped", "declining", "ending"):
                 self._aside([Say(self.prompts("not_understood"), "not_understood")])
             return None
         self.handle(intent)
@@ -225,7 +233,7 @@ class Session(
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
             return
-        if self._ending:  # the closing words of an early end: stop cuts them short
+        if self.state == "ending":  # the closing words of an early end: stop cuts them short
             if intent.name == "stop":
                 self._interrupt()
                 self.end()
@@ -273,11 +281,10 @@ class Session(
         Hands stay still until someone says (or types) resume; nothing is lost.
         """
         self._emit(ev.Fault(message=message))
-        if self._ending and not self.done:  # the closing words cannot be said: end now
+        if self.state == "ending":  # the closing words cannot be said: end now
             self._interrupt()
             self.end()
         elif not self.done and self.state in ACTIVE:
-            self._awaiting_ok = False
             self._pause()
 
     def quit(self) -> None:
@@ -300,7 +307,7 @@ class Session(
     # -- state entry ----------------------------------------------------------------------------
 
     def _emit_state(self) -> None:
-        self._emit(ev.State(state=self.state, stage=self._stage_id()))
+        self._emit(ev.State(state=self.phase, stage=self._stage_id()))
 
     # -- resuming after a crash -----------------------------------------------------------------
 

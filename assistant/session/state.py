@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from transitions import Machine
+from transitions.extensions import HierarchicalMachine
 
 from assistant.care import PainRules
 from assistant.clock import Clock, Scheduler, Timer
@@ -44,9 +44,13 @@ class SessionState:
     pause: Callable[[], bool]
     resume: Callable[[], bool]
     stop: Callable[[], bool]
+    warn: Callable[[], bool]
+    check_on: Callable[[], bool]
+    end_early: Callable[[], bool]
     restart: Callable[[], bool]
     end: Callable[[], bool]
-    machine: Machine
+    machine: HierarchicalMachine
+    _closing_words: list[Step]  # what the ending state says
     routine: Routine
     carryover: Carryover
     people: list[str]
@@ -74,11 +78,8 @@ class SessionState:
     _after_warmup: int | None  # the stage a forced warm-up leads to
     _left_for_pain: int  # spots left because of pain this session
     _check_after_pain: bool  # the next stage asks for a reading early on
-    _end_offered: bool  # after a warning word: asked whether to end
-    _ending: bool  # the closing words of an early end are being said
     _ended_for_pain: bool
     _paused_from: str
-    _awaiting_ok: bool
     _lead: list[Step]  # said first by the next state entered (acks, replies)
     _comfort_key: str | None  # asking about comfort, not trigger-point work
     _comfort_back_to_instruction: bool
@@ -97,6 +98,9 @@ class SessionState:
 
         @property
         def done(self) -> bool: ...
+
+        @property
+        def phase(self) -> str: ...
 
         @property
         def stage(self) -> Stage | None: ...
@@ -268,6 +272,8 @@ class SessionState:
         def _enter_declined(self) -> None: ...
 
         def _enter_ended(self) -> None: ...
+
+        def _enter_ending(self) -> None: ...
 
         def _finish_session(self) -> None: ...
 

@@ -45,7 +45,7 @@ class TimersMixin(SessionState):
         self._session_timers.append(self._limit_timer)
 
     def _position_due(self) -> None:
-        if self.done or self._ending:
+        if self.done or self.state == "ending":
             return
         self._reminder_due = True  # said at the next stage or wait, or now if stroking
         if self.state == "stroking":
@@ -58,7 +58,7 @@ class TimersMixin(SessionState):
 
     def _time_limit(self) -> None:
         """Near the routine's maximum length go to its last stage; at the limit, close."""
-        if self.done or self._ending:
+        if self.done or self.state == "ending":
             return
         limit = self.routine.max_minutes * 60
         if not self._time_limit_hit:
@@ -136,9 +136,8 @@ class TimersMixin(SessionState):
             )
 
         def no_answer() -> None:
-            self._awaiting_ok = True
             self._paused_from = "asking"
             self._emit(ev.NoAnswer(stage=self._stage_id()))
-            self.pause()
+            self.check_on()
 
         self._later(self.settings.answer_timeout_s, second_chance)
