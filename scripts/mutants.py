@@ -87,6 +87,7 @@ MUTANTS: list[Mutant] = [
             "paused",
             "paused_warned",
             "paused_checking",
+            "asking_comfort",
         )
     ),
     *(
@@ -174,6 +175,18 @@ MUTANTS: list[Mutant] = [
         COMMANDS,
         '        elif self.state == "paused_checking":\n            self._stop()',
         '        elif self.state == "paused_checking":\n            self._resume()',
+    ),
+    Mutant(
+        "comfort-answer-taken-for-the-loop",
+        SESSION_PAIN,
+        '        in_loop = self.state in ("asking", "holding")  # not asking_comfort',
+        '        in_loop = self.phase in ("asking", "holding")',
+    ),
+    Mutant(
+        "ouch-asks-the-loop-question",
+        SESSION_PAIN,
+        "        self._comfort_key = key\n        self.ask_comfort()",
+        "        self._comfort_key = key\n        self.ask()",
     ),
     Mutant(
         "fault-in-closing-words-waits",

@@ -155,3 +155,41 @@ def test_a_device_fault_in_the_closing_words_ends_now(entered: dict[str, float])
     here.session.fault("the speaker was unplugged")
     here.session.scheduler.run_due()
     assert here.session.state == "ended"
+
+
+# --- asking_comfort -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["instruction", "stroking", "holding"])
+def test_ouch_eases_off_and_asks_about_comfort(entered: dict[str, float], state: str) -> None:
+    here = _at(state, entered)
+    mark = len(here.log.events)
+    assert here.say("ouch", then=0.0) == "asking_comfort"
+    here.run(10.0)
+    after = _after(here, mark)
+    assert [e.state for e in after if isinstance(e, State)][:1] == ["asking"]
+    assert here.session.prompts("ouch") in [e.text for e in after if isinstance(e, Said)]
+
+
+def test_a_number_in_a_pain_check_answers_the_comfort_question_not_the_loop(
+    entered: dict[str, float],
+) -> None:
+    """In a trigger-point stage, a number after "ouch" is about comfort: no hold follows."""
+    here = _at("holding", entered)
+    assert here.say("ouch", then=0.0) == "asking_comfort"
+    mark = len(here.log.events)
+    here.say("five", then=20.0)
+    after = _after(here, mark)
+    first_state = next((i for i, e in enumerate(after) if isinstance(e, State)), len(after))
+    assert not any(isinstance(e, State) and e.state == "holding" for e in after[: first_state + 1])
+    said = [e.text for e in after[:first_state] if isinstance(e, Said)]
+    assert here.session.prompts("comfort_ok") in said, said
+
+
+def test_a_pause_while_asking_about_comfort_comes_back_to_that_question(
+    entered: dict[str, float],
+) -> None:
+    here = _at("asking_comfort", entered)
+    assert here.say("pause") == "paused"
+    assert here.say("resume", then=0.0) == "asking_comfort"
+    assert here.say("stop") == "stopped"

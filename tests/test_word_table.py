@@ -30,5 +30,8 @@ def test_the_word_table_in_the_docs_is_current() -> None:
     yes, no = cells["| *yes* (yes)"], cells["| *no* (no)"]
     assert (yes["paused_warned"], no["paused_warned"]) == ("→ ending", "→ instruction")
     assert (yes["paused_checking"], no["paused_checking"]) == ("→ asking", "→ stopped")
+    ouch, five = cells["| *ouch* (ouch)"], cells["| *five* (pain 5)"]
+    assert ouch["stroking"] == "→ asking_comfort" and ouch["asking_comfort"] == "question"
+    assert five["asking"] == "→ holding" and five["asking_comfort"] == "ack"
     others = [row for said, row in cells.items() if "(stop)" not in said]
     assert all(row["ending"] == "·" for row in others), "only stop acts in the closing words"

@@ -29,7 +29,7 @@ class CommandsMixin(SessionState):
             self._on_next(intent)
         elif self.state == "screening":
             self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
-        elif self.state == "asking":  # "I'm fine" to "how strong is it?": ask for a number
+        elif self.phase == "asking":  # "I'm fine" to "how strong is it?": ask for a number
             self._aside([Say(self.prompts("pain_reprompt"), "question")])
         else:
             self._aside([Say(self.prompts("not_now"), "ack")])
@@ -46,7 +46,7 @@ class CommandsMixin(SessionState):
             self._interrupt()
             self._ack("ack.next")
             self._goto_stage(0)
-        elif self.state in STAGE_STATES:
+        elif self.phase in STAGE_STATES:
             self._interrupt()
             self._ack("ack.next")
             self._goto_stage(self.progress.index + 1)
@@ -56,7 +56,7 @@ class CommandsMixin(SessionState):
             self._help()
 
     def _on_back(self, _: Intent) -> None:
-        if self.state in STAGE_STATES:
+        if self.phase in STAGE_STATES:
             self._interrupt()
             self._ack("ack.back")
             self._goto_stage(max(0, self.progress.index - 1))
@@ -64,7 +64,7 @@ class CommandsMixin(SessionState):
             self._aside([Say(self.prompts("not_now"), "ack")])
 
     def _on_repeat(self, _: Intent) -> None:
-        if self.state in STAGE_STATES and self.state != "asking":
+        if self.phase in STAGE_STATES and self.phase != "asking":
             self._interrupt()
             p = self.progress
             p.stroke_pos = (max(0, min(p.stroke_pos[0], self._set_count() - 1)), 0)
@@ -139,7 +139,7 @@ class CommandsMixin(SessionState):
         self._aside([Say(self.prompts(key), "help")])
 
     def _status_line(self) -> str:
-        if self.state not in STAGE_STATES:
+        if self.phase not in STAGE_STATES:
             minutes = math.ceil(self.routine.planned_seconds(self.settings.words_per_minute) / 60)
             return self.prompts("status_before", minutes=minutes)
         stage = self.routine.stages[self.progress.index]

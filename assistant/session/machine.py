@@ -8,9 +8,11 @@ from typing import Any
 
 __all__ = [
     "ACTIVE",
+    "AS_PARENT",
     "OUTCOME",
     "PAUSED_STATES",
     "QUIET",
+    "RESUMABLE",
     "STAGE_STATES",
     "STATES",
     "TERMINAL",
@@ -29,12 +31,21 @@ ACTIVE = ("screening", "setup", *STAGE_STATES, "closing")
 #: ``paused_warned`` after a warning sign (end the session, or carry on lighter?),
 #: ``paused_checking`` after silence during a pain check (is the receiver all right?).
 PAUSED_STATES = ("paused", "paused_warned", "paused_checking")
+#: Asking about comfort (after an ouch or a high reading outside the trigger-point loop):
+#: a number then answers that question, not the loop's, and the stage carries on after.
+ASKING_STATES = ("asking", "asking_comfort")
+#: Nested states entered as their parent is: a state event and the parent's entry each time
+#: (the nested pauses, by contrast, are questions a pause asks without starting over).
+AS_PARENT = ("asking_comfort",)
+#: Where a pause or stop can come back to.
+RESUMABLE = (*ACTIVE, "asking_comfort")
 TERMINAL = ("finished", "declined", "ended")
 STATES = (
     "idle",
     "choosing",
     "offering",
     *ACTIVE,
+    "asking_comfort",
     "declining",
     *PAUSED_STATES,
     "stopped",
@@ -90,6 +101,7 @@ def machine_config() -> dict[str, Any]:
         },
         {"trigger": "stroke", "source": ["instruction", "asking"], "dest": "stroking"},
         {"trigger": "ask", "source": list(STAGE_STATES), "dest": "asking"},
+        {"trigger": "ask_comfort", "source": list(STAGE_STATES), "dest": "asking_comfort"},
         {"trigger": "hold", "source": ["asking", "holding"], "dest": "holding"},
         {"trigger": "wait_for_next", "source": list(STAGE_STATES), "dest": "waiting"},
         {"trigger": "close", "source": list(STAGE_STATES), "dest": "closing"},
@@ -106,7 +118,7 @@ def machine_config() -> dict[str, Any]:
     # resume returns to wherever the pause came from
     t += [
         {"trigger": "resume", "source": "paused", "dest": s, "conditions": f"paused_from_{s}"}
-        for s in ACTIVE
+        for s in RESUMABLE
     ]
     # after a stop, resume restarts the current stage (or the phase before the stages)
     t += [

@@ -32,7 +32,9 @@ from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
 from assistant.session.machine import (
     ACTIVE,
+    AS_PARENT,
     QUIET,
+    RESUMABLE,
     STAGE_STATES,
     STATES,
     TERMINAL,
@@ -139,12 +141,17 @@ class Session(
             model=self, **machine_config(), queued=True, auto_transitions=False
         )
         for name in STATES:
-            if name == phase(name) and name not in QUIET:  # a nested state's parent reports it
-                # the state event first, so the log reads "state, then what is said in it"
-                self.machine.get_state(name).add_callback("enter", self._emit_state)
-            handler = getattr(self, f"_enter_{name}", None)
-            if handler is not None:
-                self.machine.get_state(name).add_callback("enter", handler)
+            state = self.machine.get_state(name)
+            entered_as = phase(name) if name in AS_PARENT else name
+            # the state event first, so the log reads "state, then what is said in it";
+            # a nested state's parent reports it, unless it is entered as its parent is
+            callbacks = [] if name in QUIET or entered_as != phase(name) else [self._emit_state]
+            handler = getattr(self, f"_enter_{entered_as}", None)
+            callbacks += [handler] if handler is not None else []
+            for callback in callbacks:
+                if any(phase(child) == name for child in AS_PARENT):
+                    callback = self._unless_entered_as_parent(callback)
+                state.add_callback("enter", callback)
 
     # -- public surface -----------------------------------------------------------------------
 
@@ -159,7 +166,7 @@ class Session(
 
     @property
     def stage(self) -> Stage | None:
-        if self.state in STAGE_STATES:
+        if self.phase in STAGE_STATES:
             return self.routine.stages[self.progress.index]
         return None
 
@@ -306,6 +313,15 @@ class Session(
 
     # -- state entry ----------------------------------------------------------------------------
 
+    def _unless_entered_as_parent(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """A parent's entry, skipped when a child entered as the parent does it instead."""
+
+        def enter() -> None:
+            if self.state not in AS_PARENT:
+                callback()
+
+        return enter
+
     def _emit_state(self) -> None:
         self._emit(ev.State(state=self.phase, stage=self._stage_id()))
 
@@ -341,7 +357,7 @@ class Session(
     # -- helpers --------------------------------------------------------------------------------
 
     def _stage_id(self) -> str | None:
-        if self.state in STAGE_STATES:
+        if self.phase in STAGE_STATES:
             return self.routine.stages[self.progress.index].id
         return None
 
@@ -359,5 +375,5 @@ def _came_from(state: str) -> Callable[[Session], bool]:
 
 
 # transitions looks conditions up by name: paused_from_stroking, paused_from_setup, ...
-for _state in ACTIVE:
+for _state in RESUMABLE:
     setattr(Session, f"paused_from_{_state}", _came_from(_state))

@@ -27,7 +27,7 @@ class PainMixin(SessionState):
         if self.state == "closing":
             self._aside([Say(self.prompts("ouch_closing"), "pain")])
             return
-        if self.state not in STAGE_STATES:
+        if self.phase not in STAGE_STATES:
             self._pain_while_off(intent)
             return
         self._interrupt()
@@ -37,7 +37,7 @@ class PainMixin(SessionState):
 
     def _on_pain(self, intent: Intent) -> None:
         value = intent.value if intent.value is not None else 0
-        if self.state not in STAGE_STATES:
+        if self.phase not in STAGE_STATES:
             self._pain_while_off(intent)
             return
         stage = self.routine.stages[self.progress.index]
@@ -51,7 +51,7 @@ class PainMixin(SessionState):
         p.very_severe += value >= self.settings.very_severe_pain
         p.severe += value >= self.settings.severe_pain
         check = stage.pain_check
-        in_loop = self.state in ("asking", "holding") and self._comfort_key is None
+        in_loop = self.state in ("asking", "holding")  # not asking_comfort
         in_loop = in_loop and check is not None and not p.done
         decision = decide_pain(
             PainFacts(
@@ -88,7 +88,7 @@ class PainMixin(SessionState):
         elif in_loop:
             self._interrupt()
             self._pain_loop(value, decision.action, ack)
-        elif self.state == "asking":  # the answer to a comfort question
+        elif self.phase == "asking":  # the answer to a comfort question
             self._interrupt()
             lines = [ack, *self._comfort_lines(decision.action == "lighter")]
             self._comfort_key = "pain_again"  # asked again if this is cut short
@@ -249,7 +249,7 @@ class PainMixin(SessionState):
 
     def _ask_comfort(self, key: str) -> None:
         """Ask how strong it is (after an ouch or a high reading), then carry on the stage."""
-        if self._comfort_key is None:
+        if self.state != "asking_comfort":
             self._comfort_back_to_instruction = self.state == "instruction"
         self._comfort_key = key
-        self.ask()
+        self.ask_comfort()

@@ -37,6 +37,7 @@ class SessionState:
     instruct: Callable[[], bool]
     stroke: Callable[[], bool]
     ask: Callable[[], bool]
+    ask_comfort: Callable[[], bool]
     hold: Callable[[], bool]
     wait_for_next: Callable[[], bool]
     close: Callable[[], bool]
@@ -81,7 +82,7 @@ class SessionState:
     _ended_for_pain: bool
     _paused_from: str
     _lead: list[Step]  # said first by the next state entered (acks, replies)
-    _comfort_key: str | None  # asking about comfort, not trigger-point work
+    _comfort_key: str | None  # which comfort question asking_comfort asks
     _comfort_back_to_instruction: bool
     _final_stop: bool
     _limit_timer: Timer | None

@@ -11,7 +11,7 @@ from assistant.events import kinds as ev
 from assistant.narration.agenda import Say, Step
 from assistant.routine.model import PRESSURE_LEVELS
 from assistant.session.carryover import ENDED_FOR_PAIN
-from assistant.session.machine import OUTCOME, STAGE_STATES, StageProgress
+from assistant.session.machine import OUTCOME, STAGE_STATES, StageProgress, phase
 from assistant.session.state import SessionState
 
 
@@ -68,7 +68,7 @@ class StoppingMixin(SessionState):
     def _resume(self) -> None:
         """Back to the paused state; its entry carries on from the stage's progress."""
         self._interrupt()
-        if self.state == "paused_warned" and self._paused_from in STAGE_STATES:
+        if self.state == "paused_warned" and phase(self._paused_from) in STAGE_STATES:
             self._step_pressure(-1)  # carrying on after a warning sign: lighter than before
         if self._paused_from == "holding":  # a hold is not resumed blind: ask first
             self._paused_from = "asking"

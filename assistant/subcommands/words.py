@@ -55,6 +55,7 @@ REACH: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "instruction": ("instruction", ()),
     "stroking": ("stroking", ()),
     "asking": ("asking", ()),
+    "asking_comfort": ("instruction", ("ouch",)),
     "holding": ("holding", ()),
     "waiting": ("waiting", ()),
     "closing": ("closing", ()),
