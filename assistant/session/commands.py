@@ -10,6 +10,7 @@ from assistant.narration.agenda import Say
 from assistant.session.machine import (
     STAGE_STATES,
 )
+from assistant.session.sayable import help_line
 from assistant.session.state import SessionState
 
 
@@ -132,11 +133,8 @@ class CommandsMixin(SessionState):
             self._aside([Say(self.prompts("ack.no"), "ack")])
 
     def _help(self) -> None:
-        if self.phase in ("screening", "setup", "paused", "asking"):
-            key = f"help.{self.phase}"
-        else:
-            key = "help.stage"
-        self._aside([Say(self.prompts(key), "help")])
+        """What can be said here, as the machine's state says (session/sayable.py)."""
+        self._aside([Say(help_line(self.state, self.vocabulary, self.prompts), "help")])
 
     def _status_line(self) -> str:
         if self.phase not in STAGE_STATES:
