@@ -8,6 +8,7 @@ The device probe is a parameter, so a test can say "no microphone".
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -94,9 +95,9 @@ class AppConfig:
 
 
 def build_session(
-    routine: Routine, *, clock: Clock, voice: Voice, log: EventLog, memory: Memory
+    routine: Routine, clock: Clock, voice: Voice, *, log: EventLog, memory: Memory
 ) -> Session:
-    """The one place a Session is made."""
+    """The one place a Session is made (the audio wiring gets it bound, see SessionBuilder)."""
     return Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
 
 
@@ -207,6 +208,7 @@ class SimulatedAudioMode:
             settings=cfg.narration.settings(),
             noise=cfg.audio.noise,
             record=out is not None,
+            build=functools.partial(build_session, routine, log=log, memory=memory),
         )
         stack.close()
         took = time.perf_counter() - started
@@ -283,6 +285,7 @@ class LiveMode:
             keyboard=self.interactive,
             factory=self.card,
             silent_after=cfg.audio.silent_after,
+            build=functools.partial(build_session, routine, log=log, memory=memory),
         )
         return 0
 

@@ -13,11 +13,13 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.clock import VirtualClock, WallClock
 from assistant.events.kinds import End
+from assistant.intents import Vocabulary, parse
+from assistant.recognizers.listener import Heard
 from assistant.session import Session
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "read_keyboard",
     "run_interactive",
     "run_session",
+    "typed",
 ]
 
 log = logging.getLogger(__name__)
@@ -36,10 +39,20 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, order=True)
 class Utterance:
-    """Something said (or typed) at ``at`` seconds since the session started."""
+    """Something said (or typed) at ``at`` seconds since the session started.
+
+    ``heard`` is the listener's verdict when a recognizer heard it (intent, confidence);
+    without one the text was typed or scripted, and the keyboard adapter parses it.
+    """
 
     at: float
     text: str
+    heard: Heard | None = field(default=None, compare=False)
+
+
+def typed(text: str, vocabulary: Vocabulary, at: float = 0.0) -> Heard:
+    """The keyboard adapter: typed (or scripted) text read as a recognizer would hear it."""
+    return Heard(at, text, parse(text, vocabulary))
 
 
 @dataclass(frozen=True)
@@ -93,11 +106,12 @@ class QueueInput:
 
     def __init__(self, clock: WallClock) -> None:
         self.clock = clock
-        self.queue: queue.Queue[str | Fault | None] = queue.Queue()
+        self.queue: queue.Queue[str | Heard | Fault | None] = queue.Queue()
 
-    def put(self, text: str | None) -> None:
-        """Called from the producing thread; None means the input has closed."""
-        self.queue.put(text)
+    def put(self, item: str | Heard | None) -> None:
+        """Called from the producing thread: typed text or what the listener heard; None
+        means the input has closed."""
+        self.queue.put(item)
 
     def fault(self, message: str) -> None:
         """Called from any thread when a device or the speech engine fails."""
@@ -113,6 +127,8 @@ class QueueInput:
             return END
         if isinstance(item, Fault):
             return item
+        if isinstance(item, Heard):
+            return Utterance(self.clock.now(), item.text, item)
         return Utterance(self.clock.now(), item)
 
 
@@ -156,7 +172,7 @@ def _deliver(session: Session, item: Utterance | Fault | _End | None) -> None:
     if item is END:
         session.quit()
     elif isinstance(item, Utterance):
-        session.hear(item.text)
+        session.hear(item.heard or typed(item.text, session.vocabulary, item.at))
     elif isinstance(item, Fault):
         session.fault(item.message)
     session.scheduler.run_due()

@@ -30,6 +30,7 @@ TESTS = [
     "tests/test_seed_rules.py",
     "tests/test_session_dialogues.py",
     "tests/test_session_properties.py",
+    "tests/test_session_states.py",
 ]
 
 
@@ -46,6 +47,7 @@ MACHINE = "assistant/session/machine.py"
 PAIN = "assistant/care/pain.py"
 SESSION_PAIN = "assistant/session/pain.py"
 PRESESSION = "assistant/session/presession.py"
+COMMANDS = "assistant/session/commands.py"
 
 _GENERAL_STOP = '        if intent.name == "stop":\n            self._stop()\n            return\n'
 
@@ -83,6 +85,9 @@ MUTANTS: list[Mutant] = [
             "waiting",
             "closing",
             "paused",
+            "paused_warned",
+            "paused_checking",
+            "asking_comfort",
         )
     ),
     *(
@@ -131,10 +136,65 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "stop-ignored-in-closing-words",
         MODEL,
-        "        if self._ending:  # the closing words of an early end: stop cuts them short\n"
-        '            if intent.name == "stop":',
-        "        if self._ending:  # the closing words of an early end: stop cuts them short\n"
-        "            if False:",
+        '        if self.state == "ending":  # the closing words of an early end: stop cuts them '
+        'short\n            if intent.name == "stop":',
+        '        if self.state == "ending":  # the closing words of an early end: stop cuts them '
+        "short\n            if False:",
+    ),
+    # the states that were flags: what their words do
+    Mutant(
+        "warning-pauses-without-asking-to-end",
+        MACHINE,
+        '{"trigger": "warn", "source": [*ACTIVE, "paused"], "dest": "paused_warned"}',
+        '{"trigger": "warn", "source": [*ACTIVE, "paused"], "dest": "paused"}',
+    ),
+    Mutant(
+        "silence-pauses-without-asking-if-well",
+        MACHINE,
+        '{"trigger": "check_on", "source": "asking", "dest": "paused_checking"}',
+        '{"trigger": "check_on", "source": "asking", "dest": "paused"}',
+    ),
+    Mutant(
+        "warned-yes-carries-on",
+        COMMANDS,
+        '        elif self.state == "paused_warned":\n            self._end_for_pain([])\n'
+        "        elif stage",
+        '        elif self.state == "paused_warned":\n            self._resume()\n'
+        "        elif stage",
+    ),
+    Mutant(
+        "warned-no-ends",
+        COMMANDS,
+        '        elif self.state == "paused_warned":\n            self._resume()\n'
+        '        elif self.state == "paused_checking":\n            self._stop()',
+        '        elif self.state == "paused_warned":\n            self._end_for_pain([])\n'
+        '        elif self.state == "paused_checking":\n            self._stop()',
+    ),
+    Mutant(
+        "checking-no-carries-on",
+        COMMANDS,
+        '        elif self.state == "paused_checking":\n            self._stop()',
+        '        elif self.state == "paused_checking":\n            self._resume()',
+    ),
+    Mutant(
+        "comfort-answer-taken-for-the-loop",
+        SESSION_PAIN,
+        '        in_loop = self.state in ("asking", "holding")  # not asking_comfort',
+        '        in_loop = self.phase in ("asking", "holding")',
+    ),
+    Mutant(
+        "ouch-asks-the-loop-question",
+        SESSION_PAIN,
+        "        self._comfort_key = key\n        self.ask_comfort()",
+        "        self._comfort_key = key\n        self.ask()",
+    ),
+    Mutant(
+        "fault-in-closing-words-waits",
+        MODEL,
+        '        if self.state == "ending":  # the closing words cannot be said: end now\n'
+        "            self._interrupt()\n            self.end()",
+        '        if self.state == "ending":  # the closing words cannot be said: end now\n'
+        "            pass",
     ),
     Mutant(
         "stop-not-silencing-first",

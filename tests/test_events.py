@@ -32,7 +32,7 @@ EXAMPLES: list[ev.Event] = [
     ev.Said(t=5.125, text="Lie face down.", kind="setup", stage=None),
     ev.Cue(t=61.0, text="and up", stage="glide", set=1, stroke=3),
     ev.Cut(t=7.0, text="Now place both hands"),
-    ev.Heard(t=8.0, text="a little lighter"),
+    ev.Heard(t=8.0, text="a little lighter", confidence=0.87),
     ev.IntentHeard(t=8.0, name="pain", value=6),
     ev.NoAnswer(t=130.0, stage="release-knot", release=True),
     ev.Pain(t=140.0, value=7, stage="release-knot", area="upper-back", level="medium"),
@@ -113,3 +113,10 @@ def test_every_event_of_a_journal_written_before_typed_events_is_typed(tmp_path:
     assert raw == [] and len(events) > 400
     kinds = {e.type for e in events}
     assert {"start", "say", "cue", "pain", "pressure", "screening", "end"} <= kinds
+
+
+def test_version_2_heard_records_read_as_heard_without_confidence() -> None:
+    """Before version 3 nothing stored a confidence: such records read back without one."""
+    old = decode(8.0, "heard", {"text": "a little lighter"}, 2)
+    assert old == ev.Heard(t=8.0, text="a little lighter")
+    assert old.data == {"text": "a little lighter"}

@@ -36,7 +36,7 @@ from assistant.journal.plot import plot_history
 from assistant.narration.voice import SilentVoice
 from assistant.prompts import load_prompts
 from assistant.routine.loader import load_routine
-from assistant.runner import ScriptInput, Utterance, run_session
+from assistant.runner import ScriptInput, Utterance, run_session, typed
 from assistant.session import Session
 from assistant.session.carryover import Carryover, Memory
 from assistant.simulation.partner import SimulatedPartner
@@ -644,7 +644,7 @@ def test_a_device_fault_before_the_session_begins_is_recorded_not_fatal(
     assert session.state == state
     session.fault("the microphone stopped sending sound")
     assert session.state == state and not log.of_type("error")
-    session.hear("zero" if state == "choosing" else "no")
+    session.hear(typed("zero" if state == "choosing" else "no", session.vocabulary))
     assert session.state in ("offering", "screening")
     journal.close()
 

@@ -10,17 +10,21 @@ spoken *resume* carries on; a spoken *stop* stops.
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from assistant import app
 from assistant.app import AppConfig, AudioConfig, NarrationConfig
 from assistant.audio.devices import DeviceReport
 from assistant.events import Event
-from assistant.events.kinds import End, Fault, IntentHeard, State
+from assistant.events.kinds import End, Fault, Heard, IntentHeard, State
 from assistant.intents import load_vocabulary
 from assistant.recognizers import open_recognizer
 from assistant.recognizers.listener import Listener
@@ -103,6 +107,8 @@ def test_run_live_unplug_pauses_replug_and_resume_carries_on_stop_stops() -> Non
 
     _say(second, resume, before=8.0)  # once "Paused. Say resume..." has been played
     at = watcher.wait(lambda e: isinstance(e, IntentHeard) and e.name == "resume", at)
+    heard = watcher.events[at - 1]  # the listener's verdict reached the session, not just text
+    assert isinstance(heard, Heard) and heard.confidence is not None, heard
     at = watcher.wait(_state("screening"), at)
 
     _say(second, stop)
@@ -114,3 +120,45 @@ def test_run_live_unplug_pauses_replug_and_resume_carries_on_stop_stops() -> Non
     second.active = False  # nothing left to play: let run() return
     thread.join(WAIT)
     assert not thread.is_alive() and result == {"status": 0}
+
+
+def test_run_with_no_microphone_types_instead_and_stops_safely(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The probe finds no microphone: ``run`` says so, takes typed commands instead, a typed
+    stop stops (hands off), the end of input ends the session; exit status 0, no traceback."""
+    events = tmp_path / "events.jsonl"
+    cfg = AppConfig(
+        routine="gentle-first",
+        events=str(events),
+        narration=NarrationConfig(durations="wpm"),
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("help\nstop\n"))
+    probe = lambda: DeviceReport(None, None, "no input device found")  # noqa: E731
+    status = app.run(cfg, probe=probe, stdin_is_tty=lambda: True)
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "No microphone found (no input device found)." in err
+    assert "Text mode" in err and "Traceback" not in err
+    records = [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
+    states = [r["state"] for r in records if r["type"] == "state"]
+    assert states[-2:] == ["stopped", "ended"]
+    heard = [r for r in records if r["type"] == "heard"]
+    assert [r["text"] for r in heard] == ["help", "stop"]
+    assert all("confidence" not in r for r in heard), "typed text has no confidence"
+    assert records[-1] == {**records[-1], "type": "end", "outcome": "stopped"}
+
+
+def test_run_with_no_microphone_and_no_keyboard_shows_a_simulated_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nobody can type either (a pipe, CI): a whole simulated session, kept out of the
+    journal, and exit status 0."""
+    cfg = AppConfig(routine="gentle-first", narration=NarrationConfig(durations="wpm"))
+    probe = lambda: DeviceReport(None, None)  # noqa: E731
+    status = app.run(cfg, probe=probe, stdin_is_tty=lambda: False)
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "No microphone found (microphone: no microphone; speaker: no speaker)." in err
+    assert "No keyboard attached either" in err and "outcome: finished" in err
+    assert "Traceback" not in err

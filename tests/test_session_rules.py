@@ -12,12 +12,13 @@ from sessionkit import first, simulate, states
 
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import EventLog
-from assistant.intents import Intent
+from assistant.intents import Intent, load_vocabulary
 from assistant.narration.voice import SilentVoice
 from assistant.prompts import load_prompts
 from assistant.routine.loader import check_file
 from assistant.routine.model import Routine
 from assistant.session import Session, SessionSettings
+from assistant.session.sayable import help_line
 
 P = load_prompts("en")
 
@@ -112,7 +113,7 @@ def test_every_command_is_acknowledged() -> None:
         ("next", P("ack.next")),
         ("back", P("ack.back")),
         ("pause", P("paused")),
-        ("help", P("help.stage")),
+        ("help", help_line("stroking", load_vocabulary("en"), load_prompts("en"))),
         ("where are we", None),
     ]:
         _, log, _ = simulate(no_warm_up(tiny()), [(t, text), (t + 30, "resume")])

@@ -14,10 +14,24 @@ def test_the_word_table_in_the_docs_is_current() -> None:
     table = markdown()
     doc = (ROOT / "docs" / "state-machine.md").read_text(encoding="utf-8")
     assert table in doc, "regenerate the table with: massage-assistant diagram --words"
-    rows = {line.split(" | ")[0]: line.split(" | ")[1:] for line in table.splitlines()[2:]}
-    assert len(rows) == len(WORDS)
-    stop = rows["| *stop* (stop)"]
-    assert stop[: len(STATES) - 1] == ["→ stopped"] * (len(STATES) - 1)
-    assert stop[-1] == "ending |"  # stop after a stop ends the session
-    warning = rows["| *pins and needles* (warning)"]
-    assert all(cell == "→ paused" for cell in warning[:-2])  # hands off, whatever was going on
+    cells = {
+        line.split(" | ")[0]: dict(zip(STATES, line.rstrip(" |").split(" | ")[1:], strict=True))
+        for line in table.splitlines()[2:]
+    }
+    assert len(cells) == len(WORDS)
+    stop = cells["| *stop* (stop)"]
+    live = [s for s in STATES if s not in ("stopped", "ending")]
+    assert [stop[s] for s in live] == ["→ stopped"] * len(live)
+    assert stop["stopped"] == "→ ending"  # stop after a stop ends the session, with words
+    assert stop["ending"] == "→ ended"  # and cuts the closing words short
+    warning = cells["| *pins and needles* (warning)"]
+    # hands off, whatever was going on, then: end the session, or carry on lighter?
+    assert all(warning[s] == "→ paused_warned" for s in live if s != "paused_warned")
+    yes, no = cells["| *yes* (yes)"], cells["| *no* (no)"]
+    assert (yes["paused_warned"], no["paused_warned"]) == ("→ ending", "→ instruction")
+    assert (yes["paused_checking"], no["paused_checking"]) == ("→ asking", "→ stopped")
+    ouch, five = cells["| *ouch* (ouch)"], cells["| *five* (pain 5)"]
+    assert ouch["stroking"] == "→ asking_comfort" and ouch["asking_comfort"] == "question"
+    assert five["asking"] == "→ holding" and five["asking_comfort"] == "ack"
+    others = [row for said, row in cells.items() if "(stop)" not in said]
+    assert all(row["ending"] == "·" for row in others), "only stop acts in the closing words"

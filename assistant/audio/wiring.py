@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,13 +21,13 @@ from assistant.audio.echo import EchoCanceller, EchoGate
 from assistant.audio.mixer import Mixer
 from assistant.audio.pcm import RATE, Pcm, read_wav, stream_wav, write_wav
 from assistant.audio.speaker import AudioVoice, EarconCues, LineAudio
-from assistant.clock import Scheduler, VirtualClock
+from assistant.clock import Clock, VirtualClock
 from assistant.errors import SpeechEngineError
 from assistant.events import EventLog
 from assistant.files import written_by
 from assistant.intents import Vocabulary, load_vocabulary
 from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
-from assistant.narration.voice import estimate_seconds
+from assistant.narration.voice import Voice, estimate_seconds
 from assistant.recognizers import open_recognizer
 from assistant.recognizers.listener import DUCK_NARRATION, Heard, Listener
 from assistant.routine.model import Routine
@@ -39,12 +39,24 @@ from assistant.simulation.room import Room, RoomSettings
 
 __all__ = [
     "AudioRun",
+    "SessionBuilder",
     "listen_to_file",
     "open_listener",
     "routine_lines",
     "run_live",
     "simulate_with_audio",
 ]
+
+
+#: (clock, voice) -> the session; the caller decides the rest (app.build_session, bound).
+SessionBuilder = Callable[[Clock, Voice], Session]
+
+
+def _builder(routine: Routine, log: EventLog, memory: Memory | None) -> SessionBuilder:
+    """app.build_session for this routine, log and memory: the one place a Session is made."""
+    from assistant.app import build_session  # the layer above; bound late to keep imports one way
+
+    return functools.partial(build_session, routine, log=log, memory=memory or Memory())
 
 
 def routine_lines(r: Routine) -> list[str]:
@@ -143,8 +155,12 @@ def simulate_with_audio(
     voices: Sequence[tuple[float, Pcm]] = (),
     typed: Sequence[Utterance] = (),
     err: TextIO = sys.stderr,
+    build: SessionBuilder | None = None,
 ) -> AudioRun:
-    """Run a whole session through the simulated room with the real recognizer."""
+    """Run a whole session through the simulated room with the real recognizer.
+
+    ``build`` makes the session from the clock and voice wired here (by default
+    app.build_session with this routine, log and memory)."""
     from assistant.simulation.partner import SimulatedPartner
 
     if shutil.which("espeak-ng") is None:  # the simulated people speak through it
@@ -164,7 +180,7 @@ def simulate_with_audio(
     lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
-    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
+    session = (build or _builder(routine, log, memory))(clock, voice)
     for line in script or []:
         source.add(line)
     for at, pcm in voices:  # recordings of real people, at their times
@@ -219,6 +235,7 @@ def run_live(
     err: TextIO = sys.stderr,
     factory: Any = None,
     silent_after: float | None = None,
+    build: SessionBuilder | None = None,
 ) -> str:
     """A real session: the microphone and speaker through the device supervisor.
 
@@ -237,7 +254,7 @@ def run_live(
     lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
-    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
+    session = (build or _builder(routine, log, memory))(clock, voice)
     lines.prerender(routine_lines(routine))
     echo = EchoCanceller(gate=EchoGate())
     link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}
@@ -255,7 +272,7 @@ def run_live(
 
     def heard(h: Heard) -> None:  # only commands reach the session; noise stays out
         if h.intent is not None:
-            source.put(h.text)
+            source.put(h)
 
     live = LiveListening(
         link,

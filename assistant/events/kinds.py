@@ -198,8 +198,11 @@ class Cut(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Heard(Event):
+    """What reached the session; ``confidence`` is the recognizer's (0-1), typed text has none."""
+
     TYPE = "heard"
     text: str
+    confidence: float | None = _omit()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,8 +23,9 @@ __all__ = [
 ]
 
 #: 1: the untyped records every journal held before typed events (no version stored);
-#: 2: typed events. The stored fields did not change, only their checking.
-SCHEMA_VERSION = 2
+#: 2: typed events. The stored fields did not change, only their checking;
+#: 3: a heard command carries the recognizer's confidence (left out for typed text).
+SCHEMA_VERSION = 3
 
 REGISTRY: dict[str, type[Event]] = {
     cls.TYPE: cls
@@ -40,8 +41,13 @@ def _from_v1(type_: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return type_, data
 
 
+def _from_v2(type_: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Version 2 knew no confidence: its heard records read as typed text (none stored)."""
+    return type_, data
+
+
 #: ``MIGRATIONS[n]`` turns a record of version ``n`` into one of version ``n + 1``.
-MIGRATIONS: dict[int, Migration] = {1: _from_v1}
+MIGRATIONS: dict[int, Migration] = {1: _from_v1, 2: _from_v2}
 
 
 def decode(t: float, type_: str, data: dict[str, Any], version: int = SCHEMA_VERSION) -> Event:

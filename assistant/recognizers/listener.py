@@ -48,6 +48,7 @@ class Heard:
     text: str
     intent: Intent | None  # None: speech that was not a command
     echo: bool = False  # dropped as the assistant's own words
+    confidence: float | None = None  # the recognizer's, 0-1, when it gives one
 
 
 class Listener:
@@ -143,15 +144,15 @@ class Listener:
             # the partials said stop, the final did not: safety first
             return Heard(self._time(h.end), "stop", Intent("stop"))
         if intent is None:
-            return Heard(self._time(h.end), text, None)
-        return self._judge(self._time(h.end), text, intent)
+            return Heard(self._time(h.end), text, None, confidence=h.confidence)
+        return self._judge(self._time(h.end), text, intent, h.confidence)
 
-    def _judge(self, t: float, text: str, intent: Intent) -> Heard:
+    def _judge(self, t: float, text: str, intent: Intent, confidence: float | None) -> Heard:
         """Drop a command (never stop) if the narration was saying its words just before."""
         if self.narration is None or intent.name == "stop":
-            return Heard(t, text, intent)
+            return Heard(t, text, intent, confidence=confidence)
         end = int(t * RATE)
         sounding = self.narration(end - int(self.echo_window * RATE), end)
         spoken = set(normalize(text, self.vocabulary)) - self.vocabulary.fillers
         echo = bool(spoken) and spoken <= sounding
-        return Heard(t, text, intent, echo=echo)
+        return Heard(t, text, intent, echo=echo, confidence=confidence)

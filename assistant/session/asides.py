@@ -29,7 +29,7 @@ class AsidesMixin(SessionState):
             # strokes restart from the stroke under way
             self.player.play(self._stroke_steps(), self._strokes_done)
         elif saved is not None:
-            if self.state in STAGE_STATES:  # "lighter" mid-instruction: no stale pressure line
+            if self.phase in STAGE_STATES:  # "lighter" mid-instruction: no stale pressure line
                 saved.steps[saved.cursor :] = [
                     self._pressure_say() if isinstance(st, Say) and st.kind == "pressure" else st
                     for st in saved.steps[saved.cursor :]
@@ -61,6 +61,6 @@ class AsidesMixin(SessionState):
         elif self.state == "setup":
             self._remind_ready()
         else:
-            entry = getattr(self, f"_enter_{self.state}", None)
+            entry = getattr(self, f"_enter_{self.phase}", None)
             if entry is not None:
                 entry()

@@ -10,6 +10,7 @@ from assistant.narration.agenda import Say
 from assistant.session.machine import (
     STAGE_STATES,
 )
+from assistant.session.sayable import help_line
 from assistant.session.state import SessionState
 
 
@@ -17,20 +18,19 @@ class CommandsMixin(SessionState):
     """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
 
     def _on_pause(self, _: Intent) -> None:
-        if self.state == "paused":
+        if self.phase == "paused":
             self._aside([Say(self.prompts("paused"), "paused")])
             return
-        self._awaiting_ok = False
         self._pause()
 
     def _on_resume(self, intent: Intent) -> None:
-        if self.state == "paused":
+        if self.phase == "paused":
             self._resume()
         elif self.state in ("setup", "waiting"):
             self._on_next(intent)
         elif self.state == "screening":
             self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
-        elif self.state == "asking":  # "I'm fine" to "how strong is it?": ask for a number
+        elif self.phase == "asking":  # "I'm fine" to "how strong is it?": ask for a number
             self._aside([Say(self.prompts("pain_reprompt"), "question")])
         else:
             self._aside([Say(self.prompts("not_now"), "ack")])
@@ -47,7 +47,7 @@ class CommandsMixin(SessionState):
             self._interrupt()
             self._ack("ack.next")
             self._goto_stage(0)
-        elif self.state in STAGE_STATES:
+        elif self.phase in STAGE_STATES:
             self._interrupt()
             self._ack("ack.next")
             self._goto_stage(self.progress.index + 1)
@@ -57,7 +57,7 @@ class CommandsMixin(SessionState):
             self._help()
 
     def _on_back(self, _: Intent) -> None:
-        if self.state in STAGE_STATES:
+        if self.phase in STAGE_STATES:
             self._interrupt()
             self._ack("ack.back")
             self._goto_stage(max(0, self.progress.index - 1))
@@ -65,7 +65,7 @@ class CommandsMixin(SessionState):
             self._aside([Say(self.prompts("not_now"), "ack")])
 
     def _on_repeat(self, _: Intent) -> None:
-        if self.state in STAGE_STATES and self.state != "asking":
+        if self.phase in STAGE_STATES and self.phase != "asking":
             self._interrupt()
             p = self.progress
             p.stroke_pos = (max(0, min(p.stroke_pos[0], self._set_count() - 1)), 0)
@@ -99,7 +99,7 @@ class CommandsMixin(SessionState):
         stage = self.stage
         if self.state == "screening":
             self._screening_answer(intent)
-        elif self.state == "paused" and self._end_offered:
+        elif self.state == "paused_warned":
             self._end_for_pain([])
         elif stage is not None and stage.warm_up and self._skip_offered:
             self._interrupt()
@@ -107,7 +107,7 @@ class CommandsMixin(SessionState):
             self._emit(ev.WarmUp(skipped=stage.id))
             self._lead.append(Say(self.prompts("warm_up.skipped"), "care"))
             self._goto_stage(self.progress.index + 1)
-        elif self.state == "paused" and self._awaiting_ok:
+        elif self.state == "paused_checking":
             self._resume()
         elif self.state in ("setup", "waiting"):
             self._on_next(intent)
@@ -117,7 +117,7 @@ class CommandsMixin(SessionState):
     def _on_unsure(self, intent: Intent) -> None:
         if self.state == "screening":
             self._screening_answer(intent)
-        elif self.state == "paused" and self._end_offered:
+        elif self.state == "paused_warned":
             self._end_for_pain([])  # not sure after a warning sign: the safe side
         else:
             self._aside([Say(self.prompts("ack.unsure"), "ack")])
@@ -125,22 +125,19 @@ class CommandsMixin(SessionState):
     def _on_no(self, intent: Intent) -> None:
         if self.state == "screening":
             self._screening_answer(intent)
-        elif self.state == "paused" and self._end_offered:
+        elif self.state == "paused_warned":
             self._resume()
-        elif self.state == "paused" and self._awaiting_ok:
+        elif self.state == "paused_checking":
             self._stop()
         else:
             self._aside([Say(self.prompts("ack.no"), "ack")])
 
     def _help(self) -> None:
-        if self.state in ("screening", "setup", "paused", "asking"):
-            key = f"help.{self.state}"
-        else:
-            key = "help.stage"
-        self._aside([Say(self.prompts(key), "help")])
+        """What can be said here, as the machine's state says (session/sayable.py)."""
+        self._aside([Say(help_line(self.state, self.vocabulary, self.prompts), "help")])
 
     def _status_line(self) -> str:
-        if self.state not in STAGE_STATES:
+        if self.phase not in STAGE_STATES:
             minutes = math.ceil(self.routine.planned_seconds(self.settings.words_per_minute) / 60)
             return self.prompts("status_before", minutes=minutes)
         stage = self.routine.stages[self.progress.index]

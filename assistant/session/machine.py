@@ -8,13 +8,18 @@ from typing import Any
 
 __all__ = [
     "ACTIVE",
+    "AS_PARENT",
     "OUTCOME",
+    "PAUSED_STATES",
+    "QUIET",
+    "RESUMABLE",
     "STAGE_STATES",
     "STATES",
     "TERMINAL",
     "SessionSettings",
     "StageProgress",
     "machine_config",
+    "phase",
 ]
 
 
@@ -22,15 +27,61 @@ __all__ = [
 
 STAGE_STATES = ("instruction", "stroking", "asking", "holding", "waiting")
 ACTIVE = ("screening", "setup", *STAGE_STATES, "closing")
+#: A pause, and the questions a pause can be asking (nested states of ``paused``):
+#: ``paused_warned`` after a warning sign (end the session, or carry on lighter?),
+#: ``paused_checking`` after silence during a pain check (is the receiver all right?).
+PAUSED_STATES = ("paused", "paused_warned", "paused_checking")
+#: Asking about comfort (after an ouch or a high reading outside the trigger-point loop):
+#: a number then answers that question, not the loop's, and the stage carries on after.
+ASKING_STATES = ("asking", "asking_comfort")
+#: Nested states entered as their parent is: a state event and the parent's entry each time
+#: (the nested pauses, by contrast, are questions a pause asks without starting over).
+AS_PARENT = ("asking_comfort",)
+#: Where a pause or stop can come back to.
+RESUMABLE = (*ACTIVE, "asking_comfort")
 TERMINAL = ("finished", "declined", "ended")
-STATES = ("idle", "choosing", "offering", *ACTIVE, "declining", "paused", "stopped", *TERMINAL)
+STATES = (
+    "idle",
+    "choosing",
+    "offering",
+    *ACTIVE,
+    "asking_comfort",
+    "declining",
+    *PAUSED_STATES,
+    "stopped",
+    "ending",  # the closing words of an early end: only stop (it cuts them short) acts
+    *TERMINAL,
+)
+#: States whose entry is no state event: the closing words belong to the state they end.
+QUIET = ("ending",)
 #: What each terminal state reports as the session's outcome.
 OUTCOME = {"finished": "finished", "declined": "declined", "ended": "stopped"}
 
 
+def phase(state: str) -> str:
+    """A nested state's outer state ("paused_warned" is a pause): what state events report."""
+    return state.split("_", 1)[0]
+
+
+def _nested(states: tuple[str, ...]) -> list[str | dict[str, Any]]:
+    """The state list as transitions' HierarchicalMachine wants it: children under parents."""
+    out: list[str | dict[str, Any]] = []
+    parents: dict[str, dict[str, Any]] = {}
+    for name in states:
+        parent, _, child = name.partition("_")
+        if not child:
+            out.append(name)
+            continue
+        if parent not in parents:
+            parents[parent] = {"name": parent, "children": []}
+            out[out.index(parent)] = parents[parent]
+        parents[parent]["children"].append(child)
+    return out
+
+
 def machine_config() -> dict[str, Any]:
     """States and transitions, kept as data so the diagram and the session share them."""
-    live = ["idle", "choosing", "offering", *ACTIVE, "paused"]
+    live = ["idle", "choosing", "offering", *ACTIVE, "paused", "ending"]
     before = ["idle", "choosing"]  # who is lying down is settled before anything else
     t: list[dict[str, Any]] = [
         {"trigger": "ask_person", "source": "idle", "dest": "choosing"},
@@ -50,18 +101,24 @@ def machine_config() -> dict[str, Any]:
         },
         {"trigger": "stroke", "source": ["instruction", "asking"], "dest": "stroking"},
         {"trigger": "ask", "source": list(STAGE_STATES), "dest": "asking"},
+        {"trigger": "ask_comfort", "source": list(STAGE_STATES), "dest": "asking_comfort"},
         {"trigger": "hold", "source": ["asking", "holding"], "dest": "holding"},
         {"trigger": "wait_for_next", "source": list(STAGE_STATES), "dest": "waiting"},
         {"trigger": "close", "source": list(STAGE_STATES), "dest": "closing"},
         {"trigger": "finish", "source": "closing", "dest": "finished"},
         {"trigger": "pause", "source": list(ACTIVE), "dest": "paused"},
+        # a warning sign: hands off, then "shall we end?" (yes ends, no carries on lighter)
+        {"trigger": "warn", "source": [*ACTIVE, "paused"], "dest": "paused_warned"},
+        # no number after asking twice: "are you all right?" (yes carries on, no stops)
+        {"trigger": "check_on", "source": "asking", "dest": "paused_checking"},
         {"trigger": "stop", "source": live, "dest": "stopped"},
+        {"trigger": "end_early", "source": [*live[:-1], "stopped"], "dest": "ending"},
         {"trigger": "end", "source": [*live, "stopped"], "dest": "ended"},
     ]
     # resume returns to wherever the pause came from
     t += [
         {"trigger": "resume", "source": "paused", "dest": s, "conditions": f"paused_from_{s}"}
-        for s in ACTIVE
+        for s in RESUMABLE
     ]
     # after a stop, resume restarts the current stage (or the phase before the stages)
     t += [
@@ -90,7 +147,7 @@ def machine_config() -> dict[str, Any]:
             "unless": ["paused_from_screening", "paused_from_setup", "paused_from_closing"],
         },
     ]
-    return {"states": list(STATES), "transitions": t, "initial": "idle"}
+    return {"states": _nested(STATES), "transitions": t, "initial": "idle"}
 
 
 @dataclass(frozen=True)

@@ -16,27 +16,32 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from transitions import Machine
+from transitions.extensions import HierarchicalMachine
 
 from assistant.clock import Scheduler
 from assistant.events import Event, EventLog
 from assistant.events import kinds as ev
-from assistant.intents import Intent, Vocabulary, load_vocabulary, parse
+from assistant.intents import Intent, Vocabulary, load_vocabulary
 from assistant.narration.agenda import Player, Say, Step
 from assistant.narration.voice import Voice
 from assistant.prompts import Prompts, load_prompts
+from assistant.recognizers.listener import Heard
 from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
 from assistant.session.asides import AsidesMixin
 from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
 from assistant.session.machine import (
     ACTIVE,
+    AS_PARENT,
+    QUIET,
+    RESUMABLE,
     STAGE_STATES,
     STATES,
     TERMINAL,
     SessionSettings,
     StageProgress,
     machine_config,
+    phase,
 )
 from assistant.session.pain import PainMixin
 from assistant.session.presession import PreSessionMixin
@@ -109,8 +114,6 @@ class Session(
         self._after_warmup = None  # the stage a forced warm-up leads to
         self._left_for_pain = 0  # spots left because of pain this session
         self._check_after_pain = False  # the next stage asks for a reading early on
-        self._end_offered = False  # after a warning word: asked whether to end
-        self._ending = False  # the closing words of an early end are being said
         self._ended_for_pain = False
         self.player = Player(
             scheduler,
@@ -120,7 +123,6 @@ class Session(
             on_cut=lambda text: self._emit(ev.Cut(text=text)),
         )
         self._paused_from = "instruction"
-        self._awaiting_ok = False
         self._lead = []  # said first by the next state entered (acks, replies)
         self._comfort_key = None  # asking about comfort, not trigger-point work
         self._comfort_back_to_instruction = False
@@ -134,13 +136,22 @@ class Session(
         self._reminder_due = False
         self._time_limit_hit = False
         self._last_heard = 0.0
-        self.machine = Machine(model=self, **machine_config(), queued=True, auto_transitions=False)
+        self._closing_words = []  # what the ending state says
+        self.machine = HierarchicalMachine(
+            model=self, **machine_config(), queued=True, auto_transitions=False
+        )
         for name in STATES:
-            # the state event first, so the log reads "state, then what is said in it"
-            self.machine.get_state(name).add_callback("enter", self._emit_state)
-            handler = getattr(self, f"_enter_{name}", None)
-            if handler is not None:
-                self.machine.get_state(name).add_callback("enter", handler)
+            state = self.machine.get_state(name)
+            entered_as = phase(name) if name in AS_PARENT else name
+            # the state event first, so the log reads "state, then what is said in it";
+            # a nested state's parent reports it, unless it is entered as its parent is
+            callbacks = [] if name in QUIET or entered_as != phase(name) else [self._emit_state]
+            handler = getattr(self, f"_enter_{entered_as}", None)
+            callbacks += [handler] if handler is not None else []
+            for callback in callbacks:
+                if any(phase(child) == name for child in AS_PARENT):
+                    callback = self._unless_entered_as_parent(callback)
+                state.add_callback("enter", callback)
 
     # -- public surface -----------------------------------------------------------------------
 
@@ -149,8 +160,13 @@ class Session(
         return self.state in TERMINAL
 
     @property
+    def phase(self) -> str:
+        """The state without its nested part: "paused_warned" is "paused"."""
+        return phase(self.state)
+
+    @property
     def stage(self) -> Stage | None:
-        if self.state in STAGE_STATES:
+        if self.phase in STAGE_STATES:
             return self.routine.stages[self.progress.index]
         return None
 
@@ -201,14 +217,16 @@ class Session(
 
     # -- who is lying down ----------------------------------------------------------------------
 
-    def hear(self, text: str) -> Intent | None:
-        """Something was said or typed: parse it and act; unknown text is answered kindly."""
-        intent = parse(text, self.vocabulary)
+    def hear(self, heard: Heard) -> Intent | None:
+        """Something was said or typed (and parsed by the listener or the keyboard adapter):
+        act on it; what is no command is answered kindly."""
+        intent = heard.intent
         if intent is not None and intent.name == "stop":
             self._interrupt()  # silence first: nothing, not even writing the journal, delays it
-        self._emit(ev.Heard(text=text))
+        confidence = None if heard.confidence is None else round(heard.confidence, 3)
+        self._emit(ev.Heard(text=heard.text, confidence=confidence))
         if intent is None:
-            if not self.done and not self._ending and self.state not in ("stopped", "declining"):
+            if not self.done and self.state not in ("stopped", "declining", "ending"):
                 self._aside([Say(self.prompts("not_understood"), "not_understood")])
             return None
         self.handle(intent)
@@ -222,7 +240,7 @@ class Session(
         self._last_heard = self.clock.now()
         if self.done or self.state == "idle":
             return
-        if self._ending:  # the closing words of an early end: stop cuts them short
+        if self.state == "ending":  # the closing words of an early end: stop cuts them short
             if intent.name == "stop":
                 self._interrupt()
                 self.end()
@@ -270,11 +288,10 @@ class Session(
         Hands stay still until someone says (or types) resume; nothing is lost.
         """
         self._emit(ev.Fault(message=message))
-        if self._ending and not self.done:  # the closing words cannot be said: end now
+        if self.state == "ending":  # the closing words cannot be said: end now
             self._interrupt()
             self.end()
         elif not self.done and self.state in ACTIVE:
-            self._awaiting_ok = False
             self._pause()
 
     def quit(self) -> None:
@@ -296,8 +313,17 @@ class Session(
 
     # -- state entry ----------------------------------------------------------------------------
 
+    def _unless_entered_as_parent(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """A parent's entry, skipped when a child entered as the parent does it instead."""
+
+        def enter() -> None:
+            if self.state not in AS_PARENT:
+                callback()
+
+        return enter
+
     def _emit_state(self) -> None:
-        self._emit(ev.State(state=self.state, stage=self._stage_id()))
+        self._emit(ev.State(state=self.phase, stage=self._stage_id()))
 
     # -- resuming after a crash -----------------------------------------------------------------
 
@@ -331,7 +357,7 @@ class Session(
     # -- helpers --------------------------------------------------------------------------------
 
     def _stage_id(self) -> str | None:
-        if self.state in STAGE_STATES:
+        if self.phase in STAGE_STATES:
             return self.routine.stages[self.progress.index].id
         return None
 
@@ -349,5 +375,5 @@ def _came_from(state: str) -> Callable[[Session], bool]:
 
 
 # transitions looks conditions up by name: paused_from_stroking, paused_from_setup, ...
-for _state in ACTIVE:
+for _state in RESUMABLE:
     setattr(Session, f"paused_from_{_state}", _came_from(_state))

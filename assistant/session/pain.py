@@ -27,7 +27,7 @@ class PainMixin(SessionState):
         if self.state == "closing":
             self._aside([Say(self.prompts("ouch_closing"), "pain")])
             return
-        if self.state not in STAGE_STATES:
+        if self.phase not in STAGE_STATES:
             self._pain_while_off(intent)
             return
         self._interrupt()
@@ -37,7 +37,7 @@ class PainMixin(SessionState):
 
     def _on_pain(self, intent: Intent) -> None:
         value = intent.value if intent.value is not None else 0
-        if self.state not in STAGE_STATES:
+        if self.phase not in STAGE_STATES:
             self._pain_while_off(intent)
             return
         stage = self.routine.stages[self.progress.index]
@@ -51,7 +51,7 @@ class PainMixin(SessionState):
         p.very_severe += value >= self.settings.very_severe_pain
         p.severe += value >= self.settings.severe_pain
         check = stage.pain_check
-        in_loop = self.state in ("asking", "holding") and self._comfort_key is None
+        in_loop = self.state in ("asking", "holding")  # not asking_comfort
         in_loop = in_loop and check is not None and not p.done
         decision = decide_pain(
             PainFacts(
@@ -88,7 +88,7 @@ class PainMixin(SessionState):
         elif in_loop:
             self._interrupt()
             self._pain_loop(value, decision.action, ack)
-        elif self.state == "asking":  # the answer to a comfort question
+        elif self.phase == "asking":  # the answer to a comfort question
             self._interrupt()
             lines = [ack, *self._comfort_lines(decision.action == "lighter")]
             self._comfort_key = "pain_again"  # asked again if this is cut short
@@ -108,7 +108,7 @@ class PainMixin(SessionState):
     def _pain_while_off(self, intent: Intent) -> None:
         """Pain outside hands-on work (setup, a pause, a stop, the questions): heard, recorded,
         and the spot worked last goes lighter; never "not now"."""
-        if intent.name == "warning" and self.state not in ("stopped", "paused"):
+        if intent.name == "warning" and self.phase not in ("stopped", "paused"):
             self._warning(intent)
             return
         stage = self.routine.stages[self.progress.index] if self._massage_start else None
@@ -128,7 +128,7 @@ class PainMixin(SessionState):
             high = True
         if intent.name == "warning":
             lines.append(Say(self.prompts("warning.hands_off"), "care"))
-            if self.state == "paused":  # work could resume: ask whether to end instead
+            if self.phase == "paused":  # work could resume: ask whether to end instead
                 lines.append(Say(self.prompts("warning.ask"), "care"))
         elif high and stage is not None:
             level = self._level(stage)
@@ -137,7 +137,7 @@ class PainMixin(SessionState):
                 self._cap_spot(stage, max(0, level - 1))  # as firm as this never again today
             if eased:
                 lines.append(Say(self.prompts("pain_off_lighter"), "pain"))
-                if self.state == "paused":  # said for the resume; after a stop, nothing to press
+                if self.phase == "paused":  # said for the resume; after a stop, nothing to press
                     lines.append(self._pressure_say())
             else:
                 lines.append(Say(self.prompts("pain_off"), "pain"))
@@ -148,8 +148,8 @@ class PainMixin(SessionState):
         self._aside(lines)
 
     def _on_warning(self, intent: Intent) -> None:
-        if self.state == "paused":
-            self._end_offered = True
+        if self.phase == "paused":
+            self.warn()  # work could resume: the pause now asks whether to end
         self._pain_while_off(intent)
 
     def _warning(self, _: Intent) -> None:
@@ -159,10 +159,8 @@ class PainMixin(SessionState):
         self._emit(ev.Warning(stage=stage.id if stage is not None else None))
         if stage is not None:
             self._cap_spot(stage, max(0, self._level(stage) - 1))
-        self._end_offered = True
-        self._awaiting_ok = False
         self._paused_from = "asking" if self.state == "holding" else self.state
-        self.pause()
+        self.warn()
 
     def _release(self, ack: Say, *, session: bool) -> None:
         """Lift the hands away and leave this spot; the second time, end the session."""
@@ -251,7 +249,7 @@ class PainMixin(SessionState):
 
     def _ask_comfort(self, key: str) -> None:
         """Ask how strong it is (after an ouch or a high reading), then carry on the stage."""
-        if self._comfort_key is None:
+        if self.state != "asking_comfort":
             self._comfort_back_to_instruction = self.state == "instruction"
         self._comfort_key = key
-        self.ask()
+        self.ask_comfort()

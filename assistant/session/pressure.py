@@ -51,7 +51,7 @@ class PressureMixin(SessionState):
         return Say(self.prompts(f"pressure.{PRESSURE_LEVELS[self._level(stage)]}"), "pressure")
 
     def _change_pressure(self, delta: int) -> None:
-        if self.state not in STAGE_STATES:
+        if self.phase not in STAGE_STATES:
             self._aside([Say(self.prompts("not_now"), "ack")])
             return
         stage = self.routine.stages[self.progress.index]

@@ -125,7 +125,7 @@ class StagesMixin(SessionState):
             self._check_after_pain = False
             self._comfort_back_to_instruction = False
             self._comfort_key = "pain_check_after"
-            self.ask()
+            self.ask_comfort()
         elif self.progress.stroke_pos[0] < self._set_count():
             self.stroke()
         elif stage.pain_check is not None and self.progress.holds < stage.pain_check.rounds:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from transitions import Machine
+from transitions.extensions import HierarchicalMachine
 
 from assistant.care import PainRules
 from assistant.clock import Clock, Scheduler, Timer
@@ -15,6 +15,7 @@ from assistant.intents import Intent, Vocabulary
 from assistant.narration.agenda import Cue, Player, Run, Say, Step
 from assistant.narration.voice import Voice
 from assistant.prompts import Prompts
+from assistant.recognizers.listener import Heard
 from assistant.routine.model import Routine, Stage
 from assistant.session.carryover import Carryover
 from assistant.session.machine import SessionSettings, StageProgress
@@ -36,6 +37,7 @@ class SessionState:
     instruct: Callable[[], bool]
     stroke: Callable[[], bool]
     ask: Callable[[], bool]
+    ask_comfort: Callable[[], bool]
     hold: Callable[[], bool]
     wait_for_next: Callable[[], bool]
     close: Callable[[], bool]
@@ -43,9 +45,13 @@ class SessionState:
     pause: Callable[[], bool]
     resume: Callable[[], bool]
     stop: Callable[[], bool]
+    warn: Callable[[], bool]
+    check_on: Callable[[], bool]
+    end_early: Callable[[], bool]
     restart: Callable[[], bool]
     end: Callable[[], bool]
-    machine: Machine
+    machine: HierarchicalMachine
+    _closing_words: list[Step]  # what the ending state says
     routine: Routine
     carryover: Carryover
     people: list[str]
@@ -73,13 +79,10 @@ class SessionState:
     _after_warmup: int | None  # the stage a forced warm-up leads to
     _left_for_pain: int  # spots left because of pain this session
     _check_after_pain: bool  # the next stage asks for a reading early on
-    _end_offered: bool  # after a warning word: asked whether to end
-    _ending: bool  # the closing words of an early end are being said
     _ended_for_pain: bool
     _paused_from: str
-    _awaiting_ok: bool
     _lead: list[Step]  # said first by the next state entered (acks, replies)
-    _comfort_key: str | None  # asking about comfort, not trigger-point work
+    _comfort_key: str | None  # which comfort question asking_comfort asks
     _comfort_back_to_instruction: bool
     _final_stop: bool
     _limit_timer: Timer | None
@@ -98,6 +101,9 @@ class SessionState:
         def done(self) -> bool: ...
 
         @property
+        def phase(self) -> str: ...
+
+        @property
         def stage(self) -> Stage | None: ...
 
         def start(self) -> None: ...
@@ -106,7 +112,7 @@ class SessionState:
 
         def _take_carryover(self, carry: Carryover) -> None: ...
 
-        def hear(self, text: str) -> Intent | None: ...
+        def hear(self, heard: Heard) -> Intent | None: ...
 
         def handle(self, intent: Intent) -> None: ...
 
@@ -267,6 +273,8 @@ class SessionState:
         def _enter_declined(self) -> None: ...
 
         def _enter_ended(self) -> None: ...
+
+        def _enter_ending(self) -> None: ...
 
         def _finish_session(self) -> None: ...
 

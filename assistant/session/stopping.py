@@ -11,7 +11,7 @@ from assistant.events import kinds as ev
 from assistant.narration.agenda import Say, Step
 from assistant.routine.model import PRESSURE_LEVELS
 from assistant.session.carryover import ENDED_FOR_PAIN
-from assistant.session.machine import OUTCOME, STAGE_STATES, StageProgress
+from assistant.session.machine import OUTCOME, STAGE_STATES, StageProgress, phase
 from assistant.session.state import SessionState
 
 
@@ -19,11 +19,11 @@ class StoppingMixin(SessionState):
     """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
 
     def _enter_paused(self) -> None:
-        if self._end_offered:  # a warning word: hands off, what to do, end or carry on?
+        if self.state == "paused_warned":  # a warning sign: hands off, what to do, end?
             lines = [Say(self.prompts(f"warning.{k}"), "care") for k in ("release", "ask")]
             self._play(lines, self._paused_idle)
             return
-        key = "no_answer" if self._awaiting_ok else "paused"
+        key = "no_answer" if self.state == "paused_checking" else "paused"
         self._play([Say(self.prompts(key), "paused")], self._paused_idle)
 
     def _paused_idle(self) -> None:
@@ -68,11 +68,8 @@ class StoppingMixin(SessionState):
     def _resume(self) -> None:
         """Back to the paused state; its entry carries on from the stage's progress."""
         self._interrupt()
-        self._awaiting_ok = False
-        if self._end_offered:  # carrying on after a warning sign: lighter than before
-            self._end_offered = False
-            if self.state == "paused" and self._paused_from in STAGE_STATES:
-                self._step_pressure(-1)
+        if self.state == "paused_warned" and phase(self._paused_from) in STAGE_STATES:
+            self._step_pressure(-1)  # carrying on after a warning sign: lighter than before
         if self._paused_from == "holding":  # a hold is not resumed blind: ask first
             self._paused_from = "asking"
         self._ack("ack.resume")
@@ -83,7 +80,7 @@ class StoppingMixin(SessionState):
         self._interrupt()
         if self.state in ("idle", "choosing", "offering"):  # resume then starts afresh
             self._paused_from = "screening" if self.routine.screening else "setup"
-        elif self.state != "paused":
+        elif self.phase != "paused":
             self._paused_from = self.state
         self.stop()
 
@@ -91,7 +88,6 @@ class StoppingMixin(SessionState):
         """Resume after a stop: from the start of the current stage, one step lighter, with
         the stage's pain readings kept (a stop is often a pain signal)."""
         self._interrupt()
-        self._end_offered = False
         if self._paused_from not in ("screening", "setup", "closing"):
             old = self.progress
             self.progress = StageProgress(old.index, very_severe=old.very_severe, severe=old.severe)
@@ -121,11 +117,16 @@ class StoppingMixin(SessionState):
         self._say_ending([])
 
     def _say_ending(self, lines: Sequence[Step]) -> None:
-        self._ending = True
+        """Into the ending state, whose closing words are ``lines``, then "it has ended"."""
         ending = [*lines, Say(self.prompts("session_ended"), "ending")]
         if self._massage_start is not None:
             ending += [Say(self.prompts(f"aftercare.{k}"), "aftercare") for k in ("rest", "rise")]
-        self._play(ending, self.end)
+        self._closing_words = ending
+        self.end_early()
+
+    def _enter_ending(self) -> None:
+        words, self._closing_words = self._closing_words, []
+        self._play(words, self.end)
 
     def _idle_end(self) -> None:
         self._interrupt()

@@ -45,7 +45,7 @@ class TimersMixin(SessionState):
         self._session_timers.append(self._limit_timer)
 
     def _position_due(self) -> None:
-        if self.done or self._ending:
+        if self.done or self.state == "ending":
             return
         self._reminder_due = True  # said at the next stage or wait, or now if stroking
         if self.state == "stroking":
@@ -58,13 +58,13 @@ class TimersMixin(SessionState):
 
     def _time_limit(self) -> None:
         """Near the routine's maximum length go to its last stage; at the limit, close."""
-        if self.done or self._ending:
+        if self.done or self.state == "ending":
             return
         limit = self.routine.max_minutes * 60
         if not self._time_limit_hit:
             self._time_limit_hit = True
             self._emit(ev.Reminder(kind="time_limit"))
-            if self.state in STAGE_STATES:
+            if self.phase in STAGE_STATES:
                 self._enforce_limits(now=True)
             spoken = [*self.routine.closing, self.prompts("time_up"), self.prompts("closing_done")]
             closing = estimate_seconds(" ".join(spoken), self.settings.words_per_minute) + 2
@@ -73,7 +73,7 @@ class TimersMixin(SessionState):
             )
         else:
             self._hard_limit_passed = True
-            if self.state in STAGE_STATES:
+            if self.phase in STAGE_STATES:
                 self._enforce_limits(now=True)
 
     def _enforce_limits(self, now: bool = False) -> bool:
@@ -102,7 +102,7 @@ class TimersMixin(SessionState):
 
     def _jump_to_last(self, announce: bool) -> None:
         self._jumped_to_last = True
-        if self.state in ("asking", "holding"):  # never leave a trigger point pressed
+        if self.phase in ("asking", "holding"):  # never leave a trigger point pressed
             self._lead.append(Say(self.prompts("pain_enough"), "pain"))
         if announce:
             self._lead.append(Say(self.prompts("time_limit"), "reminder"))
@@ -136,9 +136,8 @@ class TimersMixin(SessionState):
             )
 
         def no_answer() -> None:
-            self._awaiting_ok = True
-            self._paused_from = "asking"
+            self._paused_from = self.state  # asking, or asking about comfort
             self._emit(ev.NoAnswer(stage=self._stage_id()))
-            self.pause()
+            self.check_on()
 
         self._later(self.settings.answer_timeout_s, second_chance)

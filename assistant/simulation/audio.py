@@ -109,7 +109,7 @@ class SimulatedAudio:
             if self._heard:
                 heard = self._heard.popleft()
                 self.clock.advance_to(max(self.clock.now(), heard.t))
-                return Utterance(self.clock.now(), heard.text)
+                return Utterance(self.clock.now(), heard.text, heard)
             block_end = (self._pos + self.block) / RATE
             if deadline is not None and deadline < block_end:
                 self.clock.advance_to(max(self.clock.now(), deadline))

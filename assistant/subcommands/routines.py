@@ -94,7 +94,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from transitions.extensions import GraphMachine
+    from transitions.extensions import HierarchicalGraphMachine
 
     if getattr(args, "words", False):
         from assistant.subcommands.words import markdown
@@ -111,7 +111,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         t.pop("conditions", None)
         t.pop("unless", None)
     model = _Model()
-    GraphMachine(
+    HierarchicalGraphMachine(
         model=model,
         **config,
         auto_transitions=False,

@@ -10,18 +10,20 @@ drift from what the session does.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
 from assistant.events.kinds import Said, State
 from assistant.narration.voice import SilentVoice
 from assistant.routine.loader import load_routine
-from assistant.runner import Utterance, _End
+from assistant.runner import ScriptInput, Utterance, _End, typed
 from assistant.session import Session
 from assistant.session.carryover import Memory
+from assistant.session.machine import QUIET, phase
 from assistant.simulation.partner import SimulatedPartner
 
-__all__ = ["ROUTINE", "STATES", "WORDS", "markdown", "reaction"]
+__all__ = ["REACH", "ROUTINE", "STATES", "WORDS", "Reached", "markdown", "reach", "reaction"]
 
 #: screening, setup, a pain-check loop (asking, holding) and stages that wait for "next"
 ROUTINE = "knot-relief"
@@ -45,20 +47,28 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("ouch", "ouch"),
     ("pins and needles", "warning"),
 )
-#: the states tabled; "paused" and "stopped" are reached by a word said in "instruction"
-STATES = (
-    "screening",
-    "setup",
-    "instruction",
-    "stroking",
-    "asking",
-    "holding",
-    "waiting",
-    "closing",
-    "paused",
-    "stopped",
-)
+#: the states tabled, and how each is reached: from where, by saying what (None: by
+#: silence, nobody answering until the session asks whether all is well)
+REACH: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "screening": ("screening", ()),
+    "setup": ("setup", ()),
+    "instruction": ("instruction", ()),
+    "stroking": ("stroking", ()),
+    "asking": ("asking", ()),
+    "asking_comfort": ("instruction", ("ouch",)),
+    "holding": ("holding", ()),
+    "waiting": ("waiting", ()),
+    "closing": ("closing", ()),
+    "paused": ("instruction", ("pause",)),
+    "paused_warned": ("instruction", ("pins and needles",)),
+    "paused_checking": ("asking", None),
+    "stopped": ("instruction", ("stop",)),
+    "ending": ("instruction", ("stop", "next")),
+}
+STATES = tuple(REACH)
 AFTER = 3.0  # seconds of session time watched after the word
+#: the kinds of line the ending state goes on saying, whatever is said: no reaction
+CLOSING_WORDS = ("ending", "aftercare")
 
 
 def _session() -> tuple[Session, VirtualClock, SimulatedPartner, EventLog]:
@@ -76,14 +86,16 @@ def _session() -> tuple[Session, VirtualClock, SimulatedPartner, EventLog]:
     return session, clock, partner, log
 
 
-def _run_until(session: Session, clock: VirtualClock, source: SimulatedPartner, t: float) -> None:
+def _run_until(
+    session: Session, clock: VirtualClock, source: SimulatedPartner | ScriptInput, t: float
+) -> None:
     while not session.done and clock.now() < t:
         due = session.scheduler.next_due()
         item = source.next_before(t if due is None else min(due, t))
         if isinstance(item, _End):
             break
         if isinstance(item, Utterance):
-            session.hear(item.text)
+            session.hear(item.heard or typed(item.text, session.vocabulary))
         session.scheduler.run_due()
 
 
@@ -98,33 +110,70 @@ def _entries() -> dict[str, float]:
     return entered
 
 
-def reaction(state: str, said: str, entered: dict[str, float] | None = None) -> str:
-    """What saying ``said`` just after ``state`` is entered does: ``→ state`` or a line kind."""
+@dataclass
+class Reached:
+    """A session just inside a state, with what drives it: say words to it, run it on."""
+
+    session: Session
+    clock: VirtualClock
+    source: SimulatedPartner | ScriptInput
+    log: EventLog
+    at: float
+
+    def say(self, text: str, then: float = AFTER) -> str:
+        """Say ``text`` now, run ``then`` seconds on; the state right after the word."""
+        self.session.hear(typed(text, self.session.vocabulary))
+        self.session.scheduler.run_due()
+        moved = self.session.state
+        self.run(then)
+        return moved
+
+    def run(self, seconds: float) -> None:
+        """Let ``seconds`` of session time pass (or less, if the session ends)."""
+        self.at = self.clock.now() + seconds
+        _run_until(self.session, self.clock, self.source, self.at)
+
+
+def reach(state: str, entered: dict[str, float] | None = None) -> Reached | None:
+    """A fresh session run to just after ``state`` is entered, the way :data:`REACH` says;
+    None when the routine never gets there."""
     entered = entered if entered is not None else _entries()
-    base = "instruction" if state in ("paused", "stopped") else state
+    base, words = REACH[state]
     if base not in entered:
-        return "(not reached)"
+        return None
     session, clock, partner, log = _session()
     session.start()
-    at = entered[base] + 0.01
-    _run_until(session, clock, partner, at)
-    if state in ("paused", "stopped"):
-        session.hear("pause" if state == "paused" else "stop")
-        at += 1.0
-        _run_until(session, clock, partner, at)
+    here = Reached(session, clock, partner, log, entered[base] + 0.01)
+    _run_until(session, clock, partner, here.at)
+    if words is None:  # nobody answers: the session asks whether all is well
+        here.source = ScriptInput(clock)
+        while session.state != state and not session.done and clock.now() < here.at + 120.0:
+            _run_until(session, clock, here.source, clock.now() + 1.0)
+        here.at = clock.now()
+    for word in words or ():
+        here.say(word, then=1.0)
     assert session.state == state, f"meant to be in {state}, in {session.state}"
-    mark = len(log.events)
-    session.hear(said)
-    session.scheduler.run_due()
-    _run_until(session, clock, partner, at + AFTER)
-    return _describe(log.events[mark:], state)
+    return here
+
+
+def reaction(state: str, said: str, entered: dict[str, float] | None = None) -> str:
+    """What saying ``said`` just after ``state`` is entered does: ``→ state`` or a line kind."""
+    here = reach(state, entered)
+    if here is None:
+        return "(not reached)"
+    mark = len(here.log.events)
+    moved = here.say(said)
+    if moved != state and (phase(moved) == phase(state) or moved in QUIET):
+        return f"→ {moved}"  # a nested or quiet state: no state event says so
+    said_ = _describe(here.log.events[mark:], phase(state))
+    return f"→ {moved}" if said_ == f"→ {phase(moved)}" else said_
 
 
 def _describe(events: Sequence[Event], state: str) -> str:
     for e in events:
         if isinstance(e, State) and e.state != state:
             return f"→ {e.state}"
-        if isinstance(e, Said):
+        if isinstance(e, Said) and not (state in QUIET and e.kind in CLOSING_WORDS):
             return e.kind
     return "·"
 

@@ -1,0 +1,195 @@
+"""The states that were hidden flags, driven by what is said in them.
+
+``paused_warned``: a warning sign was heard, hands are off, and the session asked whether to
+end. ``paused_checking``: nobody gave a number during a pain check, and the session asks
+whether all is well. ``ending``: the closing words of an early end. Each is reached in a real
+session of the word table's routine (a cooperative couple on a virtual clock), the way a
+couple gets there; then one word is said and what the machine does is checked.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.events.kinds import Cap, Cut, End, EndedForPain, NoAnswer, Pressure, Said, State
+from assistant.routine.model import PRESSURE_LEVELS
+from assistant.session.carryover import ENDED_FOR_PAIN
+from assistant.subcommands.words import Reached, _entries, reach
+
+
+@pytest.fixture(scope="module")
+def entered() -> dict[str, float]:
+    return _entries()
+
+
+def _at(state: str, entered: dict[str, float]) -> Reached:
+    here = reach(state, entered)
+    assert here is not None, f"{state} not reached"
+    return here
+
+
+def _after(here: Reached, mark: int) -> list[object]:
+    return list(here.log.events[mark:])
+
+
+def _outcome(here: Reached) -> str:
+    here.run(600.0)
+    assert here.session.done
+    ends = [e for e in here.log.events if isinstance(e, End)]
+    assert len(ends) == 1
+    return ends[0].outcome
+
+
+# --- paused_warned --------------------------------------------------------------------------
+
+
+def test_a_warning_sign_pauses_and_asks_whether_to_end(entered: dict[str, float]) -> None:
+    here = _at("paused_warned", entered)
+    here.run(20.0)  # the hands-off advice and the question take their time
+    assert here.session.state == "paused_warned"
+    states = [e.state for e in here.log.events if isinstance(e, State)]
+    assert states[-1] == "paused", "the event log shows a pause, as journals always did"
+    said = [e.text for e in here.log.events if isinstance(e, Said)]
+    prompts = here.session.prompts
+    assert prompts("warning.release") in said and said[-1] == prompts("warning.ask")
+
+
+@pytest.mark.parametrize("answer", ["yes", "I'm not sure"])
+def test_warned_yes_or_not_sure_ends_the_session_with_advice(
+    entered: dict[str, float], answer: str
+) -> None:
+    here = _at("paused_warned", entered)
+    mark = len(here.log.events)
+    assert here.say(answer) == "ending"
+    assert _outcome(here) == ENDED_FOR_PAIN
+    after = _after(here, mark)
+    assert any(isinstance(e, EndedForPain) for e in after)
+    prompts = here.session.prompts
+    said = [e.text for e in after if isinstance(e, Said)]
+    assert prompts("pain_end_session") in said and prompts("pain_doctor") in said
+
+
+def test_warned_no_carries_on_lighter(entered: dict[str, float]) -> None:
+    here = _at("instruction", entered)
+    stage = here.session.routine.stages[0]
+    mark = len(here.log.events)
+    assert here.say("pins and needles") == "paused_warned"
+    assert here.say("no") == "instruction"
+    after = _after(here, mark)
+    lighter = [e.level for e in after if isinstance(e, (Cap, Pressure))]
+    levels = list(PRESSURE_LEVELS)
+    assert lighter and levels.index(lighter[0]) < levels.index(stage.pressure), lighter
+    assert not here.session.done
+
+
+def test_warned_stop_stops_and_a_second_warning_keeps_the_question(
+    entered: dict[str, float],
+) -> None:
+    here = _at("paused_warned", entered)
+    assert here.say("pins and needles") == "paused_warned"
+    assert here.say("pause") == "paused_warned"
+    assert here.say("stop") == "stopped"
+
+
+def test_a_warning_in_a_plain_pause_asks_whether_to_end(entered: dict[str, float]) -> None:
+    here = _at("paused", entered)
+    mark = len(here.log.events)
+    assert here.say("pins and needles") == "paused_warned"
+    assert not any(isinstance(e, State) for e in _after(here, mark)), "no new state event"
+    assert here.say("yes") == "ending"
+
+
+# --- paused_checking ------------------------------------------------------------------------
+
+
+def test_silence_in_a_pain_check_releases_then_asks_if_all_is_well(
+    entered: dict[str, float],
+) -> None:
+    here = _at("paused_checking", entered)
+    silences = [e for e in here.log.events if isinstance(e, NoAnswer)]
+    assert [e.release for e in silences] == [True, None], "release first, then pause"
+    said = [e.text for e in here.log.events if isinstance(e, Said)]
+    assert said[-1] == here.session.prompts("no_answer")
+
+
+def test_checking_yes_asks_for_the_number_again(entered: dict[str, float]) -> None:
+    here = _at("paused_checking", entered)
+    assert here.say("yes") == "asking"
+
+
+def test_checking_no_stops(entered: dict[str, float]) -> None:
+    here = _at("paused_checking", entered)
+    assert here.say("no") == "stopped"
+
+
+def test_checking_stop_stops_and_warning_turns_it_into_the_end_question(
+    entered: dict[str, float],
+) -> None:
+    here = _at("paused_checking", entered)
+    assert here.say("pins and needles") == "paused_warned"
+    here = _at("paused_checking", entered)
+    assert here.say("stop") == "stopped"
+
+
+# --- ending ---------------------------------------------------------------------------------
+
+
+def test_stop_cuts_the_closing_words_short(entered: dict[str, float]) -> None:
+    here = _at("ending", entered)
+    mark = len(here.log.events)
+    assert here.say("stop", then=0.0) == "ended"
+    after = _after(here, mark)
+    assert any(isinstance(e, Cut) for e in after), "the voice is cut at once"
+    assert [e.outcome for e in after if isinstance(e, End)] == ["stopped"]
+
+
+@pytest.mark.parametrize("word", ["resume", "yes", "next", "help", "lighter"])
+def test_in_the_closing_words_nothing_but_stop_acts(entered: dict[str, float], word: str) -> None:
+    here = _at("ending", entered)
+    assert here.say(word, then=0.0) == "ending"
+    assert _outcome(here) == "stopped"
+
+
+def test_a_device_fault_in_the_closing_words_ends_now(entered: dict[str, float]) -> None:
+    here = _at("ending", entered)
+    here.session.fault("the speaker was unplugged")
+    here.session.scheduler.run_due()
+    assert here.session.state == "ended"
+
+
+# --- asking_comfort -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["instruction", "stroking", "holding"])
+def test_ouch_eases_off_and_asks_about_comfort(entered: dict[str, float], state: str) -> None:
+    here = _at(state, entered)
+    mark = len(here.log.events)
+    assert here.say("ouch", then=0.0) == "asking_comfort"
+    here.run(10.0)
+    after = _after(here, mark)
+    assert [e.state for e in after if isinstance(e, State)][:1] == ["asking"]
+    assert here.session.prompts("ouch") in [e.text for e in after if isinstance(e, Said)]
+
+
+def test_a_number_in_a_pain_check_answers_the_comfort_question_not_the_loop(
+    entered: dict[str, float],
+) -> None:
+    """In a trigger-point stage, a number after "ouch" is about comfort: no hold follows."""
+    here = _at("holding", entered)
+    assert here.say("ouch", then=0.0) == "asking_comfort"
+    mark = len(here.log.events)
+    here.say("five", then=20.0)
+    after = _after(here, mark)
+    first_state = next((i for i, e in enumerate(after) if isinstance(e, State)), len(after))
+    assert not any(isinstance(e, State) and e.state == "holding" for e in after[: first_state + 1])
+    said = [e.text for e in after[:first_state] if isinstance(e, Said)]
+    assert here.session.prompts("comfort_ok") in said, said
+
+
+def test_a_pause_while_asking_about_comfort_comes_back_to_that_question(
+    entered: dict[str, float],
+) -> None:
+    here = _at("asking_comfort", entered)
+    assert here.say("pause") == "paused"
+    assert here.say("resume", then=0.0) == "asking_comfort"
+    assert here.say("stop") == "stopped"
