@@ -91,6 +91,7 @@ class AppConfig:
     script: str | None = None  # simulated: a script of replies
     pain: tuple[int, ...] | None = None  # simulated: the partner's pain readings
     keyboard: bool = False  # run: typed commands only
+    pedal: str | None = None  # --pedal: an evdev device, or "terminal"
 
 
 def build_session(
@@ -240,8 +241,12 @@ class KeyboardMode:
             routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
         )
         source = QueueInput(clock)
-        read_keyboard(source, sys.stdin)
-        run_interactive(session, source)
+        from assistant.pedal.wire import TERMINAL, pedal_input
+
+        if cfg.pedal != TERMINAL:  # the terminal's keys are the pedal's then
+            read_keyboard(source, sys.stdin)
+        with pedal_input(cfg.pedal, source.put, note=lambda m: print(m, file=sys.stderr)):
+            run_interactive(session, source)
         return 0
 
 
@@ -283,6 +288,7 @@ class LiveMode:
             keyboard=self.interactive,
             factory=self.card,
             silent_after=cfg.audio.silent_after,
+            pedal=cfg.pedal,
         )
         return 0
 
@@ -316,11 +322,16 @@ def run(
     stdin_is_tty: Callable[[], bool] = sys.stdin.isatty,
     card: StreamFactory | None = None,
     sinks: Sequence[EventSink] = (),
+    routine: Routine | None = None,
+    devices: DeviceReport | None = None,
 ) -> int:
     """``run``: live audio when there is a microphone, else typed commands, else (nobody can
-    type) a simulated demonstration kept out of the journal unless one was named."""
-    routine = load_routine(cfg.routine)  # a bad routine is said before any device is probed
-    devices = probe()
+    type) a simulated demonstration kept out of the journal unless one was named.
+
+    ``routine`` is one already chosen (the start menu), ``devices`` ones already probed."""
+    # a bad routine is said before any device is probed
+    routine = routine or load_routine(cfg.routine)
+    devices = devices or probe()
     interactive = cfg.keyboard or stdin_is_tty()
     if cfg.audio.listen or (devices.microphone is not None and not cfg.keyboard):
         return _assemble(LiveMode(devices, interactive, card, sinks), cfg, routine)

@@ -28,8 +28,9 @@ class Heard(SilentVoice):
 
 
 def menu_with(
-    answers: list[tuple[float, str]], times: MenuTimes = MenuTimes()
+    answers: list[tuple[float, str]], times: MenuTimes | None = None
 ) -> tuple[Routine | None, Heard, list[str], VirtualClock]:
+    times = times or MenuTimes()
     clock = VirtualClock()
     voice = Heard()
     notes: list[str] = []
@@ -106,7 +107,7 @@ def test_silence_asks_once_more_then_waits_quietly_for_as_long_as_it_takes() -> 
 
 def test_a_kiosk_menu_nobody_answers_is_left_after_its_patience() -> None:
     times = MenuTimes(answer=5.0, reprompt=5.0, give_up=30.0)
-    chosen, voice, notes, clock = menu_with([], times)
+    chosen, _, notes, clock = menu_with([], times)
     assert chosen is None and notes[-1] == "menu: nobody answered, left"
     assert clock.now() < 120.0
 

@@ -12,5 +12,6 @@ __all__ = [
     "load_menu_text",
     "make_menu",
     "menu_routines",
+    "menu_vocabulary",
     "run_menu",
 ]

@@ -42,7 +42,13 @@ class MenuTimes:
 class Menu:
     """Says the menu through ``voice`` and takes what is heard; ``chosen`` is the result."""
 
+    # set by transitions: the state, and one method per trigger
     state: str
+    begin: Callable[[], bool]
+    quiet: Callable[[], bool]
+    spoken_to: Callable[[], bool]
+    pick: Callable[[], bool]
+    leave: Callable[[], bool]
 
     def __init__(
         self,
@@ -52,7 +58,7 @@ class Menu:
         clock: Clock,
         text: MenuText,
         vocabulary: Vocabulary,
-        times: MenuTimes = MenuTimes(),  # noqa: B008 - frozen
+        times: MenuTimes = MenuTimes(),
         pedal: bool = False,
         note: Callable[[str], None] = lambda _: None,
     ) -> None:
