@@ -369,7 +369,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = add(
         "kiosk",
         cmd_kiosk,
-        "run for ever: wait for 'start massage' or a pedal press, offer the menu, run the "
+        "run for ever: wait for 'start' or a pedal press, offer the menu, run the "
         "session, wait again",
     )
     sp.add_argument("--journal", metavar="FILE", help=f"the journal (default: ${ENV_VAR})")

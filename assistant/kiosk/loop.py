@@ -58,7 +58,7 @@ class Kiosk:
     def run(self, sessions: int | None = None) -> int:
         """The loop; returns 0 (a clean end: input closed, or the count reached)."""
         backoff = self.first_backoff
-        self.log("waiting for 'start massage' or a pedal press")
+        self.log("waiting for 'start' (or 'start massage') or a pedal press")
         while sessions is None or self.sessions < sessions:
             try:
                 if not self._turn():

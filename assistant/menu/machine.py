@@ -16,7 +16,7 @@ from transitions import Machine
 
 from assistant.clock import Clock
 from assistant.intents import Vocabulary, parse
-from assistant.menu.words import MenuText, choice_number
+from assistant.menu.words import WORD, MenuText, choice_number
 from assistant.narration.voice import Voice
 from assistant.routine.model import Routine
 
@@ -113,6 +113,8 @@ class Menu:
         if self.done:
             return
         intent = parse(text, self.vocabulary)
+        if intent is not None and intent.name.startswith(WORD):  # "massage": which one?
+            intent = None
         if intent is None:
             self.note("menu: not understood")
             self.spoken_to()

@@ -25,6 +25,8 @@ from assistant.routine.model import Routine
 
 __all__ = ["MenuText", "choice_number", "load_menu_text", "menu_vocabulary"]
 
+#: Intents named so are single title words: heard, but no choice by themselves.
+WORD = "word_"
 #: The intents of the menu besides the routines' own.
 COMMANDS = ("help", "repeat", "stop", "start", "next")
 #: Title words too common to name a routine by.
@@ -38,6 +40,7 @@ class MenuText:
     locale: str
     lines: dict[str, str]
     words: dict[str, list[str]]
+    sounds_like: dict[str, list[str]]
 
     def line(self, key: str, **values: object) -> str:
         return self.lines[key].format(**values)
@@ -57,9 +60,10 @@ def load_menu_text(locale: str = "en") -> MenuText:
         data: Any = yaml.safe_load(text)
         lines = {str(k): str(v) for k, v in data["lines"].items()}
         words = {str(k): [str(w) for w in v] for k, v in data["words"].items()}
+        alike = {str(k): [str(w) for w in v] for k, v in data.get("sounds_like", {}).items()}
     except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         raise VocabularyError([Problem(name, 0, f"broken menu text: {exc}")]) from exc
-    return MenuText(locale, lines, words)
+    return MenuText(locale, lines, words, alike)
 
 
 def choice_number(intent_name: str) -> int | None:
@@ -79,15 +83,26 @@ def key_word(routine: Routine, others: Sequence[Routine], base: Vocabulary) -> s
 
 
 def menu_vocabulary(routines: Sequence[Routine], locale: str = "en") -> Vocabulary:
-    """The menu's vocabulary for these routines, numbered from one in the order given."""
+    """The menu's vocabulary for these routines, numbered from one in the order given.
+
+    Every number word of the locale stays in it (Whisper's prompt lists them): with only
+    the list's numbers, Whisper heard fewer recorded digits (20 of 36 against 25) and no
+    more titles (19 of 36 either way).
+    """
     base = load_vocabulary(locale)
     text = load_menu_text(locale)
     spoken = {v: w for w, v in base.numbers.items()}
     phrases: dict[tuple[str, ...], Phrase] = {}
 
     def add(words: tuple[str, ...], intent: str) -> None:
-        if words and words not in phrases:  # the first meaning wins: commands come first
-            phrases[words] = Phrase(words, intent)
+        if not words:
+            return
+        variants: list[tuple[str, ...]] = [()]  # each word, or what a recognizer may write
+        for word in words:
+            variants = [(*v, w) for v in variants for w in (word, *text.sounds_like.get(word, []))]
+        for variant in variants:
+            if variant not in phrases:  # the first meaning wins: commands come first
+                phrases[variant] = Phrase(variant, intent)
 
     for intent in COMMANDS:
         for template in text.words.get(intent, []):
@@ -111,6 +126,13 @@ def menu_vocabulary(routines: Sequence[Routine], locale: str = "en") -> Vocabula
         add(tuple(normalize(routine.id.replace("-", " "), base)), intent)
         if key is not None:
             add((key, *normalize("massage", base)), intent)
+    # every other title word as an intent of its own: Whisper's prompt lists each intent's
+    # first one-word phrase, and a title it has been told about is heard (measured: "Gentle
+    # first massage" in 4 of 4 espeak-ng voices with "first" and "massage" listed, 0 without)
+    for routine in routines:
+        for word in normalize(routine.title, base):
+            if (word,) not in phrases:
+                add((word,), f"{WORD}{word}")
     stop_words = frozenset(w for w in base.anywhere if w in phrases)
     return Vocabulary(
         locale=locale,
