@@ -98,7 +98,9 @@ class Menu:
         return self.state in ("chosen", "left")
 
     def start(self) -> None:
-        """Introduce the assistant and list the routines (or say there are none)."""
+        """Introduce the assistant and list the routines (or say there are none); once."""
+        if self.state != "idle":
+            return
         if not self.routines:
             self._say("none")
             self.leave()
@@ -118,7 +120,7 @@ class Menu:
         if intent is None:
             self.note("menu: not understood")
             self.spoken_to()
-            self._say("not_understood", n=len(self.routines))
+            self._say("not_understood", n=self._count())
             self._listen(self.times.answer)
             return
         number = choice_number(intent.name)
@@ -141,7 +143,7 @@ class Menu:
         self.spoken_to()
         if intent.name == "help":
             self.note("menu: help")
-            self._say("help", n=len(self.routines))
+            self._say("help", n=self._count())
         else:  # repeat, or the start phrase again
             self.note("menu: list repeated")
             self._list()
@@ -153,7 +155,7 @@ class Menu:
             return
         if self.state == "listening":
             self.quiet()
-            self._say("reprompt", n=len(self.routines))
+            self._say("reprompt", n=self._count())
             self._listen(self.times.reprompt)
         elif self.state == "reprompted":
             self.quiet()
@@ -180,6 +182,11 @@ class Menu:
         self._say("ask")
         if self.pedal:
             self._say("pedal")
+
+    def _count(self) -> str:
+        """How many routines, as a word when the locale has one ("from one to four")."""
+        spoken = {v: w for w, v in self.vocabulary.numbers.items()}
+        return spoken.get(len(self.routines), str(len(self.routines)))
 
     def _say(self, key: str, **values: object) -> None:
         line = self.text.line(key, **values)

@@ -1,8 +1,8 @@
 """``massage-assistant`` and ``run`` without a routine: the start menu, then the session.
 
 The menu runs the way the session will: heard and spoken when there is a microphone,
-typed when there is a keyboard, and played by a simulated person (who picks number
-one) when there is neither, as ``run`` itself does.
+typed when there is a keyboard, and played by a simulated person (who picks the gentle
+first massage by name) when there is neither, as ``run`` itself does.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def choose_and_run(
             "No microphone and no keyboard: a simulated person answers the menu.\n",
             file=sys.stderr,
         )
-        chosen = simulated_menu(routines, ["one"])
+        chosen = simulated_menu(routines, ["gentle first"])
     if chosen is None:
         return 0
     cfg = replace(cfg, routine=chosen.id)
@@ -101,7 +101,7 @@ def simulated_menu(routines: Sequence[Routine], answers: Sequence[str]) -> Routi
     clock = VirtualClock()
     menu = make_menu(routines, voice=PrintedVoice(), clock=clock)
     source = ScriptInput(clock)
-    menu.start()
+    menu.start()  # run_menu does not start it again
     at = menu.deadline or 0.0
     for i, text in enumerate(answers):
         source.add(Utterance(at - 6.0 + i * 20.0, text))
