@@ -273,7 +273,8 @@ class LiveMode:
             + (" Typed commands work too." if self.interactive else ""),
             file=sys.stderr,
         )
-        log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
+        printer = None if cfg.quiet else ConsolePrinter(verbose=cfg.verbose)  # quiet: the kiosk
+        log, memory = open_event_log(cfg, stack, printer, routine)
         for sink in self.sinks:
             log.add_sink(sink)
         run_live(

@@ -77,7 +77,7 @@ class LivePorts:
                 if isinstance(item, Fault):
                     self.log(f"problem: {item.message}")
                 elif isinstance(item, Utterance):
-                    intent = parse(item.text, front.listener_vocabulary)
+                    intent = parse(item.text, front.vocabulary)
                     if intent is not None and intent.name in START_INTENTS:
                         return True
         except BaseException:
@@ -122,11 +122,13 @@ def run_kiosk(
     probe: Callable[[], DeviceReport] = probe_devices,
     card: StreamFactory | None = None,
     sessions: int | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> int:
     """Run the kiosk (for ever unless ``sessions`` is given); 0 on a clean end."""
-    log = KioskLog(sys.stderr)
-    # a kiosk listens even before a microphone appears; the journal is kept by default
-    cfg = replace(cfg, audio=replace(cfg.audio, listen=True), keyboard=False)
+    log = log or KioskLog(sys.stderr)
+    # a kiosk listens even before a microphone appears, keeps the journal by default,
+    # and prints no session text: its log has one line per event that matters
+    cfg = replace(cfg, audio=replace(cfg.audio, listen=True), keyboard=False, quiet=True)
     ports = LivePorts(cfg, log, probe=probe, card=card)
     if not ports.routines:
         log("no routines found; nothing to offer")

@@ -85,7 +85,10 @@ class LiveFront:
             args["silent_after"] = self.silent_after
         link = AudioLink(self.mixer, **args)
         try:
-            self.listener = open_listener(self.vocabulary, self.engine, self.model, self.err)
+            # with the mixer: a number the menu itself is saying is not taken from its echo
+            self.listener = open_listener(
+                self.vocabulary, self.engine, self.model, self.err, self.mixer
+            )
         except RecognizerError as exc:  # the menu can still be spoken; the pedal still works
             self._say(f"cannot listen: {exc}")
         if self.listener is not None:
@@ -110,10 +113,6 @@ class LiveFront:
         stack.enter_context(
             pedal_input(self.pedal, self.source.put, cut=self.mixer.cut, note=self._say)
         )
-
-    @property
-    def listener_vocabulary(self) -> Vocabulary:
-        return self.vocabulary
 
     def _heard(self, heard: Heard) -> None:
         if heard.intent is not None:
