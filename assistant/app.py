@@ -36,6 +36,7 @@ from assistant.simulation.script import ScriptedReplies, load_script, load_scrip
 
 if TYPE_CHECKING:
     from assistant.audio.live import StreamFactory
+    from assistant.status import StatusLine
 
 __all__ = [
     "AppConfig",
@@ -137,6 +138,21 @@ def line_durations(
     return duration
 
 
+def console(
+    cfg: AppConfig, routine: Routine, stack: ExitStack
+) -> tuple[ConsolePrinter | None, StatusLine]:
+    """What a person at a terminal sees: the lines (none when quiet: the kiosk) and, when
+    stdout is a terminal, a status line kept at its foot."""
+    from assistant.status import StatusLine
+
+    status = StatusLine(routine, sys.stdout)
+    stack.callback(status.close)
+    if cfg.quiet:
+        status.enabled = False
+        return None, status
+    return ConsolePrinter(stream=status, verbose=cfg.verbose), status  # type: ignore[arg-type]
+
+
 # --- the modes --------------------------------------------------------------------------------
 
 
@@ -236,7 +252,9 @@ class KeyboardMode:
         )
         clock = WallClock()
         duration = line_durations(cfg, routine, stack, sys.stderr)
-        log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
+        printer, status = console(cfg, routine, stack)
+        log, memory = open_event_log(cfg, stack, printer, routine)
+        log.add_sink(status)
         session = build_session(
             routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
         )
@@ -273,8 +291,9 @@ class LiveMode:
             + (" Typed commands work too." if self.interactive else ""),
             file=sys.stderr,
         )
-        printer = None if cfg.quiet else ConsolePrinter(verbose=cfg.verbose)  # quiet: the kiosk
+        printer, status = console(cfg, routine, stack)
         log, memory = open_event_log(cfg, stack, printer, routine)
+        log.add_sink(status)
         for sink in self.sinks:
             log.add_sink(sink)
         run_live(
