@@ -77,7 +77,10 @@ def test_a_menu_left_is_no_session_and_closed_input_or_ctrl_c_end_cleanly() -> N
     assert k.sessions == 1 and "nothing chosen; waiting again" in "\n".join(lines)
     assert lines[-1] == "input closed; the kiosk ends"
     k, _, lines, _ = kiosk(["start", "interrupt"])
-    assert k.run() == 0 and lines[-1] == "interrupted; the kiosk ends"
+    assert k.run() == 0 and lines[-1] == "interrupted; ends"
+    k, _, lines, _ = kiosk(["start", "start"])
+    k.stopping = True  # SIGTERM: the turn under way ends safely, then the kiosk
+    assert k.run() == 0 and lines[-1] == "asked to stop; the kiosk ends" and k.sessions == 0
 
 
 def test_the_log_has_one_line_per_event_that_matters_and_no_heard_words() -> None:

@@ -133,5 +133,26 @@ def run_kiosk(
     if not ports.routines:
         log("no routines found; nothing to offer")
         return 2
-    log(f"{len(ports.routines)} routines on offer; journal: {cfg.journal or 'default'}")
-    return Kiosk(ports, log=log, wait=time.sleep).run(sessions)
+    from assistant.journal import journal_path
+
+    where = "none" if cfg.journal is None else journal_path(cfg.journal or None)
+    log(f"{len(ports.routines)} routines on offer; journal: {where}")
+    kiosk = Kiosk(ports, log=log, wait=time.sleep)
+    _stop_on_sigterm(kiosk)
+    return kiosk.run(sessions)
+
+
+def _stop_on_sigterm(kiosk: Kiosk) -> None:
+    """``systemctl stop``: a session under way is stopped safely (hands away, journal
+    written) as on Ctrl-C, and the kiosk ends instead of waiting again."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only (a test runs the kiosk in a thread)
+
+    def handler(signum: int, frame: object) -> None:
+        kiosk.stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)

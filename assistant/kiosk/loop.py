@@ -53,6 +53,7 @@ class Kiosk:
         self.max_backoff = max_backoff
         self.sessions = 0
         self.errors = 0
+        self.stopping = False  # set on SIGTERM: end after the current turn (ended safely)
         self.outcomes: list[str] = []
 
     def run(self, sessions: int | None = None) -> int:
@@ -60,12 +61,15 @@ class Kiosk:
         backoff = self.first_backoff
         self.log("waiting for 'start' (or 'start massage') or a pedal press")
         while sessions is None or self.sessions < sessions:
+            if self.stopping:
+                self.log("asked to stop; the kiosk ends")
+                return 0
             try:
                 if not self._turn():
                     self.log("input closed; the kiosk ends")
                     return 0
             except KeyboardInterrupt:
-                self.log("interrupted; the kiosk ends")
+                self.log("asked to stop; the kiosk ends" if self.stopping else "interrupted; ends")
                 return 0
             except Exception as exc:  # anything at all: log it, wait, try again
                 self.errors += 1
