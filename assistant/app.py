@@ -25,6 +25,7 @@ from assistant.files import private_folder
 from assistant.intents import load_vocabulary
 from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
 from assistant.narration.voice import DEFAULT_WPM, SilentVoice, Voice, estimate_seconds
+from assistant.pedal.wire import TERMINAL, pedal_input
 from assistant.routine.loader import load_routine
 from assistant.routine.model import Routine
 from assistant.run_log import open_event_log
@@ -259,8 +260,6 @@ class KeyboardMode:
             routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
         )
         source = QueueInput(clock)
-        from assistant.pedal.wire import TERMINAL, pedal_input
-
         if cfg.pedal != TERMINAL:  # the terminal's keys are the pedal's then
             read_keyboard(source, sys.stdin)
         with pedal_input(cfg.pedal, source.put, note=lambda m: print(m, file=sys.stderr)):

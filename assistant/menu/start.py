@@ -77,16 +77,11 @@ def choose_and_run(
     devices = probe()
     interactive = cfg.keyboard or stdin_is_tty()
     live = cfg.audio.listen or (devices.microphone is not None and not cfg.keyboard)
-    if live:
-        chosen = _live_menu(cfg, routines, devices, card)
-    elif interactive:
-        chosen = _typed_menu(cfg, routines)
-    else:
-        print(
-            "No microphone and no keyboard: a simulated person answers the menu.\n",
-            file=sys.stderr,
-        )
-        chosen = simulated_menu(routines, ["gentle first"])
+    try:
+        chosen = _menu(cfg, routines, devices, card, live=live, interactive=interactive)
+    except KeyboardInterrupt:  # Ctrl-C in the menu: nothing has started, leave quietly
+        print("\nLeft the menu.", file=sys.stderr)
+        return 0
     if chosen is None:
         return 0
     cfg = replace(cfg, routine=chosen.id)
@@ -94,6 +89,23 @@ def choose_and_run(
         cfg, probe=probe, stdin_is_tty=stdin_is_tty, card=card, sinks=sinks,
         routine=chosen, devices=devices,
     )  # fmt: skip
+
+
+def _menu(
+    cfg: AppConfig,
+    routines: Sequence[Routine],
+    devices: DeviceReport,
+    card: StreamFactory | None,
+    *,
+    live: bool,
+    interactive: bool,
+) -> Routine | None:
+    if live:
+        return _live_menu(cfg, routines, devices, card)
+    if interactive:
+        return _typed_menu(cfg, routines)
+    print("No microphone and no keyboard: a simulated person answers the menu.\n", file=sys.stderr)
+    return simulated_menu(routines, ["gentle first"])
 
 
 def simulated_menu(routines: Sequence[Routine], answers: Sequence[str]) -> Routine | None:
