@@ -26,6 +26,7 @@ from assistant.files import private_folder
 from assistant.intents import load_vocabulary
 from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
 from assistant.narration.voice import DEFAULT_WPM, SilentVoice, Voice, estimate_seconds
+from assistant.pedal.wire import TERMINAL, pedal_input
 from assistant.routine.loader import load_routine
 from assistant.routine.model import Routine
 from assistant.run_log import open_event_log
@@ -37,6 +38,7 @@ from assistant.simulation.script import ScriptedReplies, load_script, load_scrip
 
 if TYPE_CHECKING:
     from assistant.audio.live import StreamFactory
+    from assistant.status import StatusLine
 
 __all__ = [
     "AppConfig",
@@ -92,6 +94,7 @@ class AppConfig:
     script: str | None = None  # simulated: a script of replies
     pain: tuple[int, ...] | None = None  # simulated: the partner's pain readings
     keyboard: bool = False  # run: typed commands only
+    pedal: str | None = None  # --pedal: an evdev device, or "terminal"
 
 
 def build_session(
@@ -135,6 +138,21 @@ def line_durations(
             return estimate_seconds(text, wpm)
 
     return duration
+
+
+def console(
+    cfg: AppConfig, routine: Routine, stack: ExitStack
+) -> tuple[ConsolePrinter | None, StatusLine]:
+    """What a person at a terminal sees: the lines (none when quiet: the kiosk) and, when
+    stdout is a terminal, a status line kept at its foot."""
+    from assistant.status import StatusLine
+
+    status = StatusLine(routine, sys.stdout)
+    stack.callback(status.close)
+    if cfg.quiet:
+        status.enabled = False
+        return None, status
+    return ConsolePrinter(stream=status, verbose=cfg.verbose), status  # type: ignore[arg-type]
 
 
 # --- the modes --------------------------------------------------------------------------------
@@ -237,13 +255,17 @@ class KeyboardMode:
         )
         clock = WallClock()
         duration = line_durations(cfg, routine, stack, sys.stderr)
-        log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
+        printer, status = console(cfg, routine, stack)
+        log, memory = open_event_log(cfg, stack, printer, routine)
+        log.add_sink(status)
         session = build_session(
             routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
         )
         source = QueueInput(clock)
-        read_keyboard(source, sys.stdin)
-        run_interactive(session, source)
+        if cfg.pedal != TERMINAL:  # the terminal's keys are the pedal's then
+            read_keyboard(source, sys.stdin)
+        with pedal_input(cfg.pedal, source.put, note=lambda m: print(m, file=sys.stderr)):
+            run_interactive(session, source)
         return 0
 
 
@@ -270,7 +292,9 @@ class LiveMode:
             + (" Typed commands work too." if self.interactive else ""),
             file=sys.stderr,
         )
-        log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
+        printer, status = console(cfg, routine, stack)
+        log, memory = open_event_log(cfg, stack, printer, routine)
+        log.add_sink(status)
         for sink in self.sinks:
             log.add_sink(sink)
         run_live(
@@ -286,6 +310,7 @@ class LiveMode:
             factory=self.card,
             silent_after=cfg.audio.silent_after,
             build=functools.partial(build_session, routine, log=log, memory=memory),
+            pedal=cfg.pedal,
         )
         return 0
 
@@ -319,11 +344,16 @@ def run(
     stdin_is_tty: Callable[[], bool] = sys.stdin.isatty,
     card: StreamFactory | None = None,
     sinks: Sequence[EventSink] = (),
+    routine: Routine | None = None,
+    devices: DeviceReport | None = None,
 ) -> int:
     """``run``: live audio when there is a microphone, else typed commands, else (nobody can
-    type) a simulated demonstration kept out of the journal unless one was named."""
-    routine = load_routine(cfg.routine)  # a bad routine is said before any device is probed
-    devices = probe()
+    type) a simulated demonstration kept out of the journal unless one was named.
+
+    ``routine`` is one already chosen (the start menu), ``devices`` ones already probed."""
+    # a bad routine is said before any device is probed
+    routine = routine or load_routine(cfg.routine)
+    devices = devices or probe()
     interactive = cfg.keyboard or stdin_is_tty()
     if cfg.audio.listen or (devices.microphone is not None and not cfg.keyboard):
         return _assemble(LiveMode(devices, interactive, card, sinks), cfg, routine)

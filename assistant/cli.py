@@ -45,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     parser = _parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # no command at all: the spoken start menu, as "run" without a routine gives it
+    args = parser.parse_args(argv or ["run"])
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
@@ -68,7 +70,7 @@ def _config(args: argparse.Namespace, *, journal_by_default: bool) -> AppConfig:
         return getattr(args, name, default)
 
     return AppConfig(
-        routine=args.routine,
+        routine=get("routine") or "",
         person=get("person"),
         journal=app.keep_journal(get("no_journal", False), get("journal"), journal_by_default),
         events=get("events"),
@@ -92,11 +94,33 @@ def _config(args: argparse.Namespace, *, journal_by_default: bool) -> AppConfig:
         script=get("script"),
         pain=app.readings(get("pain")),
         keyboard=get("keyboard", False),
+        pedal=get("pedal"),
     )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.routine is None:  # the start menu chooses it
+        from assistant.menu.start import choose_and_run
+
+        return choose_and_run(_config(args, journal_by_default=True))
     return app.run(_config(args, journal_by_default=True))
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    from assistant.kiosk.live import run_kiosk
+
+    return run_kiosk(_config(args, journal_by_default=True))
+
+
+def cmd_soak(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from assistant.kiosk.soak import run_soak
+
+    with tempfile.TemporaryDirectory(prefix="soak-", dir=args.dir) as folder:
+        report = run_soak(Path(folder) / "journal.db", args.sessions, args.seed)
+    print("\n".join(report.lines()))
+    return 0 if report.ended == report.journal_sessions == args.sessions else 1
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -159,12 +183,15 @@ def _parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=func)
         return sp
 
-    def session_options(sp: argparse.ArgumentParser, default: str | None = None) -> None:
+    def session_options(
+        sp: argparse.ArgumentParser, default: str | None = None, optional: bool = False
+    ) -> None:
         sp.add_argument(
             "routine",
-            nargs="?" if default else None,
+            nargs="?" if default or optional else None,
             default=default,
-            help="routine name (see 'list') or path to a YAML file",
+            help="routine name (see 'list') or path to a YAML file"
+            + ("; without one, a spoken menu offers them" if optional else ""),
         )
         sp.add_argument("--events", metavar="FILE", help="write every event as JSON lines")
         sp.add_argument(
@@ -202,30 +229,50 @@ def _parser() -> argparse.ArgumentParser:
         )
         sp.add_argument("--model", metavar="DIR", help="model folder (whisper or vosk)")
 
+    def live_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--pedal",
+            metavar="DEVICE",
+            help="a foot pedal or key: an evdev device (path or part of its name), or "
+            "'terminal' for any key here; a press is next, a long or double press stop",
+        )
+        sp.add_argument(
+            "--input",
+            type=cli_values.device,
+            metavar="DEVICE",
+            help="microphone: index or part of its name",
+        )
+        sp.add_argument(
+            "--output",
+            type=cli_values.device,
+            metavar="DEVICE",
+            help="speaker: index or part of its name",
+        )
+        sp.add_argument(
+            "--volume", type=cli_values.volume, default=1.0, help="narration volume, 0 to 1"
+        )
+        audio_options(sp)
+
     sp = add("run", cmd_run, "run a session (typed commands; a simulation when nobody can type)")
-    session_options(sp)
+    session_options(sp, optional=True)
     sp.add_argument("--keyboard", action="store_true", help="typed commands only, no microphone")
     sp.add_argument(
         "--listen",
         action="store_true",
         help="listen even when no microphone is present yet (a kiosk waits for one)",
     )
-    sp.add_argument(
-        "--input",
-        type=cli_values.device,
-        metavar="DEVICE",
-        help="microphone: index or part of its name",
+    live_options(sp)
+
+    sp = add(
+        "kiosk",
+        cmd_kiosk,
+        "run for ever: wait for 'start' or a pedal press, offer the menu, run the "
+        "session, wait again",
     )
-    sp.add_argument(
-        "--output",
-        type=cli_values.device,
-        metavar="DEVICE",
-        help="speaker: index or part of its name",
-    )
-    sp.add_argument(
-        "--volume", type=cli_values.volume, default=1.0, help="narration volume, 0 to 1"
-    )
-    audio_options(sp)
+    sp.add_argument("--journal", metavar="FILE", help=f"the journal (default: ${ENV_VAR})")
+    sp.add_argument("--rate", type=cli_values.rate_wpm, metavar="WPM", help="words per minute")
+    sp.add_argument("--voice", type=cli_values.voice, help="voice id or language code")
+    live_options(sp)
 
     sp = add("simulate", cmd_simulate, "run a whole session on a virtual clock")
     session_options(sp)
@@ -271,6 +318,10 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--systems", metavar="A,B", help="run only these systems (default: every one that can)"
     )
+    sp = add("soak", cmd_soak, "a simulated kiosk runs many sessions with faults; prints memory")
+    sp.add_argument("--sessions", type=_count(1, 10_000), default=50, metavar="N")
+    sp.add_argument("--seed", type=_count(0, 2**31), default=13, metavar="N")
+    sp.add_argument("--dir", metavar="DIR", help="where the throw-away journal goes (a temp dir)")
     sp = add("models", cmd_models, "show the speech model in use, or download one")
     sp.add_argument("action", nargs="?", choices=("show", "pull"), default="show")
     sp.add_argument("lang", nargs="?", default="en", help="a language (en, ko) or 'whisper'")

@@ -236,16 +236,19 @@ def run_live(
     factory: Any = None,
     silent_after: float | None = None,
     build: SessionBuilder | None = None,
+    pedal: str | None = None,
 ) -> str:
     """A real session: the microphone and speaker through the device supervisor.
 
     Typed commands work alongside speech when ``keyboard`` is set. A recognizer that
-    cannot start leaves the keyboard as the only input, and says so.
+    cannot start leaves the keyboard as the only input, and says so; one that fails
+    mid-session is restarted with back-off. ``pedal`` (``--pedal``) is one more input.
     """
-
     from assistant.audio.live import AudioLink, LiveListening
     from assistant.clock import WallClock
+    from assistant.pedal.wire import TERMINAL, pedal_input
     from assistant.recognizers import RecognizerError
+    from assistant.recognizers.supervised import supervise
     from assistant.runner import QueueInput, read_keyboard, run_interactive
 
     clock = WallClock()
@@ -269,6 +272,14 @@ def run_live(
     except RecognizerError as exc:  # the speaker still works; commands come typed
         print(f"Cannot listen: {exc}. Type commands instead.", file=err)
         keyboard = True
+    if listener is not None:
+        vocabulary = listener.vocabulary
+        supervise(
+            listener,
+            lambda: open_listener(vocabulary, engine, model, err).recognizer,
+            on_fault=source.fault,
+            on_restored=lambda: print("The speech recognizer is back. Say resume.", file=err),
+        )
 
     def heard(h: Heard) -> None:  # only commands reach the session; noise stays out
         if h.intent is not None:
@@ -283,10 +294,12 @@ def run_live(
         echo=echo,
     )
     live.start()
-    if keyboard:
+    if keyboard and pedal != TERMINAL:  # the terminal's keys are the pedal's then
         read_keyboard(source, sys.stdin)
     try:
-        return run_interactive(session, source)
+        note = functools.partial(print, file=err)
+        with pedal_input(pedal, source.put, cut=mixer.cut, note=note):
+            return run_interactive(session, source)
     finally:
         _let_it_finish(mixer, link)
         live.stop()

@@ -1,0 +1,158 @@
+"""``massage-assistant kiosk``: the kiosk loop on the real microphone, speaker and pedal.
+
+While waiting and in the menu one :class:`~assistant.menu.live.LiveFront` holds the
+sound card (its supervisor finds a microphone that was unplugged and plugged back, its
+recognizer is restarted if it fails); a session then opens the card for itself, as
+``run`` does, with the journal and the kiosk's log as event sinks.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from assistant.audio.devices import DeviceReport, probe_devices
+from assistant.intents import parse
+from assistant.kiosk.log import KioskEvents, KioskLog
+from assistant.kiosk.loop import Kiosk
+from assistant.menu.drive import make_menu, menu_routines, run_menu
+from assistant.menu.live import LiveFront
+from assistant.menu.machine import MenuTimes
+from assistant.menu.words import menu_vocabulary
+from assistant.routine.model import Routine
+from assistant.runner import END, Fault, Utterance
+
+if TYPE_CHECKING:
+    from assistant.app import AppConfig
+    from assistant.audio.live import StreamFactory
+
+__all__ = ["START_INTENTS", "LivePorts", "run_kiosk"]
+
+#: What starts the menu while the kiosk waits: the start phrase, or a pedal press (next).
+START_INTENTS = ("start", "next")
+#: An unattended menu gives up and the kiosk waits again.
+KIOSK_MENU = MenuTimes(answer=8.0, reprompt=10.0, give_up=60.0)
+
+
+@dataclass
+class LivePorts:
+    """The kiosk's ports on real devices (``card`` replaces PortAudio in tests)."""
+
+    cfg: AppConfig
+    log: Callable[[str], None]
+    probe: Callable[[], DeviceReport] = probe_devices
+    card: StreamFactory | None = None
+    routines: list[Routine] = field(default_factory=lambda: menu_routines("en"))
+    _front: LiveFront | None = None
+
+    def _open_front(self) -> LiveFront:
+        devices = self.probe()
+        output = self.cfg.audio.output
+        speaker = False if devices.speaker is None and output is None else output
+        front = LiveFront(
+            menu_vocabulary(self.routines),
+            engine=self.cfg.audio.engine,
+            model=self.cfg.audio.model,
+            settings=self.cfg.narration.settings(volume=True),
+            input_device=self.cfg.audio.input,
+            output_device=speaker,
+            factory=self.card,
+            silent_after=self.cfg.audio.silent_after,
+            pedal=self.cfg.pedal,
+            note=self.log,
+        )
+        front.__enter__()
+        return front
+
+    def wait_for_start(self) -> bool:
+        front = self._front = self._front or self._open_front()
+        try:
+            while True:
+                item = front.source.next_before(None)
+                if item is END:
+                    return False
+                if isinstance(item, Fault):
+                    self.log(f"problem: {item.message}")
+                elif isinstance(item, Utterance):
+                    intent = parse(item.text, front.vocabulary)
+                    if intent is not None and intent.name in START_INTENTS:
+                        return True
+        except BaseException:
+            self._close()
+            raise
+
+    def choose(self) -> Routine | None:
+        front = self._front = self._front or self._open_front()
+        try:
+            menu = make_menu(
+                self.routines,
+                voice=front.voice,
+                clock=front.clock,
+                times=KIOSK_MENU,
+                pedal=self.cfg.pedal is not None,
+                note=self.log,
+            )
+            return run_menu(menu, front.source)
+        finally:
+            self._close()  # the session opens the card for itself
+
+    def session(self, routine: Routine) -> str:
+        from assistant import app
+
+        sink = KioskEvents(self.log)
+        cfg = replace(self.cfg, routine=routine.id)
+        app.run(
+            cfg, probe=self.probe, stdin_is_tty=lambda: False, card=self.card, sinks=[sink],
+            routine=routine,
+        )  # fmt: skip
+        return sink.outcome or "ended"
+
+    def _close(self) -> None:
+        front, self._front = self._front, None
+        if front is not None:
+            front.__exit__(None, None, None)
+
+
+def run_kiosk(
+    cfg: AppConfig,
+    *,
+    probe: Callable[[], DeviceReport] = probe_devices,
+    card: StreamFactory | None = None,
+    sessions: int | None = None,
+    log: Callable[[str], None] | None = None,
+) -> int:
+    """Run the kiosk (for ever unless ``sessions`` is given); 0 on a clean end."""
+    log = log or KioskLog(sys.stderr)
+    # a kiosk listens even before a microphone appears, keeps the journal by default,
+    # and prints no session text: its log has one line per event that matters
+    cfg = replace(cfg, audio=replace(cfg.audio, listen=True), keyboard=False, quiet=True)
+    ports = LivePorts(cfg, log, probe=probe, card=card)
+    if not ports.routines:
+        log("no routines found; nothing to offer")
+        return 2
+    from assistant.journal import journal_path
+
+    where = "none" if cfg.journal is None else journal_path(cfg.journal or None)
+    log(f"{len(ports.routines)} routines on offer; journal: {where}")
+    kiosk = Kiosk(ports, log=log, wait=time.sleep)
+    _stop_on_sigterm(kiosk)
+    return kiosk.run(sessions)
+
+
+def _stop_on_sigterm(kiosk: Kiosk) -> None:
+    """``systemctl stop``: a session under way is stopped safely (hands away, journal
+    written) as on Ctrl-C, and the kiosk ends instead of waiting again."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only (a test runs the kiosk in a thread)
+
+    def handler(signum: int, frame: object) -> None:
+        kiosk.stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
