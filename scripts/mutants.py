@@ -141,6 +141,14 @@ MUTANTS: list[Mutant] = [
         '        if self.state == "ending":  # the closing words of an early end: stop cuts them '
         "short\n            if False:",
     ),
+    Mutant(
+        "pain-ignored-in-closing-words",
+        MODEL,
+        '            elif intent.name in ("pain", "ouch", "warning"):  # heard, never dismissed\n'
+        "                self._pain_while_ending(intent)",
+        '            elif intent.name in ("pain", "ouch", "warning"):  # heard, never dismissed\n'
+        "                pass",
+    ),
     # the states that were flags: what their words do
     Mutant(
         "warning-pauses-without-asking-to-end",

@@ -11,7 +11,19 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.events.kinds import Cap, Cut, End, EndedForPain, NoAnswer, Pressure, Said, State
+from assistant.events.kinds import (
+    Cap,
+    Cut,
+    End,
+    EndedForPain,
+    NoAnswer,
+    Ouch,
+    Pain,
+    Pressure,
+    Said,
+    State,
+    Warning,
+)
 from assistant.routine.model import PRESSURE_LEVELS
 from assistant.session.carryover import ENDED_FOR_PAIN
 from assistant.subcommands.words import Reached, _entries, reach
@@ -148,6 +160,34 @@ def test_in_the_closing_words_nothing_but_stop_acts(entered: dict[str, float], w
     here = _at("ending", entered)
     assert here.say(word, then=0.0) == "ending"
     assert _outcome(here) == "stopped"
+
+
+@pytest.mark.parametrize(
+    ("said", "kind", "answer"),
+    [
+        ("eight", Pain, "pain_off"),
+        ("two", Pain, "pain_noted"),
+        ("ouch", Ouch, "pain_off"),
+        ("pins and needles", Warning, "warning.hands_off"),
+    ],
+)
+def test_pain_in_the_closing_words_is_recorded_and_answered_then_the_words_go_on(
+    entered: dict[str, float], said: str, kind: type, answer: str
+) -> None:
+    here = _at("ending", entered)
+    prompts = here.session.prompts
+    mark = len(here.log.events)
+    assert here.say(said, then=0.0) == "ending"
+    assert _outcome(here) == "stopped"
+    after = _after(here, mark)
+    assert any(isinstance(e, kind) for e in after), "recorded in the journal's events"
+    spoken = [e.text for e in after if isinstance(e, Said)]
+    assert spoken[0] == prompts(answer), "answered before anything else"
+    assert (prompts("pain_doctor") in spoken) == (said != "two")
+    assert spoken[-3:] == [
+        prompts("session_ended"),
+        *(prompts(f"aftercare.{k}") for k in ("rest", "rise")),
+    ]
 
 
 def test_a_device_fault_in_the_closing_words_ends_now(entered: dict[str, float]) -> None:

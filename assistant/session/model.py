@@ -244,6 +244,8 @@ class Session(
             if intent.name == "stop":
                 self._interrupt()
                 self.end()
+            elif intent.name in ("pain", "ouch", "warning"):  # heard, never dismissed
+                self._pain_while_ending(intent)
             return
         if self.state == "choosing":
             self._answer_person(intent)

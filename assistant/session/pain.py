@@ -113,19 +113,9 @@ class PainMixin(SessionState):
             return
         stage = self.routine.stages[self.progress.index] if self._massage_start else None
         lines: list[Step] = []
+        high = self._record_pain_off(intent)
         if intent.name == "pain":
-            value = intent.value if intent.value is not None else 0
-            if stage is not None:
-                named = PRESSURE_LEVELS[self._level(stage)]
-                self._emit(ev.Pain(value=value, stage=stage.id, area=stage.area, level=named))
-            else:
-                self._emit(ev.Pain(value=value))
-            lines.append(Say(self.prompts("ack.pain", value=value), "ack"))
-            high = value >= self.settings.comfort_limit
-        else:
-            kind = ev.Warning if intent.name == "warning" else ev.Ouch
-            self._emit(kind(stage=stage.id if stage is not None else None))
-            high = True
+            lines.append(Say(self.prompts("ack.pain", value=intent.value or 0), "ack"))
         if intent.name == "warning":
             lines.append(Say(self.prompts("warning.hands_off"), "care"))
             if self.phase == "paused":  # work could resume: ask whether to end instead
@@ -146,6 +136,22 @@ class PainMixin(SessionState):
         if self.state == "screening":
             lines.append(Say(self.prompts("screening_reprompt"), "prompt"))
         self._aside(lines)
+
+    def _record_pain_off(self, intent: Intent) -> bool:
+        """Record pain, ouch or a warning sign heard away from hands-on work, against the
+        stage worked last; True when it calls for hands off (ouch, a warning, a high number)."""
+        stage = self.routine.stages[self.progress.index] if self._massage_start else None
+        if intent.name != "pain":
+            kind = ev.Warning if intent.name == "warning" else ev.Ouch
+            self._emit(kind(stage=stage.id if stage is not None else None))
+            return True
+        value = intent.value if intent.value is not None else 0
+        if stage is not None:
+            named = PRESSURE_LEVELS[self._level(stage)]
+            self._emit(ev.Pain(value=value, stage=stage.id, area=stage.area, level=named))
+        else:
+            self._emit(ev.Pain(value=value))
+        return value >= self.settings.comfort_limit
 
     def _on_warning(self, intent: Intent) -> None:
         if self.phase == "paused":

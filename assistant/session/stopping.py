@@ -8,6 +8,7 @@ from assistant.care import (
     restart_level,
 )
 from assistant.events import kinds as ev
+from assistant.intents import Intent
 from assistant.narration.agenda import Say, Step
 from assistant.routine.model import PRESSURE_LEVELS
 from assistant.session.carryover import ENDED_FOR_PAIN
@@ -125,8 +126,23 @@ class StoppingMixin(SessionState):
         self.end_early()
 
     def _enter_ending(self) -> None:
-        words, self._closing_words = self._closing_words, []
-        self._play(words, self.end)
+        self._play(self._closing_words, self.end)
+
+    def _pain_while_ending(self, intent: Intent) -> None:
+        """Pain, ouch or a warning sign over the closing words: recorded and answered (hands
+        stay off; a doctor if it stays), then the closing words again from their start."""
+        self._interrupt()
+        high = self._record_pain_off(intent)
+        lines: list[Step]
+        if intent.name == "warning":
+            lines = [Say(self.prompts("warning.hands_off"), "care")]
+        elif high:
+            lines = [Say(self.prompts("pain_off"), "pain")]
+        else:
+            lines = [Say(self.prompts("pain_noted"), "pain")]
+        if high:
+            lines.append(Say(self.prompts("pain_doctor"), "care"))
+        self._play([*lines, *self._closing_words], self.end)
 
     def _idle_end(self) -> None:
         self._interrupt()
