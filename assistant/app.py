@@ -136,6 +136,13 @@ def line_durations(
     return duration
 
 
+def narration_voice(cfg: AppConfig, duration: Callable[[str], float]) -> SilentVoice:
+    """A voice timed by ``duration``, knowing the rate and volume it starts at (a spoken
+    "speak faster" steps from there)."""
+    n = cfg.narration
+    return SilentVoice(duration, rate=n.rate, volume=n.volume)
+
+
 # --- the modes --------------------------------------------------------------------------------
 
 
@@ -169,7 +176,7 @@ class SimulatedMode:
             log.add_sink(partner)
             source = partner
         session = build_session(
-            routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
+            routine, clock=clock, voice=narration_voice(cfg, duration), log=log, memory=memory
         )
         started = time.perf_counter()
         outcome = run_session(session, source)
@@ -237,7 +244,7 @@ class KeyboardMode:
         duration = line_durations(cfg, routine, stack, sys.stderr)
         log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
         session = build_session(
-            routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
+            routine, clock=clock, voice=narration_voice(cfg, duration), log=log, memory=memory
         )
         source = QueueInput(clock)
         read_keyboard(source, sys.stdin)

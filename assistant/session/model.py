@@ -45,6 +45,7 @@ from assistant.session.stages import StagesMixin
 from assistant.session.state import SessionState
 from assistant.session.stopping import StoppingMixin
 from assistant.session.timers import TimersMixin
+from assistant.session.voice_settings import VoiceSettingsMixin
 
 __all__ = ["Session"]
 
@@ -57,6 +58,7 @@ class Session(
     PainMixin,
     PressureMixin,
     CommandsMixin,
+    VoiceSettingsMixin,
     StagesMixin,
     StoppingMixin,
     AsidesMixin,
@@ -174,6 +176,8 @@ class Session(
         if self.carryover.ended_for_pain:  # said before anything else, resume offer included
             self._emit(ev.Reminder(kind="ended_for_pain"))
             self._lead.append(Say(self.prompts("after_pain_end"), "care"))
+        if self.carryover.delivery is not None:  # the voice as this person last set it
+            self._tune(self.carryover.delivery, remembered=True)
         for area, step in self._area_offset.items():
             first = next(s for s in r.stages if s.area == area)
             self._emit(

@@ -13,6 +13,7 @@ from assistant.clock import Clock, Scheduler, Timer
 from assistant.events import Event, EventLog
 from assistant.intents import Intent, Vocabulary
 from assistant.narration.agenda import Cue, Player, Run, Say, Step
+from assistant.narration.delivery import Delivery
 from assistant.narration.voice import Voice
 from assistant.prompts import Prompts
 from assistant.routine.model import Routine, Stage
@@ -195,6 +196,8 @@ class SessionState:
         def _change_pressure(self, delta: int) -> None: ...
 
         def _change_pace(self, factor: float) -> None: ...
+
+        def _tune(self, delivery: Delivery, *, remembered: bool) -> None: ...
 
         def _on_pause(self, _: Intent) -> None: ...
 
