@@ -91,13 +91,22 @@ class AppConfig:
     script: str | None = None  # simulated: a script of replies
     pain: tuple[int, ...] | None = None  # simulated: the partner's pain readings
     keyboard: bool = False  # run: typed commands only
+    learn: bool = False  # learner mode from the start
 
 
 def build_session(
-    routine: Routine, *, clock: Clock, voice: Voice, log: EventLog, memory: Memory
+    routine: Routine,
+    *,
+    clock: Clock,
+    voice: Voice,
+    log: EventLog,
+    memory: Memory,
+    learn: bool = False,
 ) -> Session:
     """The one place a Session is made."""
-    return Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
+    return Session(
+        routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory, learn=learn
+    )
 
 
 # --- what every mode shares: line durations -------------------------------------------------
@@ -176,7 +185,12 @@ class SimulatedMode:
             log.add_sink(partner)
             source = partner
         session = build_session(
-            routine, clock=clock, voice=narration_voice(cfg, duration), log=log, memory=memory
+            routine,
+            clock=clock,
+            voice=narration_voice(cfg, duration),
+            log=log,
+            memory=memory,
+            learn=cfg.learn,
         )
         started = time.perf_counter()
         outcome = run_session(session, source)
@@ -214,6 +228,7 @@ class SimulatedAudioMode:
             settings=cfg.narration.settings(),
             noise=cfg.audio.noise,
             record=out is not None,
+            learn=cfg.learn,
         )
         stack.close()
         took = time.perf_counter() - started
@@ -244,7 +259,12 @@ class KeyboardMode:
         duration = line_durations(cfg, routine, stack, sys.stderr)
         log, memory = open_event_log(cfg, stack, ConsolePrinter(verbose=cfg.verbose), routine)
         session = build_session(
-            routine, clock=clock, voice=narration_voice(cfg, duration), log=log, memory=memory
+            routine,
+            clock=clock,
+            voice=narration_voice(cfg, duration),
+            log=log,
+            memory=memory,
+            learn=cfg.learn,
         )
         source = QueueInput(clock)
         read_keyboard(source, sys.stdin)
@@ -290,6 +310,7 @@ class LiveMode:
             keyboard=self.interactive,
             factory=self.card,
             silent_after=cfg.audio.silent_after,
+            learn=cfg.learn,
         )
         return 0
 

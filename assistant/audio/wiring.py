@@ -143,6 +143,7 @@ def simulate_with_audio(
     voices: Sequence[tuple[float, Pcm]] = (),
     typed: Sequence[Utterance] = (),
     err: TextIO = sys.stderr,
+    learn: bool = False,
 ) -> AudioRun:
     """Run a whole session through the simulated room with the real recognizer."""
     from assistant.simulation.partner import SimulatedPartner
@@ -164,7 +165,9 @@ def simulate_with_audio(
     lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
-    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
+    session = Session(
+        routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory, learn=learn
+    )
     for line in script or []:
         source.add(line)
     for at, pcm in voices:  # recordings of real people, at their times
@@ -219,6 +222,7 @@ def run_live(
     err: TextIO = sys.stderr,
     factory: Any = None,
     silent_after: float | None = None,
+    learn: bool = False,
 ) -> str:
     """A real session: the microphone and speaker through the device supervisor.
 
@@ -237,7 +241,9 @@ def run_live(
     lines = LineAudio(Pyttsx3Renderer(_full_volume(settings), routine.locale))
     voice = AudioVoice(mixer, lines, estimate=estimate_seconds, on_fault=source.fault)
     log.add_sink(EarconCues(mixer))
-    session = Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
+    session = Session(
+        routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory, learn=learn
+    )
     lines.prerender(routine_lines(routine))
     echo = EchoCanceller(gate=EchoGate())
     link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}

@@ -33,6 +33,7 @@ INTENT_NAMES = (
     "speak_slower",
     "louder",
     "quieter",
+    "learn",
     "pause",
     "resume",
     "stop",

@@ -29,6 +29,7 @@ from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
 from assistant.session.asides import AsidesMixin
 from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
+from assistant.session.learning import LearningMixin
 from assistant.session.machine import (
     ACTIVE,
     STAGE_STATES,
@@ -59,6 +60,7 @@ class Session(
     PressureMixin,
     CommandsMixin,
     VoiceSettingsMixin,
+    LearningMixin,
     StagesMixin,
     StoppingMixin,
     AsidesMixin,
@@ -78,10 +80,11 @@ class Session(
         vocabulary: Vocabulary | None = None,
         prompts: Prompts | None = None,
         memory: Memory | None = None,
+        learn: bool = False,
     ) -> None:
         """``memory`` comes from the journal: pressures learned, a crash to resume, and
         the people it knows, to ask who is lying down (by number: any recognizer hears
-        numbers, while names are outside its grammar)."""
+        numbers, while names are outside its grammar). ``learn``: learner mode."""
         memory = memory or Memory()
         self.routine = routine
         self.carryover = memory.carryover
@@ -136,6 +139,7 @@ class Session(
         self._reminder_due = False
         self._time_limit_hit = False
         self._last_heard = 0.0
+        self._init_learning(learn)
         self.machine = Machine(model=self, **machine_config(), queued=True, auto_transitions=False)
         for name in STATES:
             # the state event first, so the log reads "state, then what is said in it"
@@ -250,6 +254,8 @@ class Session(
             else:
                 self._end_gently()
             return
+        if self.state == "practising" and self._practice_heard(intent):
+            return  # learner mode's practice round: "stop" here may be practice
         if intent.name == "stop":
             self._stop()
             return
