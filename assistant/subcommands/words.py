@@ -41,6 +41,7 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("speak slower", "speak_slower"),
     ("louder", "louder"),
     ("quieter", "quieter"),
+    ("teach me", "learn"),
     ("help", "help"),
     ("where are we", "status"),
     ("yes", "yes"),
