@@ -95,13 +95,22 @@ class AppConfig:
     pain: tuple[int, ...] | None = None  # simulated: the partner's pain readings
     keyboard: bool = False  # run: typed commands only
     pedal: str | None = None  # --pedal: an evdev device, or "terminal"
+    learn: bool = False  # learner mode from the start
 
 
 def build_session(
-    routine: Routine, clock: Clock, voice: Voice, *, log: EventLog, memory: Memory
+    routine: Routine,
+    clock: Clock,
+    voice: Voice,
+    *,
+    log: EventLog,
+    memory: Memory,
+    learn: bool = False,
 ) -> Session:
     """The one place a Session is made (the audio wiring gets it bound, see SessionBuilder)."""
-    return Session(routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory)
+    return Session(
+        routine, scheduler=Scheduler(clock), voice=voice, log=log, memory=memory, learn=learn
+    )
 
 
 # --- what every mode shares: line durations -------------------------------------------------
@@ -155,6 +164,13 @@ def console(
     return ConsolePrinter(stream=status, verbose=cfg.verbose), status  # type: ignore[arg-type]
 
 
+def narration_voice(cfg: AppConfig, duration: Callable[[str], float]) -> SilentVoice:
+    """A voice timed by ``duration``, knowing the rate and volume it starts at (a spoken
+    "speak faster" steps from there)."""
+    n = cfg.narration
+    return SilentVoice(duration, rate=n.rate, volume=n.volume)
+
+
 # --- the modes --------------------------------------------------------------------------------
 
 
@@ -188,7 +204,12 @@ class SimulatedMode:
             log.add_sink(partner)
             source = partner
         session = build_session(
-            routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
+            routine,
+            clock=clock,
+            voice=narration_voice(cfg, duration),
+            log=log,
+            memory=memory,
+            learn=cfg.learn,
         )
         started = time.perf_counter()
         outcome = run_session(session, source)
@@ -226,7 +247,9 @@ class SimulatedAudioMode:
             settings=cfg.narration.settings(),
             noise=cfg.audio.noise,
             record=out is not None,
-            build=functools.partial(build_session, routine, log=log, memory=memory),
+            build=functools.partial(
+                build_session, routine, log=log, memory=memory, learn=cfg.learn
+            ),
         )
         stack.close()
         took = time.perf_counter() - started
@@ -259,7 +282,12 @@ class KeyboardMode:
         log, memory = open_event_log(cfg, stack, printer, routine)
         log.add_sink(status)
         session = build_session(
-            routine, clock=clock, voice=SilentVoice(duration), log=log, memory=memory
+            routine,
+            clock=clock,
+            voice=narration_voice(cfg, duration),
+            log=log,
+            memory=memory,
+            learn=cfg.learn,
         )
         source = QueueInput(clock)
         if cfg.pedal != TERMINAL:  # the terminal's keys are the pedal's then
@@ -309,7 +337,9 @@ class LiveMode:
             keyboard=self.interactive,
             factory=self.card,
             silent_after=cfg.audio.silent_after,
-            build=functools.partial(build_session, routine, log=log, memory=memory),
+            build=functools.partial(
+                build_session, routine, log=log, memory=memory, learn=cfg.learn
+            ),
             pedal=cfg.pedal,
         )
         return 0

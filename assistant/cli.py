@@ -94,6 +94,7 @@ def _config(args: argparse.Namespace, *, journal_by_default: bool) -> AppConfig:
         script=get("script"),
         pain=app.readings(get("pain")),
         keyboard=get("keyboard", False),
+        learn=get("learn", False),
         pedal=get("pedal"),
     )
 
@@ -214,6 +215,12 @@ def _parser() -> argparse.ArgumentParser:
             "--voice", type=cli_values.voice, help="speech engine voice id or language code"
         )
         sp.add_argument("--verbose", action="store_true", help="also show states and intents")
+        sp.add_argument(
+            "--learn",
+            action="store_true",
+            help="learner mode: slower strokes, where and why before each step, hands placed "
+            "before pressure work, and a practice of the commands first",
+        )
         sp.add_argument(
             "--durations",
             choices=("auto", "engine", "wpm"),

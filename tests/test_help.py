@@ -58,15 +58,15 @@ def test_the_questions_a_pause_asks_are_answered_yes_or_no() -> None:
 
 def test_a_new_command_in_the_vocabulary_is_offered_where_hands_are_at_work() -> None:
     vocabulary, prompts = load_vocabulary("en"), load_prompts("en")
-    louder = dataclasses.replace(
-        vocabulary, templates=(*vocabulary.templates, ("louder", "(louder|speak up)"))
+    warmer = dataclasses.replace(
+        vocabulary, templates=(*vocabulary.templates, ("warmer", "(warmer|more heat)"))
     )
     for state in ("instruction", "stroking", "holding", "waiting"):
-        giver, _ = offered(state, louder)
-        assert giver[-2:] == ["louder", "stop"], giver
-        assert "louder, or stop" in help_line(state, louder, prompts)
+        giver, _ = offered(state, warmer)
+        assert giver[-2:] == ["warmer", "stop"], giver
+        assert "warmer, or stop" in help_line(state, warmer, prompts)
     for state in ("screening", "paused", "paused_warned", "asking"):
-        assert "louder" not in offered(state, louder)[0]
+        assert "warmer" not in offered(state, warmer)[0]
 
 
 def test_help_speaks_the_sessions_language() -> None:

@@ -19,6 +19,7 @@ from assistant.audio.pcm import RATE, Pcm, read_wav
 from assistant.errors import AssistantError
 from assistant.events import Event
 from assistant.events.kinds import Cue, IntentHeard, Said, State
+from assistant.narration.delivery import DEFAULT_DELIVERY, Delivery
 from assistant.narration.render import Pyttsx3Renderer
 
 __all__ = ["AudioVoice", "EarconCues", "LineAudio"]
@@ -31,19 +32,23 @@ class LineAudio:
 
     def __init__(self, renderer: Pyttsx3Renderer) -> None:
         self.renderer = renderer
-        self._pcm: dict[str, Pcm] = {}
+        #: words per minute asked for by voice; None: the renderer's configured rate
+        self.rate: int | None = None
+        self._pcm: dict[tuple[str, int | None], Pcm] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def get(self, text: str) -> Pcm:
         """The line's samples; :class:`SpeechEngineError` when it cannot be rendered."""
+        rate = self.rate  # read once: a voice command may change it meanwhile
+        key = (text, rate)
         with self._lock:
-            pcm = self._pcm.get(text)
+            pcm = self._pcm.get(key)
         if pcm is None:
-            pcm = read_wav(self.renderer.render(text).path)
+            pcm = read_wav(self.renderer.render(text, rate).path)
             with self._lock:
-                self._pcm[text] = pcm
+                self._pcm[key] = pcm
         return pcm
 
     def prerender(self, texts: Iterable[str]) -> None:
@@ -89,6 +94,17 @@ class AudioVoice:
         self.estimate = estimate
         self.on_fault = on_fault
         self._failing = False
+
+    @property
+    def delivery(self) -> Delivery:
+        rate = self.lines.rate or self.lines.renderer.settings.rate or DEFAULT_DELIVERY.rate
+        return Delivery(rate=rate, volume=self.mixer.volume)
+
+    def tune(self, delivery: Delivery) -> None:
+        """Lines from now on are rendered at the new rate; the mixer's volume changes at once,
+        so a line under way finishes at the new loudness."""
+        self.lines.rate = delivery.rate
+        self.mixer.volume = delivery.volume
 
     def say(self, text: str) -> float:
         try:

@@ -41,6 +41,7 @@ __all__ = [
     "Stage",
     "Start",
     "State",
+    "VoiceSet",
     "WarmUp",
     "Warning",
 ]
@@ -286,6 +287,17 @@ class Pressure(Event):
 class Pace(Event):
     TYPE = "pace"
     factor: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceSet(Event):
+    """The narration's speed or loudness changed: by a spoken command, or at the start of a
+    session from what the journal remembers of this person (``remembered``)."""
+
+    TYPE = "voice_setting"
+    rate: int  # words per minute
+    volume: float  # share of full volume
+    remembered: bool | None = _omit()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,8 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from assistant.events import Event, decode
-from assistant.events.kinds import IntentHeard, Pain, Preference, Pressure, Stage, Start, State
+from assistant.events.kinds import (
+    IntentHeard,
+    Pain,
+    Preference,
+    Pressure,
+    Stage,
+    Start,
+    State,
+    VoiceSet,
+)
 from assistant.journal.store import DEFAULT_PERSON, Journal
+from assistant.narration.delivery import Delivery
 from assistant.routine.model import Routine
 from assistant.session.carryover import ENDED_FOR_PAIN, Carryover, ResumePoint
 
@@ -23,6 +33,7 @@ __all__ = [
     "Unfinished",
     "carryover_for",
     "events_of",
+    "learned_delivery",
     "learned_steps",
     "recent_people",
     "session_summary",
@@ -129,6 +140,26 @@ def learned_steps(journal: Journal, person: str) -> dict[str, int]:
     return {area: step for area, step in steps.items() if step != 0}
 
 
+def learned_delivery(journal: Journal, person: str) -> Delivery | None:
+    """The voice's speed and loudness this person last asked for, in any routine; None if
+    they never changed it. As with pressures, the latest word wins."""
+    with journal.lock:
+        row = journal.db.execute(
+            "SELECT e.t, e.type, e.data, e.v FROM events e JOIN sessions s ON s.id = e.session_id "
+            "JOIN people p ON p.id = s.person_id "
+            "WHERE p.name = ? AND e.type = 'voice_setting' "
+            "ORDER BY s.started DESC, s.id DESC, e.seq DESC LIMIT 1",
+            (person,),
+        ).fetchone()
+    if row is None:
+        return None
+    t, type_, data, v = row
+    match decode(t, type_, json.loads(data), v):
+        case VoiceSet(rate=rate, volume=volume):
+            return Delivery(rate=int(rate), volume=float(volume))
+    return None  # a record no longer readable: the configured voice
+
+
 def recent_people(journal: Journal) -> list[str]:
     """Named people, whoever had a session most recently first (the default is not named)."""
     with journal.lock:
@@ -231,6 +262,7 @@ def carryover_for(
         steps=learned_steps(journal, name),
         resume=resume,
         ended_for_pain=last_outcome(journal, name) == ENDED_FOR_PAIN,
+        delivery=learned_delivery(journal, name),
     )
 
 

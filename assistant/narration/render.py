@@ -24,7 +24,7 @@ import threading
 import time
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -69,22 +69,26 @@ class Pyttsx3Renderer:
         # removed at exit even when close() is never reached; a killed process leaves
         # it behind, and the next renderer's sweep takes it away
         atexit.register(shutil.rmtree, self._dir, ignore_errors=True)
-        self._cache: dict[str, Rendering] = {}
+        self._cache: dict[tuple[str, int | None], Rendering] = {}
         self._lock = threading.Lock()
 
-    def render(self, text: str) -> Rendering:
-        """The line as audio; :class:`SpeechEngineError` if the engine cannot make it."""
+    def render(self, text: str, rate: int | None = None) -> Rendering:
+        """The line as audio, at ``rate`` words per minute if given (a voice command changed
+        it), else the configured one; :class:`SpeechEngineError` if the engine cannot."""
+        key = (text, rate)
         with self._lock:
-            cached = self._cache.get(text)
+            cached = self._cache.get(key)
             if cached is None:
-                cached = self._cache[text] = on_engine_thread(lambda: self._render(text))
+                cached = on_engine_thread(lambda: self._render(text, rate))
+                self._cache[key] = cached
             return cached
 
-    def _render(self, text: str) -> Rendering:
+    def _render(self, text: str, rate: int | None = None) -> Rendering:
         engine = _shared_engine()
         path = self._dir / f"line-{len(self._cache):05d}.wav"
+        settings = self.settings if rate is None else replace(self.settings, rate=rate)
         try:
-            _apply(engine, self.settings, self.locale)
+            _apply(engine, settings, self.locale)
             with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints
                 engine.save_to_file(text, str(path))
                 engine.runAndWait()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-__all__ = ["SilentVoice", "Voice", "estimate_seconds"]
+from assistant.narration.delivery import DEFAULT_DELIVERY, Delivery
+
+__all__ = ["SilentVoice", "Tunable", "Voice", "estimate_seconds"]
 
 _WORD = re.compile(r"\w+")
 
@@ -46,19 +48,51 @@ class Voice(Protocol):
         ...
 
 
+@runtime_checkable
+class Tunable(Protocol):
+    """A voice whose speed and loudness can change between lines ("speak faster")."""
+
+    @property
+    def delivery(self) -> Delivery:
+        """How it speaks now."""
+        ...
+
+    def tune(self, delivery: Delivery) -> None:
+        """Speak the next line so; a line already under way may finish as it began."""
+        ...
+
+
 class SilentVoice:
     """Speaks nothing, but reports realistic durations so that timing stays true.
 
-    ``duration`` maps a line to seconds: a words-per-minute estimate by default,
-    or the real speech engine's rendering (see :mod:`assistant.narration.render`).
+    ``duration`` maps a line to seconds at ``rate`` words per minute: a words-per-minute
+    estimate by default, or the real speech engine's rendering (see
+    :mod:`assistant.narration.render`). Tuned to another rate, durations scale with it.
     """
 
-    def __init__(self, duration: Callable[[str], float] | None = None) -> None:
+    def __init__(
+        self,
+        duration: Callable[[str], float] | None = None,
+        rate: int | None = None,
+        volume: float = 1.0,
+    ) -> None:
         self.duration = duration or estimate_seconds
         self.cuts = 0
+        self._base = Delivery(rate=rate or DEFAULT_DELIVERY.rate, volume=volume)
+        self._delivery = self._base
+
+    @property
+    def delivery(self) -> Delivery:
+        return self._delivery
+
+    def tune(self, delivery: Delivery) -> None:
+        self._delivery = delivery
 
     def say(self, text: str) -> float:
-        return self.duration(text)
+        seconds = self.duration(text)
+        if self._delivery.rate != self._base.rate:
+            seconds *= self._base.rate / self._delivery.rate
+        return seconds
 
     def cue(self, text: str) -> None:
         self.duration(text)

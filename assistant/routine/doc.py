@@ -49,7 +49,11 @@ def _table(cls: Any) -> list[str]:
             lo, hi = f.metadata["range"]
             value += f" ({lo}–{hi})"
         default = (
-            "" if required else f" Default: `{f.default}`." if f.default not in (None, ()) else ""
+            ""
+            if required
+            else f" Default: `{f.default}`."
+            if f.default not in (None, (), "")
+            else ""
         )
         rows.append(
             f"| `{f.name}` | {'yes' if required else 'no'} | {value} | "

@@ -199,6 +199,8 @@ def _check_stage(s: Stage, where: str, reader: Reader) -> None:
             f"{where}.pressure: '{s.pressure}' is outside pressure_range "
             f"{s.pressure_range[0]}..{s.pressure_range[1]}",
         )
+    if "reason" in s.field_lines and not s.reason.strip():
+        reader.problem(s.line_of("reason"), f"{where}.reason: empty; say why, or leave it out")
     if s.strokes is not None and s.duration is not None:
         reader.problem(s.line_of("duration"), f"{where}: give either strokes or duration, not both")
     timed = s.strokes is not None or s.duration is not None

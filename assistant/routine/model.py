@@ -119,6 +119,13 @@ class Stage:
     landmark: str = field(
         metadata=_doc("How to find the place by touch alone, for a learner who cannot see.")
     )
+    reason: str = field(
+        default="",
+        metadata=_doc(
+            "Why this technique is used here, in a sentence or two; said with the landmark "
+            "before the step in learner mode."
+        ),
+    )
     strokes: int | None = field(
         default=None,
         metadata=_doc(

@@ -1,5 +1,6 @@
 """What a session brings with it from earlier ones: who is lying down, the pressure
-they settled on, and an unfinished session to carry on from.
+they settled on, how fast and loud the voice was, and an unfinished session to carry on
+from.
 
 Plain data, so the session stays independent of where it came from (the journal).
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from assistant.narration.delivery import Delivery
 
 __all__ = ["ENDED_FOR_PAIN", "Carryover", "Memory", "ResumePoint"]
 
@@ -35,6 +38,8 @@ class Carryover:
     resume: ResumePoint | None = None
     #: the person's last session ended because of pain: said before the next one starts
     ended_for_pain: bool = False
+    #: the speed and loudness this person last asked the voice for; None: as configured
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)

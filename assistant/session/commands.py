@@ -26,7 +26,7 @@ class CommandsMixin(SessionState):
     def _on_resume(self, intent: Intent) -> None:
         if self.phase == "paused":
             self._resume()
-        elif self.state in ("setup", "waiting"):
+        elif self.state in ("setup", "waiting", "placing"):
             self._on_next(intent)
         elif self.state == "screening":
             self._aside([Say(self.prompts("screening_reprompt"), "prompt")])
@@ -36,6 +36,9 @@ class CommandsMixin(SessionState):
             self._aside([Say(self.prompts("not_now"), "ack")])
 
     def _on_next(self, _: Intent) -> None:
+        if self.state == "placing":  # learner mode: the hands are in place, begin
+            self._hands_placed()
+            return
         stage = self.stage
         if stage is not None and stage.warm_up and not self.progress.done:
             # the warm-up protects the muscles: skipping it takes an explicit "yes"
@@ -109,7 +112,7 @@ class CommandsMixin(SessionState):
             self._goto_stage(self.progress.index + 1)
         elif self.state == "paused_checking":
             self._resume()
-        elif self.state in ("setup", "waiting"):
+        elif self.state in ("setup", "waiting", "placing"):
             self._on_next(intent)
         else:
             self._aside([Say(self.prompts("ack.yes"), "ack")])

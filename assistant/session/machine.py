@@ -25,8 +25,10 @@ __all__ = [
 
 # --- configuration -------------------------------------------------------------------------------
 
-STAGE_STATES = ("instruction", "stroking", "asking", "holding", "waiting")
-ACTIVE = ("screening", "setup", *STAGE_STATES, "closing")
+# Learner mode adds two waits (assistant/session/learning.py): "practising" the commands
+# before the setup checklist, and "placing" the hands before pressure work, until "next".
+STAGE_STATES = ("instruction", "placing", "stroking", "asking", "holding", "waiting")
+ACTIVE = ("screening", "setup", "practising", *STAGE_STATES, "closing")
 #: A pause, and the questions a pause can be asking (nested states of ``paused``):
 #: ``paused_warned`` after a warning sign (end the session, or carry on lighter?),
 #: ``paused_checking`` after silence during a pain check (is the receiver all right?).
@@ -89,9 +91,11 @@ def machine_config() -> dict[str, Any]:
         {"trigger": "begin_screening", "source": [*before, "offering"], "dest": "screening"},
         {
             "trigger": "begin_setup",
-            "source": [*before, "offering", "screening"],
+            "source": [*before, "offering", "screening", "practising"],
             "dest": "setup",
         },
+        # learner mode: a practice round of the commands, then the setup checklist
+        {"trigger": "practise", "source": "setup", "dest": "practising"},
         {"trigger": "decline", "source": "screening", "dest": "declining"},
         {"trigger": "conclude_decline", "source": "declining", "dest": "declined"},
         {
@@ -99,7 +103,9 @@ def machine_config() -> dict[str, Any]:
             "source": ["offering", "screening", "setup", *STAGE_STATES],
             "dest": "instruction",
         },
-        {"trigger": "stroke", "source": ["instruction", "asking"], "dest": "stroking"},
+        # learner mode: before pressure work, wait until the hands are in place
+        {"trigger": "check_hands", "source": "instruction", "dest": "placing"},
+        {"trigger": "stroke", "source": ["instruction", "placing", "asking"], "dest": "stroking"},
         {"trigger": "ask", "source": list(STAGE_STATES), "dest": "asking"},
         {"trigger": "ask_comfort", "source": list(STAGE_STATES), "dest": "asking_comfort"},
         {"trigger": "hold", "source": ["asking", "holding"], "dest": "holding"},
@@ -140,11 +146,22 @@ def machine_config() -> dict[str, Any]:
             "dest": "closing",
             "conditions": "paused_from_closing",
         },
+        {  # a stop in the practice round leaves it: the setup checklist comes next
+            "trigger": "restart",
+            "source": "stopped",
+            "dest": "setup",
+            "conditions": "paused_from_practising",
+        },
         {
             "trigger": "restart",
             "source": "stopped",
             "dest": "instruction",
-            "unless": ["paused_from_screening", "paused_from_setup", "paused_from_closing"],
+            "unless": [
+                "paused_from_screening",
+                "paused_from_setup",
+                "paused_from_practising",
+                "paused_from_closing",
+            ],
         },
     ]
     return {"states": _nested(STATES), "transitions": t, "initial": "idle"}
@@ -184,4 +201,5 @@ class StageProgress:
     low_streak: int = 0  # readings in a row below the target: the knot has let go
     left_for_pain: bool = False  # ended because of pain: no "good" when it is over
     cued: bool = False  # a stroke cue has been given in this stage
+    placed: bool = False  # learner mode: the giver said the hands are in place
     done: bool = False

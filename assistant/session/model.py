@@ -30,6 +30,7 @@ from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
 from assistant.session.asides import AsidesMixin
 from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
+from assistant.session.learning import LearningMixin
 from assistant.session.machine import (
     ACTIVE,
     AS_PARENT,
@@ -50,6 +51,7 @@ from assistant.session.stages import StagesMixin
 from assistant.session.state import SessionState
 from assistant.session.stopping import StoppingMixin
 from assistant.session.timers import TimersMixin
+from assistant.session.voice_settings import VoiceSettingsMixin
 
 __all__ = ["Session"]
 
@@ -62,6 +64,8 @@ class Session(
     PainMixin,
     PressureMixin,
     CommandsMixin,
+    VoiceSettingsMixin,
+    LearningMixin,
     StagesMixin,
     StoppingMixin,
     AsidesMixin,
@@ -81,10 +85,11 @@ class Session(
         vocabulary: Vocabulary | None = None,
         prompts: Prompts | None = None,
         memory: Memory | None = None,
+        learn: bool = False,
     ) -> None:
         """``memory`` comes from the journal: pressures learned, a crash to resume, and
         the people it knows, to ask who is lying down (by number: any recognizer hears
-        numbers, while names are outside its grammar)."""
+        numbers, while names are outside its grammar). ``learn``: learner mode."""
         memory = memory or Memory()
         self.routine = routine
         self.carryover = memory.carryover
@@ -136,6 +141,7 @@ class Session(
         self._reminder_due = False
         self._time_limit_hit = False
         self._last_heard = 0.0
+        self._init_learning(learn)
         self._closing_words = []  # what the ending state says
         self.machine = HierarchicalMachine(
             model=self, **machine_config(), queued=True, auto_transitions=False
@@ -190,6 +196,8 @@ class Session(
         if self.carryover.ended_for_pain:  # said before anything else, resume offer included
             self._emit(ev.Reminder(kind="ended_for_pain"))
             self._lead.append(Say(self.prompts("after_pain_end"), "care"))
+        if self.carryover.delivery is not None:  # the voice as this person last set it
+            self._tune(self.carryover.delivery, remembered=True)
         for area, step in self._area_offset.items():
             first = next(s for s in r.stages if s.area == area)
             self._emit(
@@ -266,6 +274,8 @@ class Session(
             else:
                 self._end_gently()
             return
+        if self.state == "practising" and self._practice_heard(intent):
+            return  # learner mode's practice round: "stop" here may be practice
         if intent.name == "stop":
             self._stop()
             return

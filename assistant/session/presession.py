@@ -199,6 +199,9 @@ class PreSessionMixin(SessionState):
         self._play(lines, self.conclude_decline)
 
     def _enter_setup(self) -> None:
+        if self._practice_due():  # learner mode: practise the commands first
+            self.practise()
+            return
         lines = [*self._welcome(), Say(self.prompts("setup_intro"), "prompt")]
         lines += [Say(item, "setup") for item in self.routine.setup]
         lines.append(Say(self.prompts("setup_ready"), "prompt"))

@@ -18,14 +18,29 @@ from assistant.session.machine import STAGE_STATES, phase
 
 __all__ = ["GIVER", "RECEIVER", "help_line", "offered", "phrase"]
 
-_WORK = ("next", "back", "repeat", "lighter", "firmer", "slower", "faster", "pause", "status")
+#: the voice's own settings (speak faster, louder...): before the massage and while it runs
+_VOICE = ("speak_faster", "speak_slower", "louder", "quieter")
+_WORK = (
+    "next",
+    "back",
+    "repeat",
+    "lighter",
+    "firmer",
+    "slower",
+    "faster",
+    "pause",
+    "status",
+    *_VOICE,
+)
 
 #: the giver's commands that act in each state, stop last (it acts everywhere)
 GIVER: dict[str, tuple[str, ...]] = {
     "choosing": ("stop",),  # the question itself says how to answer (a number)
     "offering": ("yes", "no", "stop"),
     "screening": ("yes", "no", "repeat", "status", "pause", "stop"),
-    "setup": ("next", "repeat", "status", "pause", "stop"),
+    "setup": ("next", "repeat", "status", "learn", *_VOICE, "pause", "stop"),
+    # learner mode's practice round: the word asked for, or no to skip it
+    "practising": ("next", "resume", "lighter", "no", "stop"),
     **{s: (*_WORK, "stop") for s in STAGE_STATES},
     "asking": ("next", "back", "repeat", "status", "pause", "stop"),
     "closing": ("repeat", "status", "pause", "stop"),

@@ -54,7 +54,7 @@ class StagesMixin(SessionState):
         lines += [Say(c, "caution") for c in stage.cautions]
         if not any(self.prompts("mole_word") in c.lower() for c in stage.cautions):
             lines.append(Say(self.prompts("mole_caution"), "caution"))
-        self._play(lines, self._continue_stage)
+        self._play(self._teach(stage, lines), self._continue_stage)
 
     def _enter_stroking(self) -> None:
         if self._enforce_limits():
@@ -120,7 +120,9 @@ class StagesMixin(SessionState):
         stage = self.routine.stages[self.progress.index]
         if self.progress.done:
             self._stage_done()
-        elif self._check_after_pain and self.state == "instruction":
+        elif self._hands_check_due():  # learner mode, before pressure work
+            self.check_hands()
+        elif self._check_after_pain and self.state in ("instruction", "placing"):
             # the first stage after a spot was left for pain: a gentle check before strokes
             self._check_after_pain = False
             self._comfort_back_to_instruction = False

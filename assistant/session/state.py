@@ -13,6 +13,7 @@ from assistant.clock import Clock, Scheduler, Timer
 from assistant.events import Event, EventLog
 from assistant.intents import Intent, Vocabulary
 from assistant.narration.agenda import Cue, Player, Run, Say, Step
+from assistant.narration.delivery import Delivery
 from assistant.narration.voice import Voice
 from assistant.prompts import Prompts
 from assistant.recognizers.listener import Heard
@@ -32,6 +33,8 @@ class SessionState:
     ask_person: Callable[[], bool]
     begin_screening: Callable[[], bool]
     begin_setup: Callable[[], bool]
+    practise: Callable[[], bool]
+    check_hands: Callable[[], bool]
     decline: Callable[[], bool]
     conclude_decline: Callable[[], bool]
     instruct: Callable[[], bool]
@@ -65,6 +68,8 @@ class SessionState:
     prompts: Prompts
     player: Player
     pace: float
+    learning: bool  # learner mode (assistant/session/learning.py)
+    _practice: list[str] | None  # commands still to practise; None: no practice due
     progress: StageProgress
     _area_offset: dict[str, int]  # pressure steps per area, from each stage's own pressure
     _cap: dict[str, int]  # the firmest level an area may have after a severe reading
@@ -201,6 +206,20 @@ class SessionState:
         def _change_pressure(self, delta: int) -> None: ...
 
         def _change_pace(self, factor: float) -> None: ...
+
+        def _tune(self, delivery: Delivery, *, remembered: bool) -> None: ...
+
+        def _init_learning(self, on: bool) -> None: ...
+
+        def _teach(self, stage: Stage, lines: list[Step]) -> list[Step]: ...
+
+        def _hands_check_due(self) -> bool: ...
+
+        def _hands_placed(self) -> None: ...
+
+        def _practice_due(self) -> bool: ...
+
+        def _practice_heard(self, intent: Intent) -> bool: ...
 
         def _on_pause(self, _: Intent) -> None: ...
 

@@ -89,7 +89,7 @@ class StoppingMixin(SessionState):
         """Resume after a stop: from the start of the current stage, one step lighter, with
         the stage's pain readings kept (a stop is often a pain signal)."""
         self._interrupt()
-        if self._paused_from not in ("screening", "setup", "closing"):
+        if self._paused_from not in ("screening", "setup", "practising", "closing"):
             old = self.progress
             self.progress = StageProgress(old.index, very_severe=old.very_severe, severe=old.severe)
             self._comfort_key = None

@@ -60,8 +60,9 @@ class SimulatedPartner(ScriptInput):
             reply = self._words.get(f"pain {value}") or _spoken_number(value)
         elif want == "person":  # the first name offered
             reply = self._words.get("pain 1") or "one"
-        else:
-            reply = self._words[{"yes_no": "no", "next": "next"}[want]]
+        else:  # yes_no, next, or a command asked for by name (learner mode's practice)
+            key = "no" if want == "yes_no" else want
+            reply = self._words.get(key, key)
         self.deliver(Utterance(max(t, self._last_line_end) + self.delay, reply))
 
 

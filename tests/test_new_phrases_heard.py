@@ -1,0 +1,40 @@
+"""The voice-setting and learner-mode phrases are heard by the English recognizer (Whisper
+tiny.en), said by synthetic speakers (six espeak-ng voices) through the listener ``run`` uses.
+
+Measured when they were added (of six voices): speak faster 4, louder 5, teach me 5, speak
+slower 2, quieter 2; "learner mode" 0 (Whisper writes "Lighter mode", drawn to the prompt's
+"lighter"), so "teach me" is the phrase the prompts teach. Each test asks for half of the
+voices, a clip of slack below what was measured.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.intents import load_vocabulary
+from assistant.recognizers import RecognizerError
+from assistant.recognizers.listener import Listener
+from tests.audiokit import recognized_voices
+
+pytest.importorskip("faster_whisper")
+from assistant.recognizers.whisper_engine import WhisperRecognizer, open_whisper
+
+VOCAB = load_vocabulary("en")
+
+
+@pytest.fixture(scope="module")
+def decoder() -> object:
+    try:
+        opened = open_whisper(VOCAB)
+    except RecognizerError as exc:
+        pytest.skip(f"no Whisper model here: {exc}")
+    assert isinstance(opened.recognizer, WhisperRecognizer)
+    return opened.recognizer.decoder
+
+
+@pytest.mark.parametrize(("text", "want"), [("speak faster", 3), ("louder", 3), ("teach me", 3)])
+def test_the_new_phrases_are_heard(decoder: object, text: str, want: int) -> None:
+    def make() -> Listener:
+        return Listener(WhisperRecognizer(decoder, VOCAB), VOCAB)  # type: ignore[arg-type]
+
+    assert len(recognized_voices(text, want, make)) == want
