@@ -8,6 +8,7 @@ import pytest
 
 from assistant.clock import VirtualClock
 from assistant.menu import MenuTimes, make_menu, menu_routines, menu_vocabulary, run_menu
+from assistant.menu.words import load_menu_text
 from assistant.narration.voice import SilentVoice
 from assistant.routine.model import Routine
 from assistant.runner import ScriptInput, Utterance
@@ -203,3 +204,12 @@ def test_a_spoken_title_chooses_its_routine_through_the_real_recognizer(
         right += chosen is not None and chosen.id == routine_id
         wrong += chosen is not None and chosen.id != routine_id
     assert wrong == 0 and right >= len(SPEAKERS) - 2, (right, wrong)
+
+
+@pytest.mark.parametrize("asked", ["where are we", "how much longer"])
+def test_where_are_we_in_the_menu_says_nothing_has_begun(asked: str) -> None:
+    chosen, voice, notes, _ = menu_with([(30.0, asked), (60.0, "two")])
+    assert chosen is ROUTINES[1]
+    told = [line for line in voice.lines if line.startswith("We are in the start menu")]
+    assert told == [load_menu_text("en").line("status", n="four")]
+    assert "menu: where are we" in notes

@@ -144,6 +144,9 @@ class Menu:
         if intent.name == "help":
             self.note("menu: help")
             self._say("help", n=self._count())
+        elif intent.name == "status":  # "where are we" works at any time, here too
+            self.note("menu: where are we")
+            self._say("status", n=self._count())
         else:  # repeat, or the start phrase again
             self.note("menu: list repeated")
             self._list()

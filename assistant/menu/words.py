@@ -28,7 +28,7 @@ __all__ = ["MenuText", "choice_number", "load_menu_text", "menu_vocabulary"]
 #: Intents named so are single title words: heard, but no choice by themselves.
 WORD = "word_"
 #: The intents of the menu besides the routines' own.
-COMMANDS = ("help", "repeat", "stop", "start", "next")
+COMMANDS = ("help", "repeat", "stop", "start", "next", "status")
 #: Title words too common to name a routine by.
 _PLAIN = frozenset({"a", "an", "the", "of", "and", "for", "back", "massage", "session"})
 
