@@ -315,8 +315,8 @@ def test_models_shows_the_whisper_model(capsys: pytest.CaptureFixture[str]) -> N
 def test_the_narration_is_ducked_while_someone_talks(recognizer: WhisperRecognizer) -> None:
     """The listener lowers the narration from the first block the detector hears speech
     in to the end of the utterance, and the mixer ramps to that gain without a click."""
+    from assistant.audio.echo import DUCK_GAIN
     from assistant.audio.mixer import Mixer
-    from assistant.recognizers.listener import DUCK_GAIN
 
     mixer = Mixer()
     gains: list[float] = []
