@@ -107,7 +107,8 @@ class EchoGate:
 
     A person talking over the voice raises the output: one block whose own enhancement
     falls ``near_db`` below the canceller's usual figure (a sound the echo cannot
-    explain), once that figure has reached twice ``near_db``, counts as someone heard,
+    explain), once that figure has reached ``near_db`` + :data:`SCHOOLED_DB` (the
+    canceller has learned the room), counts as someone heard,
     for ``near_hold`` seconds after the last such block. While someone is heard,
     ``duck`` (the mixer's gain control, if given) lowers the narration, so that the
     rest of their word stands above the echo, and with ``pass_heard`` the output goes
@@ -168,7 +169,6 @@ class EchoGate:
         """
         self._recent.append(e_in)
         block_db = 10 * np.log10(max(max(self._recent), 1.0) / max(e_out, 1.0))
-        self.block_db = block_db
         usual = self._erle_db
         self.near_block = bool(
             samples
