@@ -136,3 +136,70 @@ def test_the_echo_gate_lets_a_voice_through_and_nothing_else() -> None:
     assert gate.gated > gate.blocks // 2
     echo.close()
     lines.close()
+
+
+def test_the_echo_gate_ducks_the_narration_for_a_voice_over_it_and_never_for_its_echo() -> None:
+    """A quiet person under loud narration: the gate notices the sound the echo cannot
+    explain within a block or two, lowers the narration while they talk and lets their
+    word through; the narration's own echo, however long, never ducks it."""
+    from assistant.audio.echo import DUCK_GAIN, EchoGate
+
+    lines = line_audio()
+    texts = [LINE, "Keep the pressure even.", "Now knead the shoulders, slowly."]
+    mixer = Mixer()
+    for text in texts:
+        mixer.say(text, lines.get(text))
+    total = sum(len(lines.get(t)) for t in texts)
+    room = Room(RoomSettings(voice_gain=0.3))  # the person is quieter than the speaker
+    voice = lines.get("stop")
+    loud = np.flatnonzero(np.abs(voice.astype(np.int32)) > 0.1 * np.abs(voice).max())
+    at = total * 2 // 3
+    room.say(at / RATE, voice)
+    calls: list[tuple[int, float]] = []  # (output sample, gain)
+
+    def duck(gain: float) -> None:
+        calls.append((mixer.position, gain))
+        mixer.duck(gain)
+
+    gate = EchoGate(duck=duck)
+    echo = EchoCanceller(gate=gate)
+    outs, narration = [], []
+    while mixer.speaking():
+        played, alone = mixer.read(BLOCK)
+        narration.append(alone)
+        outs.append(echo.process(room.mic(played), played))
+    out, said = np.concatenate(outs), np.concatenate(narration)
+    assert calls, "the voice over the narration was never noticed"
+    first, gain = calls[0]
+    assert gain == DUCK_GAIN
+    assert at + loud[0] <= first < at + loud[0] + 5 * BLOCK, (first - at - loud[0]) / RATE
+    assert calls[-1][1] == 1.0 and calls[-1][0] < at + len(voice) + RATE  # back up after
+    before = said[at - RATE // 2 : at]
+    during = said[first + BLOCK : first + 4 * BLOCK]
+    assert level_db(before) - level_db(during) > 9  # about 12 dB lower, speech varies
+    spoken = out[first : at + loud[-1]]  # from the block that noticed it, the word goes through
+    assert len(spoken) > BLOCK and np.count_nonzero(spoken) > 0.9 * len(spoken)
+    assert not out[at - RATE : at].any()  # the echo alone, just before: gated
+    echo.close()
+    lines.close()
+
+
+def test_the_echo_gate_never_ducks_for_the_narration_alone() -> None:
+    from assistant.audio.echo import EchoGate
+
+    lines = line_audio()
+    texts = [LINE, "Keep the pressure even.", "Now knead the shoulders, slowly.", LINE]
+    mixer = Mixer()
+    for text in texts:
+        mixer.say(text, lines.get(text))
+    room = Room(RoomSettings())
+    calls: list[float] = []
+    gate = EchoGate(duck=calls.append)
+    echo = EchoCanceller(gate=gate)
+    while mixer.speaking():
+        played, _ = mixer.read(BLOCK)
+        echo.process(room.mic(played), played)
+    assert gate.blocks > 200 and gate.gated > gate.blocks // 2
+    assert calls == []
+    echo.close()
+    lines.close()

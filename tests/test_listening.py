@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.audio.echo import EchoCanceller, EchoGate
+from assistant.audio.echo import EchoCanceller
 from assistant.audio.mixer import Mixer
 from assistant.audio.pcm import RATE, Pcm, to_float
 from assistant.audio.wiring import routine_lines, simulate_with_audio
@@ -25,7 +25,7 @@ from assistant.cli import main
 from assistant.events import EventLog
 from assistant.intents import Intent, load_vocabulary
 from assistant.recognizers import open_recognizer
-from assistant.recognizers.listener import Heard, Listener
+from assistant.recognizers.listener import Heard, Listener, echo_gate
 from assistant.routine.loader import load_routine
 from assistant.runner import Utterance
 from assistant.simulation.room import Room
@@ -96,8 +96,8 @@ def test_the_whole_narration_echoed_triggers_nothing_but_stop_over_it_is_caught(
     stop_at = (start + len(lines.get(texts[longest])) // 3) / RATE  # mid-sentence
     spoken = recognized_clips("stop", 1, make_listener)[0]
     room.say(stop_at, spoken)
-    echo = EchoCanceller(gate=EchoGate())
     listener = make_listener(mixer)
+    echo = EchoCanceller(gate=echo_gate(listener.recognizer, mixer.duck))  # as ``run`` does
     found: list[Heard] = []
     for _ in range(0, total + RATE, BLOCK):
         played, _ = mixer.read(BLOCK)

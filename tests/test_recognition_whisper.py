@@ -315,8 +315,8 @@ def test_models_shows_the_whisper_model(capsys: pytest.CaptureFixture[str]) -> N
 def test_the_narration_is_ducked_while_someone_talks(recognizer: WhisperRecognizer) -> None:
     """The listener lowers the narration from the first block the detector hears speech
     in to the end of the utterance, and the mixer ramps to that gain without a click."""
+    from assistant.audio.echo import DUCK_GAIN
     from assistant.audio.mixer import Mixer
-    from assistant.recognizers.listener import DUCK_GAIN
 
     mixer = Mixer()
     gains: list[float] = []
@@ -363,3 +363,58 @@ def test_pull_keeps_a_model_already_there_and_reports_network_trouble(
     for name in ("model.bin", "config.json", "tokenizer.json"):
         (have / name).write_text("x")
     assert whisper_model.pull_whisper_model(tmp_path) == have
+
+
+def test_stops_said_over_the_narration_come_through_the_gate(
+    recognizer: WhisperRecognizer,
+) -> None:
+    """Real stops, said over the narration's echo in the benchmark's room, wired as
+    ``run`` wires them: the gate notices the person, ducks the narration and lets the
+    word through to Whisper. The narration's own echo is taken for no command and never
+    ducks it (a stop misheard over it can still come out as another command). Before
+    issue 14b the gate silenced most of them (bench/README.md)."""
+    from assistant.audio.echo import EchoCanceller
+    from assistant.audio.mixer import Mixer
+    from assistant.recognizers.listener import echo_gate
+    from assistant.simulation.room import Room, RoomSettings
+    from tests.audiokit import line_audio
+
+    lines = line_audio()
+    text = (
+        "Lay both hands flat and relaxed at the base of the spine, one on each side. "
+        "Stroke slowly upward beside the spine toward the neck, then let your hands "
+        "circle out and travel back down over the flanks."
+    )
+    narration = lines.get(text)
+    caught = 0
+    stops = spread_clips("stop", 5)
+    for j, stop in enumerate(stops):
+        mixer = Mixer()
+        mixer.say(text, narration)
+        room = Room(RoomSettings(seed=j))  # as the benchmark places them
+        at = 3.0 + 0.3 * j
+        room.say(at, stop)
+        gains: list[tuple[float, float]] = []
+
+        def duck(
+            gain: float, mixer: Mixer = mixer, gains: list[tuple[float, float]] = gains
+        ) -> None:
+            gains.append((mixer.position / 16000, gain))
+            mixer.duck(gain)
+
+        fresh = open_whisper(VOCAB).recognizer  # its clock starts at zero (the model is shared)
+        gate = echo_gate(fresh, duck)
+        assert gate.pass_heard  # Whisper rejects what is not a command
+        echo = EchoCanceller(gate=gate)
+        listener = Listener(fresh, VOCAB, narration=mixer.words_between)
+        heard: list[Heard] = []
+        for _ in range(int((at + 2.5) * 16000 / BLOCK)):
+            played, _ = mixer.read(BLOCK)
+            heard += listener.feed(echo.process(room.mic(played), played))
+        echo.close()
+        commands = [h for h in heard if h.intent]
+        assert all(h.t > at for h in commands), commands  # nothing from the narration alone
+        assert all(at - 0.1 < t < at + len(stop) / 16000 + 0.6 for t, _ in gains), gains
+        caught += any(h.intent == Intent("stop") for h in commands)
+    lines.close()
+    assert caught >= 3, f"{caught} of {len(stops)} stops heard over the narration"

@@ -4,19 +4,30 @@ The mixer knows exactly what went to the speaker, so an adaptive filter can lear
 the room's echo path and subtract it: Speex echo cancellation (with its residual
 echo suppressor) through the ``pyaec`` package, driven with numpy buffers in 10 ms
 frames. Without pyaec the signal passes through unchanged and the listener's
-narration filter is the only guard.
+narration filter is the only guard. WebRTC's AEC3 (``pywebrtc-audio``, wheels for
+x86_64 and aarch64) was measured in its place and kept fewer stops said over the
+narration (2 of 16 against 6 of 16, bench/README.md): its suppressor takes a quiet
+person for echo.
 """
 
 from __future__ import annotations
 
 import ctypes
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from assistant.audio.pcm import RATE, Pcm
 
-__all__ = ["EchoCanceller", "EchoGate"]
+__all__ = ["DUCK_GAIN", "EchoCanceller", "EchoGate"]
+
+#: Narration gain while someone is heard over it (-12 dB).
+DUCK_GAIN = 0.25
+#: The canceller has learned the room once its usual enhancement is this far above
+#: the margin by which a person must break it.
+SCHOOLED_DB = 10.0
 
 _P16 = ctypes.POINTER(ctypes.c_int16)
 
@@ -25,7 +36,10 @@ class EchoCanceller:
     """Streaming echo cancellation; any block size in, the same size out."""
 
     def __init__(
-        self, tail_seconds: float = 0.128, frame: int = 160, gate: EchoGate | None = None
+        self,
+        tail_seconds: float = 0.128,
+        frame: int = 160,
+        gate: EchoGate | None = None,
     ) -> None:
         self.frame = frame
         self.gate = gate
@@ -81,15 +95,28 @@ class EchoCanceller:
 
 
 class EchoGate:
-    """Silences blocks that hold nothing but the assistant's own (cancelled) voice.
+    """Silences blocks that hold nothing but the assistant's own (cancelled) voice, and
+    notices a person talking over it.
 
     While the speaker is sounding, the canceller's output should be far weaker than
     its input. When it is (the echo return loss enhancement, smoothed over about
     0.1 s, is above ``erle_db``), or when the output is too faint to be a person
     talking (below ``residual_db`` dBFS), what is left is residual echo: the block
-    is passed on as silence so that the recognizer does not make words of it. A
-    person talking over the voice raises the output and goes through. With the
+    is passed on as silence so that the recognizer does not make words of it. With the
     speaker quiet, the microphone goes through untouched, as recorded.
+
+    A person talking over the voice raises the output: one block whose own enhancement
+    falls ``near_db`` below the canceller's usual figure (a sound the echo cannot
+    explain), once that figure has reached ``near_db`` + :data:`SCHOOLED_DB` (the
+    canceller has learned the room), counts as someone heard,
+    for ``near_hold`` seconds after the last such block. While someone is heard,
+    ``duck`` (the mixer's gain control, if given) lowers the narration, so that the
+    rest of their word stands above the echo, and with ``pass_heard`` the output goes
+    through ungated: right for a recognizer that rejects what is not a command
+    (Whisper), wrong for a grammar that always answers (PocketSphinx would make
+    commands of the residual echo that comes through with a false alarm). It reacts
+    within a block, to any sound: a voice detector would wait for the gate to let the
+    word through, and under loud narration the gate would not.
     """
 
     def __init__(
@@ -99,6 +126,11 @@ class EchoGate:
         hold_seconds: float = 0.3,
         smooth_seconds: float = 0.1,
         learn_seconds: float = 2.0,
+        near_db: float = 20.0,
+        near_hold: float = 0.5,
+        near_window: int = 10,
+        duck: Callable[[float], None] | None = None,
+        pass_heard: bool = True,
     ) -> None:
         self.erle = 10 ** (erle_db / 10)
         self.residual = 10 ** (residual_db / 10) * 32768.0**2
@@ -112,6 +144,48 @@ class EchoGate:
         self.blocks = 0
         self.learn = int(learn_seconds * RATE)
         self._heard_sound = 0  # samples of sound played so far: the canceller's schooling
+        self.near_db = near_db
+        self._erle_db = 0.0  # the canceller's usual enhancement, in dB (about a second's)
+        self._recent: deque[float] = deque(maxlen=near_window)  # microphone block energies
+        self.near_block = False  # the latest block held a sound the echo cannot explain
+        self.near_hold = int(near_hold * RATE)
+        self._since_near = self.near_hold  # samples since a block the echo cannot explain
+        self.duck = duck
+        self.pass_heard = pass_heard
+        self._ducked = False
+
+    @property
+    def hearing(self) -> bool:
+        """Whether someone was heard over the narration just now."""
+        return self._since_near < self.near_hold
+
+    def _notice(self, e_in: float, e_out: float, samples: int) -> None:
+        """Someone heard over the narration? Duck while they are, for ``near_hold``.
+
+        The output is weighed against the loudest microphone block of the last
+        ``near_window`` blocks, not the current one: when a word of the narration
+        ends, its reverberation lingers in the output while the microphone falls, and
+        that is no person.
+        """
+        self._recent.append(e_in)
+        block_db = 10 * np.log10(max(max(self._recent), 1.0) / max(e_out, 1.0))
+        usual = self._erle_db
+        self.near_block = bool(
+            samples
+            and usual >= self.near_db + SCHOOLED_DB
+            and e_out > self.residual
+            and block_db < usual - self.near_db
+        )
+        if self.near_block:
+            self._since_near = 0
+        else:
+            self._since_near += samples
+            if samples:  # only the echo alone teaches what is usual
+                a = min(1.0, samples / RATE)
+                self._erle_db += a * (block_db - self._erle_db)
+        if self.duck is not None and self.hearing != self._ducked:
+            self._ducked = self.hearing
+            self.duck(DUCK_GAIN if self._ducked else 1.0)
 
     def process(self, mic: Pcm, clean: Pcm, played: Pcm) -> Pcm:
         """``clean`` (the canceller's output for ``mic``) or silence of the same length."""
@@ -132,7 +206,12 @@ class EchoGate:
         if self._since_sound >= self.hold:
             # nothing to cancel: the microphone as it is (the canceller's noise
             # suppression would only colour a person's voice)
+            self._since_near = self.near_hold
+            self._notice(0.0, 0.0, 0)
             return np.ascontiguousarray(mic[-len(clean) :])
+        self._notice(e_in, e_out, len(clean))
+        if self.hearing and self.pass_heard:
+            return clean
         if self._heard_sound < self.learn:
             echo_only = True
         else:

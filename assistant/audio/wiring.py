@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from assistant.audio.echo import EchoCanceller, EchoGate
+from assistant.audio.echo import EchoCanceller
 from assistant.audio.mixer import Mixer
 from assistant.audio.pcm import RATE, Pcm, read_wav, stream_wav, write_wav
 from assistant.audio.speaker import AudioVoice, EarconCues, LineAudio
@@ -29,7 +29,7 @@ from assistant.intents import Vocabulary, load_vocabulary
 from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
 from assistant.narration.voice import Voice, estimate_seconds
 from assistant.recognizers import open_recognizer
-from assistant.recognizers.listener import DUCK_NARRATION, Heard, Listener
+from assistant.recognizers.listener import Heard, Listener, echo_gate
 from assistant.routine.model import Routine
 from assistant.runner import Utterance, run_session
 from assistant.session import Session
@@ -80,8 +80,7 @@ def open_listener(
         print(f"note: {note}", file=err)
     if mixer is None:
         return Listener(opened.recognizer, vocabulary)
-    duck = mixer.duck if DUCK_NARRATION else None
-    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between, duck=duck)
+    return Listener(opened.recognizer, vocabulary, narration=mixer.words_between)
 
 
 def listen_to_file(
@@ -171,7 +170,7 @@ def simulate_with_audio(
     listener = open_listener(vocabulary, engine, model, err, mixer)
     noise_pcm = read_wav(noise) if noise is not None else None
     room_settings = room or RoomSettings(noise_gain=0.05 if noise_pcm is not None else 0.0)
-    echo = EchoCanceller(gate=EchoGate())
+    echo = EchoCanceller(gate=echo_gate(listener.recognizer, mixer.duck))
     speakers = _speakers(routine.locale)
     source = SimulatedAudio(
         clock, mixer, Room(room_settings, noise_pcm), listener,
@@ -259,7 +258,6 @@ def run_live(
     log.add_sink(EarconCues(mixer))
     session = (build or _builder(routine, log, memory))(clock, voice)
     lines.prerender(routine_lines(routine))
-    echo = EchoCanceller(gate=EchoGate())
     link_args: dict[str, Any] = {"input_device": input_device, "output_device": output_device}
     if factory is not None:
         link_args["factory"] = factory
@@ -280,6 +278,7 @@ def run_live(
             on_fault=source.fault,
             on_restored=lambda: print("The speech recognizer is back. Say resume.", file=err),
         )
+    echo = EchoCanceller(gate=echo_gate(listener.recognizer if listener else None, mixer.duck))
 
     def heard(h: Heard) -> None:  # only commands reach the session; noise stays out
         if h.intent is not None:

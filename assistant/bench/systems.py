@@ -70,8 +70,10 @@ class _Ours:
     ) -> None:
         narration = mixer.words_between if mixer is not None else None
         ducking = mixer.duck if mixer is not None and duck else None
-        self.listener = Listener(recognizer, vocab, narration=narration, duck=ducking)
-        self.echo = EchoCanceller(gate=EchoGate()) if mixer is not None else None
+        self.listener = Listener(recognizer, vocab, narration=narration)
+        rejects = bool(getattr(recognizer, "rejects", False))
+        gate = EchoGate(duck=ducking, pass_heard=rejects)
+        self.echo = EchoCanceller(gate=gate) if mixer is not None else None
 
     def feed(self, mic: Pcm, played: Pcm | None = None) -> list[Found]:
         if self.echo is not None and played is not None:

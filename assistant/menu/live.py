@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from types import TracebackType
 from typing import Any, TextIO
 
-from assistant.audio.echo import EchoCanceller, EchoGate
+from assistant.audio.echo import EchoCanceller
 from assistant.audio.live import AudioLink, LiveListening
 from assistant.audio.mixer import Mixer
 from assistant.audio.speaker import AudioVoice, LineAudio
@@ -27,7 +27,7 @@ from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
 from assistant.narration.voice import estimate_seconds
 from assistant.pedal.wire import pedal_input
 from assistant.recognizers import RecognizerError
-from assistant.recognizers.listener import Heard, Listener
+from assistant.recognizers.listener import Heard, Listener, echo_gate
 from assistant.recognizers.supervised import supervise
 from assistant.runner import QueueInput
 
@@ -75,8 +75,6 @@ class LiveFront:
     def _open(self, stack: ExitStack) -> None:
         stack.callback(self.lines.renderer.close)
         stack.callback(self.lines.close)
-        echo = EchoCanceller(gate=EchoGate())
-        stack.callback(echo.close)
         args: dict[str, Any] = {"input_device": self.input_device}
         args["output_device"] = self.output_device
         if self.factory is not None:
@@ -99,6 +97,10 @@ class LiveFront:
                 on_fault=self.source.fault,
                 on_restored=lambda: self._say("the speech recognizer is back"),
             )
+        # the gate as run has it: a person heard over the menu's voice ducks it (see echo_gate)
+        recognizer = self.listener.recognizer if self.listener is not None else None
+        echo = EchoCanceller(gate=echo_gate(recognizer, self.mixer.duck))
+        stack.callback(echo.close)
         self.live = LiveListening(
             link,
             self.listener,

@@ -195,6 +195,7 @@ class WhisperRecognizer:
 
     name = "whisper"
     sample_rate = RATE
+    rejects = True  # what is not a command gives nothing (the echo gate relies on it)
 
     def __init__(self, decoder: WhisperDecoder, vocabulary: Vocabulary) -> None:
         self.decoder = decoder
