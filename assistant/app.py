@@ -57,12 +57,13 @@ Durations = Literal["auto", "engine", "wpm"]
 class NarrationConfig:
     rate: int | None = None  # words per minute; None: the engine's own
     voice: str | None = None
-    volume: float = 1.0
+    volume: float | None = None  # share of full volume; None: full (1.0)
     durations: Durations = "auto"  # time lines by the speech engine or by words per minute
 
     def settings(self, volume: bool = False) -> NarrationSettings:
         if volume:
-            return NarrationSettings(rate=self.rate, voice=self.voice, volume=self.volume)
+            full = 1.0 if self.volume is None else self.volume
+            return NarrationSettings(rate=self.rate, voice=self.voice, volume=full)
         return NarrationSettings(rate=self.rate, voice=self.voice)
 
 
@@ -168,7 +169,7 @@ def narration_voice(cfg: AppConfig, duration: Callable[[str], float]) -> SilentV
     """A voice timed by ``duration``, knowing the rate and volume it starts at (a spoken
     "speak faster" steps from there)."""
     n = cfg.narration
-    return SilentVoice(duration, rate=n.rate, volume=n.volume)
+    return SilentVoice(duration, rate=n.rate, volume=1.0 if n.volume is None else n.volume)
 
 
 # --- the modes --------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def _config(args: argparse.Namespace, *, journal_by_default: bool) -> AppConfig:
         narration=NarrationConfig(
             rate=get("rate"),
             voice=get("voice"),
-            volume=get("volume", 1.0),
+            volume=get("volume"),
             durations=get("durations", "auto"),
         ),
         audio=AudioConfig(
@@ -256,7 +256,7 @@ def _parser() -> argparse.ArgumentParser:
             help="speaker: index or part of its name",
         )
         sp.add_argument(
-            "--volume", type=cli_values.volume, default=1.0, help="narration volume, 0 to 1"
+            "--volume", type=cli_values.volume, help="narration volume, 0 to 1 (default 1)"
         )
         audio_options(sp)
 

@@ -22,7 +22,7 @@ from assistant.journal import (
     recent_people,
 )
 from assistant.routine.model import Routine
-from assistant.session.carryover import Carryover, Memory
+from assistant.session.carryover import Carryover, Memory, flags_win
 
 if TYPE_CHECKING:
     from assistant.app import AppConfig
@@ -92,7 +92,8 @@ def _journal(cfg: AppConfig, routine: Routine) -> tuple[JournalRecorder | None, 
 
     def recall(name: str | None) -> Carryover:
         try:
-            return carryover_for(journal, routine, name, datetime.now(timezone.utc))
+            carry = carryover_for(journal, routine, name, datetime.now(timezone.utc))
+            return flags_win(carry, cfg.narration.rate, cfg.narration.volume)
         except Exception as exc:  # an odd journal must not stop a session from starting
             print(f"note: nothing carried over from the journal: {exc}", file=sys.stderr)
             return Carryover(person=name)

@@ -26,7 +26,7 @@ from assistant.prompts import load_prompts
 from assistant.routine.loader import load_routine
 from assistant.runner import ScriptInput, Utterance, run_session
 from assistant.session import Session
-from assistant.session.carryover import Carryover, Memory
+from assistant.session.carryover import Carryover, Memory, flags_win
 from tests.audiokit import line_audio, need_espeak
 
 P = load_prompts("en")
@@ -214,6 +214,40 @@ def test_the_voice_is_remembered_per_person_and_set_at_the_next_start(tmp_path: 
     journal = open_journal(path)
     assert learned_delivery(journal, "Sam") == Delivery(rate=175, volume=0.8)
     journal.close()
+
+
+def test_a_voice_set_without_a_name_is_not_remembered_for_the_next_stranger(
+    tmp_path: Path,
+) -> None:
+    """On a kiosk every visitor is the journal's default person: one visitor's "quieter"
+    must not greet the next one at a fifth of the volume."""
+    path = tmp_path / "journal.db"
+    journal_session(path, "gentle-first", say=[("whole-back", "quieter")] * 3)
+    log, carry = journal_session(path, "gentle-first")
+    assert carry.delivery is None and _voice_events(log.events) == []
+
+
+def test_rate_and_volume_given_for_this_run_win_over_the_remembered_voice() -> None:
+    carry = Carryover(person="Sam", delivery=Delivery(rate=300, volume=0.2))
+    assert flags_win(carry, None, None) is carry
+    assert flags_win(carry, 400, None).delivery == Delivery(rate=400, volume=0.2)
+    assert flags_win(carry, None, 1.0).delivery == Delivery(rate=300, volume=1.0)
+    assert flags_win(Carryover(), 400, 1.0).delivery is None
+
+
+def test_a_remembered_voice_is_said_aloud_before_the_session_goes_on() -> None:
+    log = EventLog()
+    session = Session(
+        load_routine("gentle-first"),
+        scheduler=Scheduler(VirtualClock()),
+        voice=SilentVoice(),
+        log=log,
+        memory=Memory(Carryover(person="Sam", delivery=Delivery(rate=250, volume=0.6))),
+    )
+    session.start()
+    session.scheduler.run_due()
+    said = [e.text for e in log.events if isinstance(e, ev.Said)]
+    assert said[0] == load_prompts("en")("voice.remembered")
 
 
 def test_a_remembered_voice_is_applied_to_the_voice_itself() -> None:

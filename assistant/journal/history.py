@@ -262,7 +262,7 @@ def carryover_for(
         steps=learned_steps(journal, name),
         resume=resume,
         ended_for_pain=last_outcome(journal, name) == ENDED_FOR_PAIN,
-        delivery=learned_delivery(journal, name),
+        delivery=learned_delivery(journal, name) if person else None,
     )
 
 

@@ -8,11 +8,11 @@ Plain data, so the session stays independent of where it came from (the journal)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.narration.delivery import Delivery
 
-__all__ = ["ENDED_FOR_PAIN", "Carryover", "Memory", "ResumePoint"]
+__all__ = ["ENDED_FOR_PAIN", "Carryover", "Memory", "ResumePoint", "flags_win"]
 
 #: The outcome of a session ended because of pain (or a warning sign), as events and the
 #: journal record it.
@@ -39,7 +39,7 @@ class Carryover:
     #: the person's last session ended because of pain: said before the next one starts
     ended_for_pain: bool = False
     #: the speed and loudness this person last asked the voice for; None: as configured
-    delivery: Delivery | None = None
+    delivery: Delivery | None = None  # the voice as this person last set it (named people)
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,15 @@ class Memory:
     carryover: Carryover = field(default_factory=Carryover)
     people: Sequence[str] = ()
     recall: Callable[[str | None], Carryover] | None = None
+
+
+def flags_win(carry: Carryover, rate: int | None, volume: float | None) -> Carryover:
+    """A ``--rate`` or ``--volume`` given for this run wins over the remembered voice."""
+    remembered = carry.delivery
+    if remembered is None or (rate is None and volume is None):
+        return carry
+    kept = Delivery(
+        rate=remembered.rate if rate is None else rate,
+        volume=remembered.volume if volume is None else volume,
+    )
+    return replace(carry, delivery=kept)

@@ -196,8 +196,9 @@ class Session(
         if self.carryover.ended_for_pain:  # said before anything else, resume offer included
             self._emit(ev.Reminder(kind="ended_for_pain"))
             self._lead.append(Say(self.prompts("after_pain_end"), "care"))
-        if self.carryover.delivery is not None:  # the voice as this person last set it
-            self._tune(self.carryover.delivery, remembered=True)
+        delivery = self.carryover.delivery  # the voice as this person last set it
+        if delivery is not None and self._tune(delivery, remembered=True):
+            self._lead.append(Say(self.prompts("voice.remembered"), "prompt"))
         for area, step in self._area_offset.items():
             first = next(s for s in r.stages if s.area == area)
             self._emit(

@@ -49,14 +49,15 @@ class VoiceSettingsMixin(SessionState):
         self._tune(new, remembered=False)
         self._aside([Say(self.prompts(f"voice.{change}"), "ack")])
 
-    def _tune(self, delivery: Delivery, *, remembered: bool) -> None:
-        """Apply a delivery to the voice (if it can change) and record it."""
+    def _tune(self, delivery: Delivery, *, remembered: bool) -> bool:
+        """Apply a delivery to the voice (if it can change) and record it; True if it changed."""
         voice = self.voice
         if not isinstance(voice, Tunable) or voice.delivery == delivery:
-            return
+            return False
         voice.tune(delivery)
         self._emit(
             ev.VoiceSet(
                 rate=delivery.rate, volume=delivery.volume, remembered=True if remembered else None
             )
         )
+        return True
