@@ -228,6 +228,17 @@ def test_pause_while_placing_comes_back_to_placing() -> None:
     assert seen[at : at + 3] == ["placing", "paused", "placing"]
 
 
+def test_ouch_while_placing_the_hands_asks_for_them_to_be_placed_again() -> None:
+    """Pain before the pressure work began: after the comfort answer the instruction is said
+    again and the hands are placed again, never straight into pressing."""
+    _, events, outcome = run(on=(("placing", "ouch", 0.5),))
+    assert outcome == "finished"
+    seen = states(events)
+    at = seen.index("placing")
+    after_ouch = seen[at + 1 :]
+    assert after_ouch[:3] == ["asking", "instruction", "placing"], after_ouch[:5]
+
+
 def test_a_korean_learner_session_runs_to_the_end() -> None:
     ko = load_prompts("ko")
     _, events, outcome = run("gentle-first-ko", locale_partner=True)

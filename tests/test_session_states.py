@@ -26,7 +26,8 @@ from assistant.events.kinds import (
 )
 from assistant.routine.model import PRESSURE_LEVELS
 from assistant.session.carryover import ENDED_FOR_PAIN
-from assistant.subcommands.words import Reached, _entries, reach
+from assistant.session.machine import RESUMABLE
+from assistant.subcommands.words import STATES, Reached, _entries, reach
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +196,15 @@ def test_a_device_fault_in_the_closing_words_ends_now(entered: dict[str, float])
     here.session.fault("the speaker was unplugged")
     here.session.scheduler.run_due()
     assert here.session.state == "ended"
+
+
+@pytest.mark.parametrize("state", [s for s in RESUMABLE if s in STATES])
+def test_a_device_fault_pauses_whatever_was_going_on(entered: dict[str, float], state: str) -> None:
+    """Nested questions included: hands stay still until someone says resume."""
+    here = _at(state, entered)
+    here.session.fault("the microphone was unplugged")
+    here.session.scheduler.run_due()
+    assert here.session.phase == "paused", here.session.state
 
 
 # --- asking_comfort -------------------------------------------------------------------------

@@ -304,7 +304,7 @@ class Session(
         if self.state == "ending":  # the closing words cannot be said: end now
             self._interrupt()
             self.end()
-        elif not self.done and self.state in ACTIVE:
+        elif not self.done and self.state in RESUMABLE:  # nested questions too (asking_comfort)
             self._pause()
 
     def quit(self) -> None:

@@ -256,6 +256,8 @@ class PainMixin(SessionState):
     def _ask_comfort(self, key: str) -> None:
         """Ask how strong it is (after an ouch or a high reading), then carry on the stage."""
         if self.state != "asking_comfort":
-            self._comfort_back_to_instruction = self.state == "instruction"
+            # before the strokes (learner mode: also while placing the hands): back to the
+            # instruction, which checks the hands are in place again
+            self._comfort_back_to_instruction = self.state in ("instruction", "placing")
         self._comfort_key = key
         self.ask_comfort()
