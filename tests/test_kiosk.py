@@ -83,6 +83,18 @@ def test_a_menu_left_is_no_session_and_closed_input_or_ctrl_c_end_cleanly() -> N
     assert k.run() == 0 and lines[-1] == "asked to stop; the kiosk ends" and k.sessions == 0
 
 
+def test_a_stop_asked_for_during_the_back_off_ends_the_kiosk_quietly() -> None:
+    """systemctl stop while the kiosk waits to try again: a clean end, no traceback."""
+    lines: list[str] = []
+
+    def wait(seconds: float) -> None:
+        raise KeyboardInterrupt  # what the SIGTERM handler raises
+
+    k = Kiosk(Turns(["crash", "start"]), log=lines.append, wait=wait)
+    assert k.run() == 0
+    assert k.sessions == 0 and lines[-1] == "asked to stop; the kiosk ends"
+
+
 def test_the_log_has_one_line_per_event_that_matters_and_no_heard_words() -> None:
     from tests.sessionkit import simulate
 

@@ -18,7 +18,9 @@ import pytest
 from assistant.audio.live import BLOCK
 from assistant.audio.mixer import Mixer
 from assistant.errors import AssistantError
+from assistant.intents import Intent
 from assistant.pedal.wire import pedal_input
+from assistant.recognizers.listener import Heard
 from tests.audiokit import level_db, line_audio
 
 
@@ -43,12 +45,12 @@ def test_a_stop_press_silences_the_narration_within_one_audio_block(
         lines.renderer.close()
     mixer = Mixer()
     mixer.say("a long line", speech)
-    got: queue.Queue[str] = queue.Queue()
+    got: queue.Queue[Heard] = queue.Queue()
     with pedal_input("terminal", got.put, cut=mixer.cut, fd=slave):
         played = [mixer.read(BLOCK)[1] for _ in range(8)]  # the card pulls blocks
         assert max(level_db(b) for b in played) > -40.0  # the voice is speaking
         os.write(master, b"kk")  # a double press: stop
-        assert got.get(timeout=5) == "stop"  # on the session's input queue, as a word
+        assert got.get(timeout=5).intent == Intent("stop")  # on the session's input queue
         after = mixer.read(BLOCK)[1]  # the very next block the card pulls
     assert not np.any(after), "the voice went on after the stop press"
     assert mixer.speaking() is False
@@ -56,12 +58,12 @@ def test_a_stop_press_silences_the_narration_within_one_audio_block(
 
 def test_a_single_press_is_next_on_the_queue(pty: tuple[int, int]) -> None:
     master, slave = pty
-    got: queue.Queue[str] = queue.Queue()
+    got: queue.Queue[Heard] = queue.Queue()
     cuts: list[int] = []
     with pedal_input("terminal", got.put, cut=lambda: cuts.append(1), fd=slave) as attached:
         assert attached
         os.write(master, b"n")
-        assert got.get(timeout=5) == "next"
+        assert got.get(timeout=5).intent == Intent("next")
     assert cuts == []  # next does not silence anything
 
 

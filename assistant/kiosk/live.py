@@ -139,7 +139,10 @@ def run_kiosk(
     log(f"{len(ports.routines)} routines on offer; journal: {where}")
     kiosk = Kiosk(ports, log=log, wait=time.sleep)
     _stop_on_sigterm(kiosk)
-    return kiosk.run(sessions)
+    try:
+        return kiosk.run(sessions)
+    finally:  # the sound card, listener and pedal of the waiting front go with the kiosk
+        ports._close()
 
 
 def _stop_on_sigterm(kiosk: Kiosk) -> None:

@@ -74,7 +74,11 @@ class Kiosk:
             except Exception as exc:  # anything at all: log it, wait, try again
                 self.errors += 1
                 self.log(f"error: {type(exc).__name__}: {exc}; trying again in {backoff:.0f} s")
-                self.wait(backoff)
+                try:
+                    self.wait(backoff)
+                except KeyboardInterrupt:  # SIGTERM or Ctrl-C while waiting: end quietly
+                    self.log("asked to stop; the kiosk ends")
+                    return 0
                 backoff = min(self.max_backoff, backoff * 2)
                 continue
             backoff = self.first_backoff

@@ -32,7 +32,6 @@ from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
 from assistant.session.learning import LearningMixin
 from assistant.session.machine import (
-    ACTIVE,
     AS_PARENT,
     QUIET,
     RESUMABLE,
