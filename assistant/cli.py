@@ -118,7 +118,14 @@ def cmd_soak(args: argparse.Namespace) -> int:
 
     from assistant.kiosk.soak import run_soak
 
-    with tempfile.TemporaryDirectory(prefix="soak-", dir=args.dir) as folder:
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix="soak-", dir=args.dir)
+    except OSError as exc:
+        print(
+            f"error: cannot use {args.dir} for the soak's journal: {exc.strerror}", file=sys.stderr
+        )
+        return 2
+    with scratch as folder:
         report = run_soak(Path(folder) / "journal.db", args.sessions, args.seed)
     print("\n".join(report.lines()))
     return 0 if report.ended == report.journal_sessions == args.sessions else 1

@@ -289,6 +289,7 @@ def test_a_live_kiosk_survives_a_replugged_microphone_and_runs_a_spoken_session(
         journal=str(tmp_path / "journal.db"),
         narration=NarrationConfig(durations="wpm"),
         audio=AudioConfig(engine="pocketsphinx", silent_after=3600.0),
+        pedal="/dev/input/no-such-pedal",  # unplugged, or a typo in the unit: voice still works
     )
     probe: Callable[[], DeviceReport] = lambda: DeviceReport(  # noqa: E731
         microphone="test microphone", speaker="test speaker"
@@ -317,6 +318,7 @@ def test_a_live_kiosk_survives_a_replugged_microphone_and_runs_a_spoken_session(
     finally:
         room.quit.set()
     assert not thread.is_alive() and result == {"status": 0}
+    assert "no pedal: " in "\n".join(log.lines) and "voice commands only" in "\n".join(log.lines)
     assert "kiosk: menu: chose gentle-first" in log.lines and "session over: stopped" in "\n".join(
         log.lines
     )

@@ -22,6 +22,7 @@ from assistant.menu.drive import make_menu, menu_routines, run_menu
 from assistant.menu.live import LiveFront
 from assistant.menu.machine import MenuTimes
 from assistant.menu.words import menu_vocabulary
+from assistant.pedal.evdev_pedal import PedalError
 from assistant.routine.model import Routine
 from assistant.runner import END, Fault, Utterance
 
@@ -104,11 +105,16 @@ class LivePorts:
 
         sink = KioskEvents(self.log)
         cfg = replace(self.cfg, routine=routine.id)
-        app.run(
-            cfg, probe=self.probe, stdin_is_tty=lambda: False, card=self.card, sinks=[sink],
-            routine=routine,
-        )  # fmt: skip
+        try:
+            self._run(app.run, cfg, sink, routine)
+        except PedalError as exc:  # raised before the session starts: run it by voice only
+            self.log(f"no pedal: {exc}; voice commands only")
+            self._run(app.run, replace(cfg, pedal=None), sink, routine)
         return sink.outcome or "ended"
+
+    def _run(self, run: Callable[..., int], cfg: AppConfig, sink: KioskEvents, r: Routine) -> None:
+        run(cfg, probe=self.probe, stdin_is_tty=lambda: False, card=self.card, sinks=[sink],
+            routine=r)  # fmt: skip
 
     def _close(self) -> None:
         front, self._front = self._front, None

@@ -25,6 +25,7 @@ from assistant.clock import WallClock
 from assistant.intents import Vocabulary
 from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
 from assistant.narration.voice import estimate_seconds
+from assistant.pedal.evdev_pedal import PedalError
 from assistant.pedal.wire import pedal_input
 from assistant.recognizers import RecognizerError
 from assistant.recognizers.listener import Heard, Listener, echo_gate
@@ -112,9 +113,12 @@ class LiveFront:
         self.live.start()
         stack.callback(self.live.stop)
         stack.callback(_let_it_finish, self.mixer, link)
-        stack.enter_context(
-            pedal_input(self.pedal, self.source.put, cut=self.mixer.cut, note=self._say)
-        )
+        try:
+            stack.enter_context(
+                pedal_input(self.pedal, self.source.put, cut=self.mixer.cut, note=self._say)
+            )
+        except PedalError as exc:  # a kiosk without its pedal still listens
+            self._say(f"no pedal: {exc}; voice commands only")
 
     def _heard(self, heard: Heard) -> None:
         if heard.intent is not None:
