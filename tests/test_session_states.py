@@ -191,6 +191,16 @@ def test_pain_in_the_closing_words_is_recorded_and_answered_then_the_words_go_on
     ]
 
 
+def test_ouch_in_the_closing_stage_is_recorded(entered: dict[str, float]) -> None:
+    here = _at("closing", entered)
+    mark = len(here.log.events)
+    here.say("ouch", then=1.0)
+    after = _after(here, mark)
+    assert any(isinstance(e, Ouch) for e in after), "the journal learns of it"
+    said = [e.text for e in after if isinstance(e, Said)]
+    assert said[:1] == [here.session.prompts("ouch_closing")]
+
+
 def test_a_device_fault_in_the_closing_words_ends_now(entered: dict[str, float]) -> None:
     here = _at("ending", entered)
     here.session.fault("the speaker was unplugged")

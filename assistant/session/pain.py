@@ -24,7 +24,8 @@ class PainMixin(SessionState):
     """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
 
     def _on_ouch(self, intent: Intent) -> None:
-        if self.state == "closing":
+        if self.state == "closing":  # recorded against the last stage, as anywhere else
+            self._emit(ev.Ouch(stage=self._stage_id()))
             self._aside([Say(self.prompts("ouch_closing"), "pain")])
             return
         if self.phase not in STAGE_STATES:
