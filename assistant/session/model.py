@@ -319,10 +319,6 @@ class Session(
             self._stop()
         self.end()
 
-    # -- intent handlers ------------------------------------------------------------------------
-
-    # -- pain and comfort -----------------------------------------------------------------------
-
     # -- state entry ----------------------------------------------------------------------------
 
     def _unless_entered_as_parent(self, callback: Callable[[], None]) -> Callable[[], None]:
@@ -336,18 +332,6 @@ class Session(
 
     def _emit_state(self) -> None:
         self._emit(ev.State(state=self.phase, stage=self._stage_id()))
-
-    # -- resuming after a crash -----------------------------------------------------------------
-
-    # -- stage flow -----------------------------------------------------------------------------
-
-    # -- commands that change how the work is done ----------------------------------------------
-
-    # -- pause, stop, resume --------------------------------------------------------------------
-
-    # -- asides: say something, then carry on exactly where we were ---------------------------
-
-    # -- session-wide timers --------------------------------------------------------------------
 
     # -- agenda machinery -----------------------------------------------------------------------
 
