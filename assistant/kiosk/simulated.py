@@ -24,7 +24,7 @@ from assistant.kiosk.live import KIOSK_MENU, START_INTENTS
 from assistant.kiosk.log import KioskEvents
 from assistant.menu.drive import make_menu, run_menu
 from assistant.menu.words import menu_vocabulary
-from assistant.narration.voice import estimate_seconds
+from assistant.narration.voice import SilentVoice, estimate_seconds
 from assistant.pedal.evdev_pedal import EV_KEY, replay
 from assistant.routine.model import Routine
 from assistant.run_log import open_event_log
@@ -111,17 +111,6 @@ class FlakyVoice:
         return None
 
 
-class _Silent:
-    def say(self, text: str) -> float:
-        return estimate_seconds(text)
-
-    def cue(self, text: str) -> None:
-        return None
-
-    def cut(self) -> None:
-        return None
-
-
 class SimulatedPorts:
     """The kiosk's ports on virtual clocks, driven by ``rng``; sessions journal to
     ``journal``. ``crash_rate``: the chance a turn's waiting crashes outright."""
@@ -190,7 +179,7 @@ class SimulatedPorts:
         if rng.random() < 0.1:
             lines.append(Utterance(first, "stop"))  # changed their mind: back to waiting
         lines.append(Utterance(first + 5.0, answer))
-        menu = make_menu(self.routines, voice=_Silent(), clock=self.clock, times=KIOSK_MENU)
+        menu = make_menu(self.routines, voice=SilentVoice(), clock=self.clock, times=KIOSK_MENU)
         menu.note = self.log
         return run_menu(menu, ScriptInput(self.clock, lines))
 
