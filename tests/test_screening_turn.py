@@ -28,6 +28,7 @@ def test_the_turn_machine_allows_only_its_transitions() -> None:
     with pytest.raises(MachineError):
         turn.next_question()  # no next question before this one is heard and answered
     turn.answer_early()
+    turn.answer_early()  # a second answer over the same question is held as well
     assert (turn.state, turn.early, turn.heard) == ("early", True, False)
     with pytest.raises(MachineError):
         turn.next_question()  # an early answer never moves the screening on

@@ -34,6 +34,7 @@ def turn_config() -> dict[str, Any]:
         "transitions": [
             # an answer over the welcome or the question: kept until the question is heard
             {"trigger": "answer_early", "source": "unheard", "dest": "early"},
+            {"trigger": "answer_early", "source": "early", "dest": None},  # one more: held too
             {"trigger": "question_said", "source": ["unheard", "early"], "dest": "heard"},
             # said again after a pause: a question heard once stays heard
             {"trigger": "question_said", "source": "heard", "dest": None},

@@ -53,8 +53,7 @@ class PreSessionMixin(SessionState):
             # Not cut off either: a stray word must not restart the welcome, and the question
             # is heard to its end before the answer is asked for again.
             self._emit(ev.Screening(question=turn.index, answer=intent.name, counted=False))
-            if not turn.early:
-                turn.answer_early()
+            turn.answer_early()
             return
         self._interrupt()
         self._emit(ev.Screening(question=turn.index, answer=intent.name))
