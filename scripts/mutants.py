@@ -237,12 +237,6 @@ MUTANTS: list[Mutant] = [
         '{"trigger": "next_question", "source": "heard", "dest": "unheard"}',
         '{"trigger": "next_question", "source": "heard", "dest": "heard"}',
     ),
-    Mutant(
-        "question-read-again-unheard",
-        DIALOGUE,
-        '{"trigger": "question_said", "source": "heard", "dest": None}',
-        '{"trigger": "question_said", "source": "heard", "dest": "unheard"}',
-    ),
     # pain thresholds: the rules' defaults, one step less careful
     Mutant("pain-severe-8-to-9", PAIN, "    severe: int = 8", "    severe: int = 9"),
     Mutant(
