@@ -321,8 +321,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "pain-while-off-comfort-off-by-one",
         SESSION_PAIN,
-        "high = value >= self.settings.comfort_limit",
-        "high = value > self.settings.comfort_limit",
+        "        return value >= self.settings.comfort_limit",
+        "        return value > self.settings.comfort_limit",
     ),
     Mutant(
         "pain-while-off-very-severe-off-by-one",
