@@ -31,6 +31,7 @@ TESTS = [
     "tests/test_session_dialogues.py",
     "tests/test_session_properties.py",
     "tests/test_session_states.py",
+    "tests/test_screening_turn.py",
 ]
 
 
@@ -48,6 +49,7 @@ PAIN = "assistant/care/pain.py"
 SESSION_PAIN = "assistant/session/pain.py"
 PRESESSION = "assistant/session/presession.py"
 COMMANDS = "assistant/session/commands.py"
+DIALOGUE = "assistant/session/dialogue.py"
 
 _GENERAL_STOP = '        if intent.name == "stop":\n            self._stop()\n            return\n'
 
@@ -210,6 +212,31 @@ MUTANTS: list[Mutant] = [
         '        if intent is not None and intent.name == "stop":\n            self._interrupt()',
         '        if intent is not None and intent.name == "stop":\n            pass',
     ),
+    # the screening turn's own machine (assistant/session/dialogue.py)
+    Mutant(
+        "stop-ignored-while-an-answer-is-held",
+        MODEL,
+        _GENERAL_STOP,
+        _GENERAL_STOP.replace('"stop":', '"stop" and not self.questions.early:'),
+    ),
+    Mutant(
+        "early-answer-counted",
+        PRESESSION,
+        "screening_step(ScreeningFacts(intent.name, turn.heard))",
+        "screening_step(ScreeningFacts(intent.name, True))",
+    ),
+    Mutant(
+        "early-answer-not-asked-for",
+        PRESESSION,
+        "            if early:  # an answer came too soon",
+        "            if False:  # an answer came too soon",
+    ),
+    Mutant(
+        "next-question-counted-as-heard",
+        DIALOGUE,
+        '{"trigger": "next_question", "source": "heard", "dest": "unheard"}',
+        '{"trigger": "next_question", "source": "heard", "dest": "heard"}',
+    ),
     # pain thresholds: the rules' defaults, one step less careful
     Mutant("pain-severe-8-to-9", PAIN, "    severe: int = 8", "    severe: int = 9"),
     Mutant(
@@ -294,8 +321,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "pain-while-off-comfort-off-by-one",
         SESSION_PAIN,
-        "high = value >= self.settings.comfort_limit",
-        "high = value > self.settings.comfort_limit",
+        "        return value >= self.settings.comfort_limit",
+        "        return value > self.settings.comfort_limit",
     ),
     Mutant(
         "pain-while-off-very-severe-off-by-one",

@@ -30,6 +30,10 @@ def test_the_word_table_in_the_docs_is_current() -> None:
     yes, no = cells["| *yes* (yes)"], cells["| *no* (no)"]
     assert (yes["paused_warned"], no["paused_warned"]) == ("→ ending", "→ instruction")
     assert (yes["paused_checking"], no["paused_checking"]) == ("→ asking", "→ stopped")
+    # the screening turn: an answer counts once its question was heard, never before
+    assert (yes["screening_unheard"], no["screening_unheard"]) == ("→ screening_early",) * 2
+    assert (yes["screening_early"], no["screening_early"]) == ("·", "·")  # held, not counted
+    assert (yes["screening_heard"], no["screening_heard"]) == ("→ declining", "→ screening_unheard")
     ouch, five = cells["| *ouch* (ouch)"], cells["| *five* (pain 5)"]
     assert ouch["stroking"] == "→ asking_comfort" and ouch["asking_comfort"] == "question"
     assert five["asking"] == "→ holding" and five["asking_comfort"] == "ack"

@@ -30,6 +30,7 @@ from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
 from assistant.session.asides import AsidesMixin
 from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
+from assistant.session.dialogue import ScreeningTurn
 from assistant.session.learning import LearningMixin
 from assistant.session.machine import (
     AS_PARENT,
@@ -108,9 +109,7 @@ class Session(
         #: the firmest level each area may have, after a severe reading on its spot
         self._cap = {}
         self._take_carryover(self.carryover)
-        self._question = 0
-        self._question_heard = False  # the current safety question was said to its end
-        self._early_answer = False  # an answer came before the question was heard
+        self.questions = ScreeningTurn()  # the pre-session dialogue's screening turn
         self._declined_for = (0, "yes")
         self._resume_to = None  # after a crash: the stage to carry on from
         self._warmed_up = False

@@ -47,21 +47,21 @@ class PreSessionMixin(SessionState):
 
     def _screening_answer(self, intent: Intent) -> None:
         """Count an answer only for a question heard to its end; yes or unsure declines."""
-        step = screening_step(ScreeningFacts(intent.name, self._question_heard))
+        turn = self.questions
+        step = screening_step(ScreeningFacts(intent.name, turn.heard))
         if step == "wait_for_question":  # said over the welcome or the question: not counted
             # Not cut off either: a stray word must not restart the welcome, and the question
             # is heard to its end before the answer is asked for again.
-            self._emit(ev.Screening(question=self._question, answer=intent.name, counted=False))
-            self._early_answer = True
+            self._emit(ev.Screening(question=turn.index, answer=intent.name, counted=False))
+            turn.answer_early()
             return
         self._interrupt()
-        self._emit(ev.Screening(question=self._question, answer=intent.name))
+        self._emit(ev.Screening(question=turn.index, answer=intent.name))
         if step == "next_question":
-            self._question += 1
-            self._question_heard = False
+            turn.advance()
             self._ask_screening()
         else:
-            self._declined_for = (self._question, intent.name)
+            self._declined_for = (turn.index, intent.name)
             self.decline()
 
     def _welcome(self) -> list[Step]:
@@ -158,26 +158,27 @@ class PreSessionMixin(SessionState):
             self._aside([Say(self.prompts("resume_reprompt"), "question")])
 
     def _enter_screening(self) -> None:
-        if self._question > 0:  # back after a pause or stop: carry on with the questions
+        if self.questions.index > 0:  # back after a pause or stop: carry on with the questions
             self._ask_screening()
             return
         lines = [*self._welcome(), Say(self.prompts("screening_intro"), "prompt")]
         self._play(lines, self._ask_screening)
 
     def _ask_screening(self) -> None:
-        if self._question >= len(self.routine.screening):
+        turn = self.questions
+        if turn.index >= len(self.routine.screening):
             if self._resume_to is not None:  # after a crash: back to the stage, setup done
                 index, self._resume_to = self._resume_to, None
                 self._goto_stage(index)
             else:
                 self.begin_setup()
             return
-        question = self.routine.screening[self._question]
+        question = self.routine.screening[turn.index]
 
         def heard() -> None:
-            self._question_heard = True
-            if self._early_answer:  # an answer came too soon: ask for it now
-                self._early_answer = False
+            early = turn.early
+            turn.question_said()
+            if early:  # an answer came too soon: ask for it now
                 self._play([Say(self.prompts("screening_wait"), "question")], heard)
                 return
             self._await_answer("yes_no", self._ask_screening)

@@ -19,6 +19,7 @@ from assistant.prompts import Prompts
 from assistant.recognizers.listener import Heard
 from assistant.routine.model import Routine, Stage
 from assistant.session.carryover import Carryover
+from assistant.session.dialogue import ScreeningTurn
 from assistant.session.machine import SessionSettings, StageProgress
 
 __all__ = ["SessionState"]
@@ -74,9 +75,7 @@ class SessionState:
     _area_offset: dict[str, int]  # pressure steps per area, from each stage's own pressure
     _cap: dict[str, int]  # the firmest level an area may have after a severe reading
     _firmer_asked: list[str]
-    _question: int
-    _question_heard: bool  # the current safety question was said to its end
-    _early_answer: bool  # an answer came before the question was heard
+    questions: ScreeningTurn  # which safety question, and whether an answer counts yet
     _declined_for: tuple[int, str]
     _resume_to: int | None  # after a crash: the stage to carry on from
     _warmed_up: bool

@@ -13,6 +13,7 @@ from assistant.routine.doc import routine_reference
 from assistant.routine.loader import check_file, load_routine, routine_paths
 from assistant.routine.model import Routine
 from assistant.session import machine_config
+from assistant.session.dialogue import drawn_together
 
 __all__ = [
     "cmd_diagram",
@@ -105,7 +106,8 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     class _Model:
         pass
 
-    config = machine_config()
+    # both machines: the screening turn (assistant/session/dialogue.py) inside "screening"
+    config = drawn_together(machine_config())
     # the diagram needs no conditions evaluated; drop them so it can be drawn model-free
     for t in config["transitions"]:
         t.pop("conditions", None)

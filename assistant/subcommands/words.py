@@ -23,7 +23,17 @@ from assistant.session.carryover import Memory
 from assistant.session.machine import QUIET, phase
 from assistant.simulation.partner import SimulatedPartner
 
-__all__ = ["REACH", "ROUTINE", "STATES", "WORDS", "Reached", "markdown", "reach", "reaction"]
+__all__ = [
+    "REACH",
+    "ROUTINE",
+    "STATES",
+    "WORDS",
+    "Reached",
+    "markdown",
+    "reach",
+    "reaction",
+    "where",
+]
 
 #: screening, setup, a pain-check loop (asking, holding) and stages that wait for "next"
 ROUTINE = "knot-relief"
@@ -53,9 +63,14 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("pins and needles", "warning"),
 )
 #: the states tabled, and how each is reached: from where, by saying what (None: by
-#: silence, nobody answering until the session asks whether all is well)
+#: silence, nobody answering until the session asks whether all is well, or simply
+#: silence until there). The screening turn's states (assistant/session/dialogue.py) are
+#: columns of their own: "screening_unheard" is the welcome or a question being said,
+#: "screening_early" after an answer said over it, "screening_heard" once a question ends.
 REACH: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "screening": ("screening", ()),
+    "screening_unheard": ("screening", ()),
+    "screening_early": ("screening", ("yes",)),
+    "screening_heard": ("screening", None),
     "setup": ("setup", ()),
     "instruction": ("instruction", ()),
     "stroking": ("stroking", ()),
@@ -129,7 +144,7 @@ class Reached:
         """Say ``text`` now, run ``then`` seconds on; the state right after the word."""
         self.session.hear(typed(text, self.session.vocabulary))
         self.session.scheduler.run_due()
-        moved = self.session.state
+        moved = where(self.session)
         self.run(then)
         return moved
 
@@ -137,6 +152,13 @@ class Reached:
         """Let ``seconds`` of session time pass (or less, if the session ends)."""
         self.at = self.clock.now() + seconds
         _run_until(self.session, self.clock, self.source, self.at)
+
+
+def where(session: Session) -> str:
+    """The session's state, and while screening the turn's state in it: "screening_early"."""
+    if session.state == "screening":
+        return f"screening_{session.questions.state}"
+    return session.state
 
 
 def reach(state: str, entered: dict[str, float] | None = None) -> Reached | None:
@@ -152,12 +174,12 @@ def reach(state: str, entered: dict[str, float] | None = None) -> Reached | None
     _run_until(session, clock, partner, here.at)
     if words is None:  # nobody answers: the session asks whether all is well
         here.source = ScriptInput(clock)
-        while session.state != state and not session.done and clock.now() < here.at + 120.0:
+        while where(session) != state and not session.done and clock.now() < here.at + 300.0:
             _run_until(session, clock, here.source, clock.now() + 1.0)
         here.at = clock.now()
     for word in words or ():
         here.say(word, then=1.0)
-    assert session.state == state, f"meant to be in {state}, in {session.state}"
+    assert where(session) == state, f"meant to be in {state}, in {where(session)}"
     return here
 
 
