@@ -201,6 +201,23 @@ def test_ouch_in_the_closing_stage_is_recorded(entered: dict[str, float]) -> Non
     assert said[:1] == [here.session.prompts("ouch_closing")]
 
 
+@pytest.mark.parametrize(("said", "kind"), [("ouch", Ouch), ("pins and needles", Warning)])
+def test_a_sign_while_a_safety_answer_is_declining_is_recorded_and_answered(
+    entered: dict[str, float], said: str, kind: type
+) -> None:
+    here = _at("screening_heard", entered)
+    assert here.say("yes", then=0.5) == "declining"
+    mark = len(here.log.events)
+    here.say(said, then=0.0)
+    after = _after(here, mark)
+    assert any(isinstance(e, kind) for e in after), "recorded, not dropped"
+    spoken = [e.text for e in after if isinstance(e, Said)]
+    answer = "warning.hands_off" if kind is Warning else "pain_off"
+    assert spoken[:1] == [here.session.prompts(answer)]
+    here.run(600.0)
+    assert [e.outcome for e in here.log.events if isinstance(e, End)] == ["declined"]
+
+
 def test_a_device_fault_in_the_closing_words_ends_now(entered: dict[str, float]) -> None:
     here = _at("ending", entered)
     here.session.fault("the speaker was unplugged")

@@ -13,7 +13,7 @@ from sessionkit import ROUTINES, simulate
 
 from assistant.clock import Scheduler, VirtualClock
 from assistant.events import Event, EventLog
-from assistant.events.kinds import IntentHeard, Said, State
+from assistant.events.kinds import IntentHeard, Ouch, Pain, Said, State, Warning
 from assistant.narration.voice import SilentVoice
 from assistant.routine.loader import load_routine
 from assistant.runner import Utterance, run_session
@@ -95,3 +95,51 @@ def test_stop_while_offering_to_resume_after_a_crash() -> None:
     crash = Carryover(resume=ResumePoint(session=1, stage=2, minutes_ago=3))
     events = _run(Memory(carryover=crash), 0.5)
     _check_stopped(events, "offering")
+
+
+# --- pain before any massage is heard too ---------------------------------------------------
+
+
+def _said_after(events: list[Event], word: str) -> list[Event]:
+    at = next(i for i, e in enumerate(events) if isinstance(e, IntentHeard) and e.name == word)
+    return events[at:]
+
+
+@pytest.mark.parametrize("word", ["ouch", "pins and needles"])
+def test_a_sign_while_asking_who_is_lying_down_is_recorded_not_reasked(word: str) -> None:
+    memory = Memory(people=("Sam", "Alex"), recall=lambda name: Carryover(person=name))
+    clock = VirtualClock()
+    log = EventLog()
+    partner = SimulatedPartner(clock, extra=[Utterance(0.5, word), Utterance(30.0, "stop")])
+    log.add_sink(partner)
+    session = Session(
+        load_routine("knot-relief"),
+        scheduler=Scheduler(clock),
+        voice=SilentVoice(),
+        log=log,
+        memory=memory,
+    )
+    run_session(session, partner)
+    name = "warning" if word != "ouch" else "ouch"
+    after = _said_after(log.events, name)
+    assert any(isinstance(e, Ouch | Warning) for e in after)
+    first = next(e for e in after if isinstance(e, Said))
+    assert first.kind != "question", "answered, not met with the question again"
+
+
+def test_pain_during_the_resume_offer_is_recorded_and_answered() -> None:
+    crash = Carryover(resume=ResumePoint(session=1, stage=2, minutes_ago=3))
+    clock = VirtualClock()
+    log = EventLog()
+    partner = SimulatedPartner(clock, extra=[Utterance(0.5, "eight"), Utterance(30.0, "stop")])
+    log.add_sink(partner)
+    session = Session(
+        load_routine("knot-relief"),
+        scheduler=Scheduler(clock),
+        voice=SilentVoice(),
+        log=log,
+        memory=Memory(carryover=crash),
+    )
+    run_session(session, partner)
+    pains = [e for e in log.events if isinstance(e, Pain)]
+    assert [p.value for p in pains][:1] == [8]

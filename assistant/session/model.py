@@ -264,6 +264,8 @@ class Session(
             if intent.name == "stop":
                 self._interrupt()
                 self.conclude_decline()
+            elif intent.name in ("pain", "ouch", "warning"):  # heard, never dismissed
+                self._pain_while_off(intent)
             return
         if self.state == "stopped":  # resume restarts the stage; anything else (stop too) ends
             if intent.name == "resume":

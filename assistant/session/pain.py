@@ -19,6 +19,10 @@ from assistant.routine.model import PRESSURE_LEVELS, Stage
 from assistant.session.machine import STAGE_STATES
 from assistant.session.state import SessionState
 
+#: before any massage (who is lying down, the resume offer, a decline): a sign is recorded
+#: and answered, and the question stays; there are no hands on to lift, nothing to pause
+BEFORE_HANDS = ("choosing", "offering", "declining")
+
 
 class PainMixin(SessionState):
     """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
@@ -109,7 +113,7 @@ class PainMixin(SessionState):
     def _pain_while_off(self, intent: Intent) -> None:
         """Pain outside hands-on work (setup, a pause, a stop, the questions): heard, recorded,
         and the spot worked last goes lighter; never "not now"."""
-        if intent.name == "warning" and self.phase not in ("stopped", "paused"):
+        if intent.name == "warning" and self.phase not in ("stopped", "paused", *BEFORE_HANDS):
             self._warning(intent)
             return
         stage = self.routine.stages[self.progress.index] if self._massage_start else None

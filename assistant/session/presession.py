@@ -31,6 +31,9 @@ class PreSessionMixin(SessionState):
         if intent.name == "stop":
             self._stop()
             return
+        if intent.name in ("ouch", "warning"):  # heard and recorded, never just re-asked
+            self._pain_while_off(intent)
+            return
         n = intent.value if intent.name == "pain" else 0 if intent.name == "no" else None
         if n is None or n > len(self.people):
             self._aside([Say(self.prompts("person.reprompt", count=len(self.people)), "question")])
@@ -131,6 +134,8 @@ class PreSessionMixin(SessionState):
         assert resume is not None
         if intent.name == "stop":
             self._stop()
+        elif intent.name in ("pain", "ouch", "warning"):  # heard and recorded; the offer stays
+            self._pain_while_off(intent)
         elif intent.name in ("yes", "resume"):
             self._interrupt()
             stage = self.routine.stages[resume.stage]
