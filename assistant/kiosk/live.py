@@ -21,7 +21,6 @@ from assistant.kiosk.loop import Kiosk
 from assistant.menu.drive import make_menu, menu_routines, run_menu
 from assistant.menu.live import LiveFront
 from assistant.menu.machine import MenuTimes
-from assistant.menu.words import menu_vocabulary
 from assistant.pedal.evdev_pedal import PedalError
 from assistant.routine.model import Routine
 from assistant.runner import END, Fault, Utterance
@@ -50,21 +49,7 @@ class LivePorts:
     _front: LiveFront | None = None
 
     def _open_front(self) -> LiveFront:
-        devices = self.probe()
-        output = self.cfg.audio.output
-        speaker = False if devices.speaker is None and output is None else output
-        front = LiveFront(
-            menu_vocabulary(self.routines),
-            engine=self.cfg.audio.engine,
-            model=self.cfg.audio.model,
-            settings=self.cfg.narration.settings(volume=True),
-            input_device=self.cfg.audio.input,
-            output_device=speaker,
-            factory=self.card,
-            silent_after=self.cfg.audio.silent_after,
-            pedal=self.cfg.pedal,
-            note=self.log,
-        )
+        front = LiveFront.for_config(self.cfg, self.routines, self.probe(), self.card, self.log)
         front.__enter__()
         return front
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from types import TracebackType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from assistant.audio.echo import EchoCanceller
 from assistant.audio.live import AudioLink, LiveListening
@@ -23,6 +24,7 @@ from assistant.audio.speaker import AudioVoice, LineAudio
 from assistant.audio.wiring import _let_it_finish, open_listener
 from assistant.clock import WallClock
 from assistant.intents import Vocabulary
+from assistant.menu.words import menu_vocabulary
 from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
 from assistant.narration.voice import estimate_seconds
 from assistant.pedal.evdev_pedal import PedalError
@@ -31,6 +33,11 @@ from assistant.recognizers import RecognizerError
 from assistant.recognizers.listener import Heard, Listener, echo_gate
 from assistant.recognizers.supervised import supervise
 from assistant.runner import QueueInput
+
+if TYPE_CHECKING:
+    from assistant.audio.devices import DeviceReport
+    from assistant.config import AppConfig
+    from assistant.routine.model import Routine
 
 __all__ = ["LiveFront"]
 
@@ -50,6 +57,31 @@ class LiveFront:
     pedal: str | None = None
     err: TextIO = dataclasses.field(default_factory=lambda: sys.stderr)
     note: Any = None  # one line per device event; default: print to err
+
+    @classmethod
+    def for_config(
+        cls,
+        cfg: AppConfig,
+        routines: Sequence[Routine],
+        devices: DeviceReport,
+        card: Any = None,
+        note: Any = None,
+    ) -> LiveFront:
+        """The front a run's settings ask for: no speaker when none was found or named."""
+        named = cfg.audio.output
+        output = False if devices.speaker is None and named is None else named
+        return cls(
+            menu_vocabulary(routines),
+            engine=cfg.audio.engine,
+            model=cfg.audio.model,
+            settings=cfg.narration.settings(volume=True),
+            input_device=cfg.audio.input,
+            output_device=output,
+            factory=card,
+            silent_after=cfg.audio.silent_after,
+            pedal=cfg.pedal,
+            note=note,
+        )
 
     def __post_init__(self) -> None:
         self.clock = WallClock()

@@ -135,21 +135,8 @@ def _live_menu(
     cfg: AppConfig, routines: Sequence[Routine], devices: DeviceReport, card: StreamFactory | None
 ) -> Routine | None:
     from assistant.menu.live import LiveFront
-    from assistant.menu.words import menu_vocabulary
 
-    speaker = cfg.audio.output
-    output = False if devices.speaker is None and speaker is None else speaker
-    front = LiveFront(
-        menu_vocabulary(routines),
-        engine=cfg.audio.engine,
-        model=cfg.audio.model,
-        settings=cfg.narration.settings(volume=True),
-        input_device=cfg.audio.input,
-        output_device=output,
-        factory=card,
-        silent_after=cfg.audio.silent_after,
-        pedal=cfg.pedal,
-    )
+    front = LiveFront.for_config(cfg, routines, devices, card)
     with front:
         menu = make_menu(
             routines,
