@@ -78,6 +78,26 @@ def test_several_people_in_one_stream(make_listener: ListenerFactory) -> None:
     assert [h.intent for h in found if h.intent] == [intent for _, intent in said]
 
 
+@pytest.mark.parametrize(
+    ("heard", "narration", "echo"),
+    [
+        ("slower", {"stroke", "slowly"}, True),  # the grammar snaps "slowly" to "slower"
+        ("lighter", {"light", "strokes"}, True),
+        ("next", {"neck"}, False),  # a different word: the person's
+        ("seven", {"seventh"}, True),
+        ("faster", {"fan"}, False),
+    ],
+)
+def test_a_command_of_the_narrations_own_words_or_their_stems_is_echo(
+    heard: str, narration: set[str], echo: bool
+) -> None:
+    listener = Listener(
+        open_recognizer(VOCAB, "pocketsphinx").recognizer, VOCAB, narration=lambda a, b: narration
+    )
+    intent = Intent("pain", 7) if heard == "seven" else Intent(heard)
+    assert listener._judge(3.0, heard, intent, None).echo is echo
+
+
 def test_the_whole_narration_echoed_triggers_nothing_but_stop_over_it_is_caught(
     make_listener: ListenerFactory,
 ) -> None:

@@ -21,6 +21,7 @@ two rules that matter for safety and for sanity:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -155,8 +156,20 @@ class Listener:
         end = int(t * RATE)
         sounding = self.narration(end - int(self.echo_window * RATE), end)
         spoken = set(normalize(text, self.vocabulary)) - self.vocabulary.fillers
-        echo = bool(spoken) and spoken <= sounding
+        echo = bool(spoken) and all(_sounded(w, sounding) for w in spoken)
         return Heard(t, text, intent, echo=echo, confidence=confidence)
+
+
+def _sounded(word: str, sounding: set[str]) -> bool:
+    """The narration said ``word``, or a word of the same stem: a grammar recognizer snaps
+    what it hears to its own words, so the echo of "slowly" comes back as "slower"."""
+    if word in sounding:
+        return True
+    for said in sounding:
+        common = len(os.path.commonprefix([word, said]))  # noqa: RUF071 (letters wanted)
+        if common >= 4 and common >= min(len(word), len(said)) - 2:
+            return True
+    return False
 
 
 def echo_gate(recognizer: Recognizer | None, duck: Callable[[float], None] | None) -> EchoGate:
