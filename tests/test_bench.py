@@ -12,7 +12,15 @@ import pytest
 from assistant.audio.pcm import to_float
 from assistant.bench.measure import BLOCK_SECONDS, effect_time, run_clips, stop_over_narration
 from assistant.bench.report import markdown, targets
-from assistant.bench.sets import CHAT, Clip, contains_command, spread, synthesized_commands
+from assistant.bench.run import _crossings
+from assistant.bench.sets import (
+    CHAT,
+    WARNING_PHRASES,
+    Clip,
+    contains_command,
+    spread,
+    synthesized_commands,
+)
 from assistant.bench.snr import loudest_frame_energy, mix_at_snr
 from assistant.bench.systems import Found, available_systems
 from assistant.intents import Intent, load_vocabulary
@@ -106,6 +114,17 @@ def test_synthesized_set_is_labelled_by_the_parser() -> None:
     ]
     with pytest.raises(ValueError, match="not a command"):
         synthesized_commands(VOCAB, ("the weather is nice",), SPEAKERS[:1])
+
+
+def test_every_warning_phrase_is_a_warning_and_crossings_are_counted() -> None:
+    from assistant.intents import parse
+
+    assert {parse(p, VOCAB) for p in WARNING_PHRASES} == {Intent("warning")}
+    warn = [["im dizzy", "warning", "warning"], ["i feel sick", "warning", "5"],
+            ["sharp pain", "warning", "-"]]  # fmt: skip
+    assert _crossings("warning", warn) == {"warnings": 3, "warning_as_command": 1}
+    cmds = [["next", "next", "warning"], ["stop", "stop", "stop"], ["no", "no", "-"]]
+    assert _crossings("real", cmds) == {"commands": 3, "command_as_warning": 1}
 
 
 def test_targets_say_which_are_met_and_by_how_much() -> None:

@@ -16,7 +16,7 @@ class Task:
     system: str
     locale: str
     kind: str  # "accuracy", "negatives", "echo" or "stop_latency"
-    set: str  # real, synth, korean | oov, noise, conversation | narration
+    set: str  # real, synth, warning, korean | oov, noise, conversation | narration
     snr: Condition = None
 
 
@@ -51,6 +51,7 @@ class Plan:
             out += [Task(name, locale, "accuracy", "real", s) for s in snrs]
             if ours or self is FULL:
                 out += [Task(name, locale, "accuracy", "synth", s) for s in snrs]
+                out += [Task(name, locale, "accuracy", "warning", s) for s in snrs]
                 out += [Task(name, locale, "negatives", n) for n in ("oov", "noise")]
                 out += [Task(name, locale, "negatives", "conversation")]
                 out += [Task(name, locale, "echo", "narration")]

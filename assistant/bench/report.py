@@ -133,8 +133,17 @@ def markdown(r: dict[str, Any]) -> str:
                 f"({u['clips']} real clips): {each}."]  # fmt: skip
     elif u.get("note"):
         out += ["", f"Whisper decode per utterance: {u['note']}"]
+    for system, by in (r.get("warning_crossings") or {}).items():
+        each = "; ".join(
+            f"{c}: {n.get('warning_as_command', 0)} of {n.get('warnings', 0)} warnings heard "
+            f"as a command, {n.get('command_as_warning', 0)} of {n.get('commands', 0)} "
+            "commands heard as a warning"
+            for c, n in by.items()
+        )
+        out += ["", f"Warnings and commands crossing, {system}: {each}."]
     for key, table in r["confusion"].items():
-        out += ["", f"Confusion, {key}, clean (said: heard ×count; - is nothing):", ""]
+        name, _, cond = key.partition("@")
+        out += ["", f"Confusion, {name}, {cond or 'clean'} (said: heard ×count; - is nothing):", ""]
         for said, got in table.items():
             out.append(f"- {said}: " + ", ".join(f"{g} ×{n}" for g, n in got.items()))
     if r["notes"]:

@@ -105,6 +105,7 @@ def _gather(done: dict[Task, dict[str, Any]], plan: Plan) -> dict[str, Any]:
     latency: dict[str, dict[str, Any]] = defaultdict(dict)
     cost: dict[str, dict[str, float]] = defaultdict(lambda: {"audio": 0.0, "compute": 0.0})
     lat: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    cross: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for task, r in sorted(done.items(), key=lambda kv: str(kv[0])):
         cost[task.system]["audio"] += r["audio"]
         cost[task.system]["compute"] += r["compute"]
@@ -115,13 +116,16 @@ def _gather(done: dict[Task, dict[str, Any]], plan: Plan) -> dict[str, Any]:
                 "right": right, "total": len(rows),
                 "rate": round(right / len(rows), 4) if rows else None,
             }  # fmt: skip
-            if task.snr is None and task.set in ("real", "korean"):
+            if task.set in ("real", "synth", "warning"):
+                cross[task.system][_cond(task.snr)].update(_crossings(task.set, rows))
+            per_phrase = task.set == "warning"  # provisional: read phrase by phrase
+            if (task.snr is None and task.set in ("real", "korean")) or per_phrase:
                 table: dict[str, Counter[str]] = defaultdict(Counter)
                 for said, _, got, *_ in rows:
                     table[said][got] += 1
-                confusion[f"{task.system}/{task.set}"] = {
-                    k: dict(v.most_common()) for k, v in sorted(table.items())
-                }
+                key = f"{task.system}/{task.set}" + (f"@{_cond(task.snr)}" if per_phrase else "")
+                confusion[key] = {k: dict(v.most_common()) for k, v in sorted(table.items())}
+            if task.snr is None and task.set in ("real", "korean"):
                 for row in rows:
                     if row[4] is not None:
                         lat[task.system]["stop" if row[1] == "stop" else "other"].append(row[4])
@@ -165,7 +169,22 @@ def _gather(done: dict[Task, dict[str, Any]], plan: Plan) -> dict[str, Any]:
         "false_accepts": false,
         "latency": latency,
         "real_time_factor": rtf,
+        "warning_crossings": {s: {c: dict(n) for c, n in by.items()} for s, by in cross.items()},
     }
+
+
+def _crossings(name: str, rows: list[list[Any]]) -> Counter[str]:
+    """Where warnings and commands meet: a warning heard as a command, a command heard
+    as a warning (neither may rise when the warnings are made easier to hear)."""
+    n: Counter[str] = Counter()
+    for _, expected, got, *_ in rows:
+        if name == "warning":
+            n["warnings"] += 1
+            n["warning_as_command"] += got not in ("warning", "-")
+        else:
+            n["commands"] += 1
+            n["command_as_warning"] += got == "warning" and expected != "warning"
+    return n
 
 
 def _probe(plan: Plan) -> dict[str, Any]:

@@ -21,6 +21,7 @@ __all__ = [
     "CHAT",
     "KOREAN_PHRASES",
     "SYNTH_PHRASES",
+    "WARNING_PHRASES",
     "Clip",
     "contains_command",
     "conversation",
@@ -30,6 +31,7 @@ __all__ = [
     "real_commands",
     "spread",
     "synthesized_commands",
+    "warning_phrases",
 ]
 
 T = TypeVar("T")
@@ -75,6 +77,15 @@ SYNTH_PHRASES: tuple[str, ...] = (
     "a bit lighter please", "thats too hard", "please stop", "say that again",
     "move on", "hold on", "keep going", "go back", "slow down", "its about a six",
     "maybe four out of ten", "no pain at all", "how much longer", "what can i say",
+)  # fmt: skip
+
+#: Warning signs of the care-and-safety work (the hands come off at once). No one in the
+#: corpus says them: synthesized only, so their figures are provisional. The last three
+#: are worded as no prompt of any engine words them, to show how far it generalizes.
+WARNING_PHRASES: tuple[str, ...] = (
+    "its tingling", "my leg is numb", "sharp pain", "i feel dizzy", "i cant breathe",
+    "i feel sick", "pins and needles", "it burns", "i feel faint", "shooting pain",
+    "my hands are tingling", "im dizzy", "my foot feels numb",
 )  # fmt: skip
 
 #: Chat a couple might have during a massage, with no command in it (our own lines).
@@ -141,6 +152,11 @@ def synthesized_commands(
         for s in chosen:
             out.append(Clip(synthesize(text, s), text, expected, _voice(s)))
     return out
+
+
+def warning_phrases(vocab: Vocabulary, every_speaker: bool = True) -> list[Clip]:
+    """The warning phrases, said by the espeak-ng voices (all, or one each in turn)."""
+    return synthesized_commands(vocab, WARNING_PHRASES, SPEAKERS, every_speaker)
 
 
 def korean_commands(vocab: Vocabulary, every_speaker: bool = True) -> list[Clip]:

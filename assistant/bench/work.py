@@ -25,6 +25,7 @@ from assistant.bench.sets import (
     oov_words,
     real_commands,
     synthesized_commands,
+    warning_phrases,
 )
 from assistant.bench.systems import System, available_systems
 from assistant.intents import Intent, load_vocabulary
@@ -60,6 +61,8 @@ def _clips(name: str, plan: Plan, root: str | None) -> list[Clip]:
         return real_commands(corpus, en, plan.per_group) if corpus else []
     if name == "synth":
         return synthesized_commands(en, every_speaker=plan.every_speaker)
+    if name == "warning":
+        return warning_phrases(en, every_speaker=plan.every_speaker)
     if name == "korean":
         return korean_commands(load_vocabulary("ko"), plan.every_speaker)
     if name == "oov":

@@ -114,6 +114,10 @@ class Vocabulary:
     #: stop phrases understood in typed text only, never put in the grammar: the English
     #: "stop" in every locale, which a locale's speech model may not have as a word
     typed: tuple[Phrase, ...] = ()
+    #: phrases as a person writes them ("I can't breathe") that a recognizer biased by a
+    #: text prompt should be told of beside the one-word commands: a decoder primed with
+    #: single words wrote "My leg is." for "my leg is numb" (bench/README.md)
+    cues: tuple[str, ...] = ()
 
     @functools.cached_property
     def index(self) -> dict[tuple[str, ...], Phrase]:
@@ -194,6 +198,11 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
     known = {**phrases, **typed}
     if any(known.get(w) is None or known[w].intent != "stop" for w in anywhere):
         raise ValueError("every 'anywhere' phrase must be a stop phrase")
+    cues = tuple(str(c) for c in data.get("prompt", []))
+    for cue in cues:
+        words = tuple(cue.lower().replace("'", "").split())
+        if words not in known:
+            raise ValueError(f"prompt phrase '{cue}' is no phrase of the vocabulary")
     missing = set(INTENT_NAMES) - {p.intent for p in phrases.values()}
     if missing:
         raise ValueError(f"no phrases for {', '.join(sorted(missing))}")
@@ -205,4 +214,5 @@ def _build(data: dict[str, Any], name: str) -> Vocabulary:
         anywhere=anywhere,
         templates=tuple(templates_seen),
         typed=tuple(typed.values()),
+        cues=cues,
     )

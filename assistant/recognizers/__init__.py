@@ -95,8 +95,28 @@ def open_recognizer(
     Whisper, vosk, PocketSphinx; other languages: vosk). When one cannot start, a note
     says why and which engine listens instead. :class:`RecognizerError` explains what
     is missing when nothing can start. A ``model`` path is offered to each in turn:
-    the engine whose kind of model it is takes it.
+    the engine whose kind of model it is takes it. A locale whose vocabulary
+    understands the English "stop" typed also hears it spoken: an English stop
+    spotter listens beside its recognizer (:mod:`assistant.recognizers.english_stop`).
     """
+    return _with_english_stop(_open_best(vocabulary, engine, model), vocabulary)
+
+
+def _with_english_stop(opened: Opened, vocabulary: Vocabulary) -> Opened:
+    """``opened``, with the English stop spotter beside it where the locale needs one."""
+    if vocabulary.locale == "en" or ("stop",) not in {p.words for p in vocabulary.typed}:
+        return opened
+    from assistant.recognizers.english_stop import WithEnglishStop, open_stop_spotter
+
+    try:
+        spotter = open_stop_spotter()
+    except RecognizerError as exc:
+        opened.notes.append(f"{exc}; the English 'stop' is understood typed only")
+        return opened
+    return Opened(WithEnglishStop(opened.recognizer, spotter), opened.notes)
+
+
+def _open_best(vocabulary: Vocabulary, engine: str | None, model: Path | None) -> Opened:
     if engine is not None:
         return _open(engine, vocabulary, model)
     order = PREFERRED.get(vocabulary.locale, FALLBACK)

@@ -6,8 +6,10 @@ Why it is built this way (figures in ``bench/README.md``):
   for a word as for silence, so it runs once per utterance, not on the stream.
 * **Biased to the vocabulary**: the decoder's prompt lists the vocabulary's command
   words and numbers (built from ``assistant/intents/en.yaml``, so a new intent joins
-  by itself). Plain decoding writes "now" for *no* and "nice" for *nine*; the prompt
-  turns most of those misses into hits.
+  by itself), then its ``prompt`` phrases, the warning signs. Plain decoding writes
+  "now" for *no* and "nice" for *nine*; the prompt turns most of those misses into
+  hits. With single words only, "my leg is numb" came out "My leg is." and "I feel
+  sick" as "Five."; named in the prompt, they are heard.
 * **Scored, not just transcribed**: one greedy decode at temperature 0 (faster-whisper's
   fallback sampling is where hallucinated commands came from), rejected when Whisper
   thinks there was no speech, when the mean token log-probability is low, or when the
@@ -56,6 +58,10 @@ THREADS_ENV = "MASSAGE_WHISPER_THREADS"
 
 #: Mean log-probability per output token below which a result is not trusted.
 MIN_LOGPROB = -1.3
+#: Warnings are believed at a stricter score: in noise the decoder sometimes writes a
+#: prompt phrase ("I feel sick." for a "three" at 6 dB, -1.0 to -1.3), while warnings
+#: said scored -0.05 to -0.75 (espeak-ng voices, bench/README.md).
+MIN_WARNING_LOGPROB = -0.9
 #: Whisper's own no-speech rule: probability above this with a log-probability under
 #: ``NO_SPEECH_LOGPROB`` means it heard no speech.
 NO_SPEECH = 0.6
@@ -98,7 +104,8 @@ def _model(path: str) -> Any:
 
 
 def prompt_words(vocabulary: Vocabulary) -> list[str]:
-    """The words the prompt lists: each intent's first one-word phrase, then the numbers."""
+    """What the prompt lists: each intent's first one-word phrase, the numbers, then the
+    vocabulary's prompt phrases (the warning signs: "My leg is numb.")."""
     words: list[str] = []
     for intent in dict.fromkeys(p.intent for p in vocabulary.phrases):
         if intent == "pain":
@@ -106,7 +113,7 @@ def prompt_words(vocabulary: Vocabulary) -> list[str]:
         first = next((p for p in vocabulary.sentences(intent) if len(p.words) == 1), None)
         if first is not None:
             words.append(first.words[0])
-    return list(dict.fromkeys([*words, *vocabulary.numbers]))
+    return list(dict.fromkeys([*words, *vocabulary.numbers, *vocabulary.cues]))
 
 
 class WhisperDecoder:
@@ -128,7 +135,7 @@ class WhisperDecoder:
         self.tokenizer = Tokenizer(raw, multilingual, task="transcribe", language="en")
         self.features = FeatureExtractor(feature_size=self.model.n_mels)
         self.window = window
-        text = " " + " ".join(f"{w.capitalize()}." for w in prompt_words(vocabulary))
+        text = " " + " ".join(f"{w[0].upper()}{w[1:]}." for w in prompt_words(vocabulary))
         tok = self.tokenizer
         self.prompt = [tok.sot_prev, *tok.encode(text), *tok.sot_sequence, tok.no_timestamps]
 
@@ -169,6 +176,8 @@ def judge(decoded: Decoded, vocabulary: Vocabulary) -> tuple[str, Intent | None]
     text = " ".join(words)
     intent = parse(text, vocabulary) if words else None
     if intent is None:
+        return "", None
+    if intent.name == "warning" and decoded.logprob < MIN_WARNING_LOGPROB:
         return "", None
     if len(words) > vocabulary.longest + 3 and intent.name != "stop":
         return "", None  # longer than any command: talk (a stop in it still stops)
