@@ -69,10 +69,11 @@ def test_stop_during_a_pause_from_each_state(state: str) -> None:
     assert outcome == "stopped"
 
 
-def _run(memory: Memory, stop_at: float) -> list[Event]:
+def _run(memory: Memory, said: list[tuple[float, str]]) -> list[Event]:
+    """knot-relief with ``memory`` (people to choose from, a crash to resume), and ``said``."""
     clock = VirtualClock()
     log = EventLog()
-    partner = SimulatedPartner(clock, extra=[Utterance(stop_at, "stop")])
+    partner = SimulatedPartner(clock, extra=[Utterance(at, text) for at, text in said])
     log.add_sink(partner)
     session = Session(
         load_routine("knot-relief"),
@@ -87,13 +88,13 @@ def _run(memory: Memory, stop_at: float) -> list[Event]:
 
 def test_stop_while_asking_who_is_lying_down() -> None:
     memory = Memory(people=("Sam", "Alex"), recall=lambda name: Carryover(person=name))
-    events = _run(memory, 0.5)
+    events = _run(memory, [(0.5, "stop")])
     _check_stopped(events, "choosing")
 
 
 def test_stop_while_offering_to_resume_after_a_crash() -> None:
     crash = Carryover(resume=ResumePoint(session=1, stage=2, minutes_ago=3))
-    events = _run(Memory(carryover=crash), 0.5)
+    events = _run(Memory(carryover=crash), [(0.5, "stop")])
     _check_stopped(events, "offering")
 
 
@@ -108,20 +109,9 @@ def _said_after(events: list[Event], word: str) -> list[Event]:
 @pytest.mark.parametrize("word", ["ouch", "pins and needles"])
 def test_a_sign_while_asking_who_is_lying_down_is_recorded_not_reasked(word: str) -> None:
     memory = Memory(people=("Sam", "Alex"), recall=lambda name: Carryover(person=name))
-    clock = VirtualClock()
-    log = EventLog()
-    partner = SimulatedPartner(clock, extra=[Utterance(0.5, word), Utterance(30.0, "stop")])
-    log.add_sink(partner)
-    session = Session(
-        load_routine("knot-relief"),
-        scheduler=Scheduler(clock),
-        voice=SilentVoice(),
-        log=log,
-        memory=memory,
-    )
-    run_session(session, partner)
+    events = _run(memory, [(0.5, word), (30.0, "stop")])
     name = "warning" if word != "ouch" else "ouch"
-    after = _said_after(log.events, name)
+    after = _said_after(events, name)
     assert any(isinstance(e, Ouch | Warning) for e in after)
     first = next(e for e in after if isinstance(e, Said))
     assert first.kind != "question", "answered, not met with the question again"
@@ -129,17 +119,6 @@ def test_a_sign_while_asking_who_is_lying_down_is_recorded_not_reasked(word: str
 
 def test_pain_during_the_resume_offer_is_recorded_and_answered() -> None:
     crash = Carryover(resume=ResumePoint(session=1, stage=2, minutes_ago=3))
-    clock = VirtualClock()
-    log = EventLog()
-    partner = SimulatedPartner(clock, extra=[Utterance(0.5, "eight"), Utterance(30.0, "stop")])
-    log.add_sink(partner)
-    session = Session(
-        load_routine("knot-relief"),
-        scheduler=Scheduler(clock),
-        voice=SilentVoice(),
-        log=log,
-        memory=Memory(carryover=crash),
-    )
-    run_session(session, partner)
-    pains = [e for e in log.events if isinstance(e, Pain)]
+    events = _run(Memory(carryover=crash), [(0.5, "eight"), (30.0, "stop")])
+    pains = [e for e in events if isinstance(e, Pain)]
     assert [p.value for p in pains][:1] == [8]
