@@ -40,14 +40,15 @@ def level_db(x: Pcm) -> float:
     return float(10 * np.log10(np.mean(to_float(x) ** 2) + 1e-12))
 
 
-def corpus_clips(word: str, limit: int, category: str = "command") -> list[tuple[Path, Pcm]]:
-    """The first ``limit`` recordings of ``word`` (sorted by path), as 16 kHz samples."""
+def corpus_clips(word: str | None, limit: int, category: str = "command") -> list[tuple[Path, Pcm]]:
+    """The first ``limit`` recordings of ``word`` (of every word: None), sorted by path,
+    as 16 kHz samples."""
     manifest = CORPUS / "MANIFEST.tsv"
     if not manifest.exists():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     with manifest.open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f, delimiter="\t") if r["category"] == category]
-    paths = sorted(CORPUS / r["path"] for r in rows if r["transcript"] == word)[:limit]
+    paths = sorted(CORPUS / r["path"] for r in rows if word in (None, r["transcript"]))[:limit]
     return [(p, read_wav(p)) for p in paths]
 
 
