@@ -33,8 +33,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from assistant.intents import Vocabulary, load_vocabulary
 from assistant.recognizers import Hypothesis, Recognizer, RecognizerError
 from assistant.recognizers.vad import CHUNK, Cut, Event, SileroVad, SpeechCutter
+from assistant.recognizers.whisper_engine import WhisperDecoder, judge
+from assistant.recognizers.whisper_model import find_whisper_model
 
 __all__ = [
     "EnglishStopSpotter",
@@ -117,12 +120,10 @@ def _int16(audio: Floats) -> bytes:
 class WhisperConfirms:
     """Whisper's opinion, with the English vocabulary's prompt and rejection rules."""
 
-    decoder: Any  # a WhisperDecoder for the English vocabulary
-    vocabulary: Any  # that vocabulary
+    decoder: WhisperDecoder  # for the English vocabulary
+    vocabulary: Vocabulary  # that vocabulary
 
     def __call__(self, audio: Floats) -> bool:
-        from assistant.recognizers.whisper_engine import judge
-
         intent = judge(self.decoder.decode(audio), self.vocabulary)[1]
         return intent is not None and intent.name == "stop"
 
@@ -216,12 +217,7 @@ def open_stop_spotter(whisper: bool = True) -> EnglishStopSpotter:
 
 def _whisper_confirms() -> WhisperConfirms | None:
     """Whisper as the second opinion, or None when it cannot start here."""
-    from assistant.intents import load_vocabulary
-
     try:
-        from assistant.recognizers.whisper_engine import WhisperDecoder
-        from assistant.recognizers.whisper_model import find_whisper_model
-
         english = load_vocabulary("en")
         return WhisperConfirms(WhisperDecoder(find_whisper_model(None), english), english)
     except (ImportError, RecognizerError):
