@@ -162,6 +162,20 @@ class SpeechCutter:
             return Event.LONG
         return Event.NONE
 
+    def amend(self, audio: Floats) -> None:
+        """Replace the end of the audio kept (the utterance under way, or the pre-roll)
+        with ``audio``: Whisper hears it; the voice detector has moved on."""
+        chunks: list[Floats] | deque[Floats] = self.cut.chunks if self.cut else self._before
+        end = len(audio)
+        for i in range(len(chunks) - 1, -1, -1):
+            if end <= 0:
+                break
+            k = min(len(chunks[i]), end)
+            fixed = chunks[i].copy()
+            fixed[len(fixed) - k :] = audio[end - k : end]
+            chunks[i] = fixed
+            end -= k
+
     def take(self) -> Cut | None:
         """The utterance under way, ended: the cutter waits for the next one."""
         cut, self.cut = self.cut, None
