@@ -62,9 +62,6 @@ WINDOW = 10.0
 #: heard against the full decode's 52, at 0.13 s of processor time against 0.21 s.
 GLANCE_SECONDS = 3.0
 GLANCE_TOKENS = 3
-#: Seconds of clear speech an utterance may hold and still get a glance: a lone "stop"
-#: is one syllable; talk, looked at every second, gets the full decode only.
-GLANCE_VOICED = 1.0
 #: CTranslate2 weight type: int8 is the fastest on a CPU and keeps accuracy for tiny.en.
 COMPUTE_TYPE = "int8"
 #: One thread: the benchmark measures one core, and a Pi's other cores play and listen.
@@ -285,8 +282,7 @@ class WhisperRecognizer:
         """A quick decode of a short utterance; only a stop counts from it."""
         audio = cut.audio()
         size = int(GLANCE_SECONDS * RATE)
-        voiced = cut.voiced * CHUNK / RATE
-        if len(audio) > size or voiced > GLANCE_VOICED or cut.last_voiced == self._glanced:
+        if len(audio) > size or cut.last_voiced == self._glanced:
             return "", None
         self._glanced = cut.last_voiced
         self.decodes += 1
