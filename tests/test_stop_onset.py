@@ -124,10 +124,11 @@ def test_amend_puts_the_silenced_onset_back_where_whisper_decodes_it() -> None:
 def test_the_glance_decodes_a_short_window_and_reports_only_a_stop() -> None:
     """Real stops and other commands, each alone in room tone: a stop comes from the
     glance (3 s of audio, a few tokens); the other commands still come out whole, from
-    the full decode that follows a glance holding no stop, each once."""
+    the full decode that follows a glance holding no stop, each once. A stop the glance
+    told, with nothing said after it, is not decoded again at the utterance's end."""
     clips = [("stop", p) for p in spread("stop", 4)]
     clips += [(w, p) for w in ("yes", "seven", "no") for p in spread(w, 1)]
-    from_glance = 0
+    from_glance = quiet_ends = 0
     right = 0
     for word, pcm in clips:
         recognizer = fresh()
@@ -136,9 +137,11 @@ def test_the_glance_decodes_a_short_window_and_reports_only_a_stop() -> None:
         audio = np.concatenate([quiet(0.4), pcm, quiet(1.1, 3)])
         heard: list[Heard] = []
         told_by: list[int] = []  # token limit of the latest decode when a stop came out
+        decodes_then = 0
         for i in range(0, len(audio), BLOCK):
             new = listener.feed(audio[i : i + BLOCK])
             told_by += [spy.calls[-1][2] for h in new if h.intent == Intent("stop")]
+            decodes_then = len(spy.calls) if told_by and not decodes_then else decodes_then
             heard += new
         heard += listener.flush()
         commands = [h.intent for h in heard if h.intent]
@@ -148,12 +151,15 @@ def test_the_glance_decodes_a_short_window_and_reports_only_a_stop() -> None:
         if word == "stop":
             right += commands == [Intent("stop")]
             from_glance += told_by == [GLANCE_TOKENS]
+            # nothing said after the stop: the end of the utterance needs no decode
+            quiet_ends += told_by == [GLANCE_TOKENS] and len(spy.calls) == decodes_then
         else:
             expected = Intent(word) if word in ("yes", "no") else Intent("pain", 7)
             right += commands == [expected]
             assert Intent("stop") not in commands
     assert right >= len(clips) - 1, f"{right} of {len(clips)} right"
     assert from_glance >= 3, f"{from_glance} of 4 stops came from the glance alone"
+    assert quiet_ends >= 2, f"only {quiet_ends} glanced stops were spared a decode at the end"
 
 
 def test_other_words_give_no_stop_through_the_glance() -> None:

@@ -309,9 +309,12 @@ class WhisperRecognizer:
     def _finish(self) -> list[Hypothesis]:
         cut = self.cutter.take()
         told, self._told = self._told, None
-        self._glanced = -1
+        glanced, self._glanced = self._glanced, -1
         if cut is None:
             return []
+        if told is not None and cut.last_voiced == glanced:
+            self._looked = None
+            return []  # the glance told a stop, and nothing was said after it
         text, intent = self._decode(cut)
         self._looked = None
         if told is not None and (intent is None or intent == told):
