@@ -117,6 +117,12 @@ class EchoGate:
     commands of the residual echo that comes through with a false alarm). It reacts
     within a block, to any sound: a voice detector would wait for the gate to let the
     word through, and under loud narration the gate would not.
+
+    It notices a block or a few late, and the word's onset, silenced meanwhile, is
+    what tells "stop" from "top" or "so". So the canceller's output of the blocks it
+    silenced just before (up to ``look_back`` seconds) is kept, and when it notices
+    someone and passes them through, ``restore`` is handed that audio, to put back in
+    place of the silence already sent (the recognizer's ``amend``): no delay added.
     """
 
     def __init__(
@@ -131,6 +137,8 @@ class EchoGate:
         near_window: int = 10,
         duck: Callable[[float], None] | None = None,
         pass_heard: bool = True,
+        restore: Callable[[Pcm], None] | None = None,
+        look_back: float = 0.2,
     ) -> None:
         self.erle = 10 ** (erle_db / 10)
         self.residual = 10 ** (residual_db / 10) * 32768.0**2
@@ -153,6 +161,10 @@ class EchoGate:
         self.duck = duck
         self.pass_heard = pass_heard
         self._ducked = False
+        self.restore = restore
+        self.look_back = int(look_back * RATE)
+        self._silenced: deque[Pcm] = deque()  # the canceller's output of the latest gated blocks
+        self.restored = 0  # onsets handed back, for diagnostics
 
     @property
     def hearing(self) -> bool:
@@ -208,9 +220,11 @@ class EchoGate:
             # suppression would only colour a person's voice)
             self._since_near = self.near_hold
             self._notice(0.0, 0.0, 0)
+            self._silenced.clear()
             return np.ascontiguousarray(mic[-len(clean) :])
         self._notice(e_in, e_out, len(clean))
         if self.hearing and self.pass_heard:
+            self._give_back()
             return clean
         if self._heard_sound < self.learn:
             echo_only = True
@@ -218,5 +232,19 @@ class EchoGate:
             echo_only = self._e_in > self.erle * max(self._e_out, 1.0)
         if echo_only or self._e_out < self.residual:
             self.gated += 1
+            self._keep_silenced(clean)
             return np.zeros_like(clean)
+        self._silenced.clear()
         return clean
+
+    def _keep_silenced(self, clean: Pcm) -> None:
+        self._silenced.append(clean.copy())
+        while sum(map(len, self._silenced)) - len(self._silenced[0]) >= self.look_back:
+            self._silenced.popleft()
+
+    def _give_back(self) -> None:
+        """The silenced onset, handed to ``restore`` once, when a person is noticed."""
+        if self._silenced and self.restore is not None:
+            self.restored += 1
+            self.restore(np.concatenate(self._silenced)[-self.look_back :])
+        self._silenced.clear()

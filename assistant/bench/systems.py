@@ -28,7 +28,7 @@ from assistant.audio.mixer import Mixer
 from assistant.audio.pcm import RATE, Pcm
 from assistant.intents import Intent, Vocabulary, load_vocabulary, normalize, parse
 from assistant.recognizers import Recognizer, RecognizerError, open_recognizer
-from assistant.recognizers.listener import DUCK_NARRATION, Listener
+from assistant.recognizers.listener import DUCK_NARRATION, Listener, onset_restorer
 
 __all__ = ["Found", "Listening", "System", "available_systems"]
 
@@ -72,7 +72,8 @@ class _Ours:
         ducking = mixer.duck if mixer is not None and duck else None
         self.listener = Listener(recognizer, vocab, narration=narration)
         rejects = bool(getattr(recognizer, "rejects", False))
-        gate = EchoGate(duck=ducking, pass_heard=rejects)
+        restore = onset_restorer(recognizer) if rejects else None
+        gate = EchoGate(duck=ducking, pass_heard=rejects, restore=restore)
         self.echo = EchoCanceller(gate=gate) if mixer is not None else None
 
     def feed(self, mic: Pcm, played: Pcm | None = None) -> list[Found]:

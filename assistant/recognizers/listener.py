@@ -32,7 +32,7 @@ from assistant.audio.pcm import RATE, Pcm
 from assistant.intents import Intent, Vocabulary, normalize, parse
 from assistant.recognizers import Hypothesis, Recognizer
 
-__all__ = ["Heard", "Listener", "echo_gate"]
+__all__ = ["Heard", "Listener", "echo_gate", "onset_restorer"]
 
 #: (first sample, one past last) -> narration words sounding then.
 NarrationWords = Callable[[int, int], set[str]]
@@ -174,6 +174,23 @@ def _sounded(word: str, sounding: set[str]) -> bool:
 
 def echo_gate(recognizer: Recognizer | None, duck: Callable[[float], None] | None) -> EchoGate:
     """The echo gate for ``recognizer``: it lets a person heard over the narration
-    through ungated only to an engine that rejects what is not a command (``rejects``)."""
+    through ungated only to an engine that rejects what is not a command (``rejects``),
+    and gives such an engine back the onset it silenced (``amend``)."""
     rejects = bool(getattr(recognizer, "rejects", False))
-    return EchoGate(duck=duck if DUCK_NARRATION else None, pass_heard=rejects)
+    return EchoGate(
+        duck=duck if DUCK_NARRATION else None,
+        pass_heard=rejects,
+        restore=onset_restorer(recognizer) if rejects else None,
+    )
+
+
+def onset_restorer(recognizer: Recognizer | None) -> Callable[[Pcm], None] | None:
+    """The gate's ``restore`` for ``recognizer``: its ``amend``, if it has one."""
+    amend = getattr(recognizer, "amend", None)
+    if amend is None:
+        return None
+
+    def restore(pcm: Pcm) -> None:
+        amend(np.ascontiguousarray(pcm, dtype=np.int16).tobytes())
+
+    return restore

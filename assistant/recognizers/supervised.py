@@ -55,6 +55,17 @@ class SupervisedRecognizer:
         self._up_since = 0.0
 
     @property
+    def rejects(self) -> bool:
+        """Whether the engine rejects what is not a command (the echo gate asks)."""
+        return bool(getattr(self.recognizer, "rejects", False))
+
+    def amend(self, pcm: bytes) -> None:
+        """The echo gate's onset of a word, for an engine that takes it back."""
+        amend = getattr(self.recognizer, "amend", None)
+        if amend is not None:
+            amend(pcm)
+
+    @property
     def now(self) -> float:
         return self._fed / RATE
 

@@ -26,6 +26,8 @@ __all__ = ["CHUNK", "Cut", "Event", "SileroVad", "SpeechCutter"]
 RATE = 16000
 CHUNK = 512  # samples per Silero step at 16 kHz (32 ms)
 _CONTEXT = 64  # samples of the previous chunk the model sees with each one
+#: Chunks an amended onset waits in the pre-roll for the detector to start (0.26 s).
+GRACE = 8
 
 Floats = npt.NDArray[np.float32]
 
@@ -117,7 +119,9 @@ class SpeechCutter:
         self.end_chunks = max(self.pause_chunks + 1, round(end / step))
         self.long_chunks = max(1, round(long / step))
         self.longest_chunks = round(longest / step)
-        self._before: deque[Floats] = deque(maxlen=round(pre_roll / step) + 1)  # and the start
+        self._pre = round(pre_roll / step) + 1  # chunks kept before the start, and the start
+        self._before: deque[Floats] = deque(maxlen=self._pre)
+        self._grace = 0  # chunks an amended onset is still kept for, waiting for a start
         self.cut: Cut | None = None
         self._quiet = 0  # chunks below keep, in a row
         self._hush = 0  # chunks below pause_below, in a row
@@ -134,9 +138,14 @@ class SpeechCutter:
         if cut is None:
             self._before.append(chunk)
             if p < self.start:
+                if self._grace:
+                    self._grace -= 1
+                    if not self._grace:  # nobody started after all: the usual pre-roll
+                        self._before = deque(self._before, maxlen=self._pre)
                 return Event.NONE
             self.cut = cut = Cut(list(self._before))
-            self._before.clear()
+            self._before = deque(maxlen=self._pre)
+            self._grace = 0
             cut.voiced = 1
             cut.last_voiced = len(cut.chunks)
             self._quiet = 0
@@ -161,6 +170,26 @@ class SpeechCutter:
             self._since_look = 0
             return Event.LONG
         return Event.NONE
+
+    def amend(self, audio: Floats) -> None:
+        """Replace the end of the audio kept (the utterance under way, or the pre-roll)
+        with ``audio``: Whisper hears it; the voice detector has moved on. Before a start,
+        the pre-roll grows to keep it for ``GRACE`` chunks: the detector, which heard
+        silence there, may notice the word a few chunks later."""
+        if self.cut is None and len(audio):
+            grown = self._pre + -(-len(audio) // CHUNK) + GRACE
+            self._before = deque(self._before, maxlen=max(grown, self._before.maxlen or 0))
+            self._grace = GRACE
+        chunks: list[Floats] | deque[Floats] = self.cut.chunks if self.cut else self._before
+        end = len(audio)
+        for i in range(len(chunks) - 1, -1, -1):
+            if end <= 0:
+                break
+            k = min(len(chunks[i]), end)
+            fixed = chunks[i].copy()
+            fixed[len(fixed) - k :] = audio[end - k : end]
+            chunks[i] = fixed
+            end -= k
 
     def take(self) -> Cut | None:
         """The utterance under way, ended: the cutter waits for the next one."""
