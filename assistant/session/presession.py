@@ -65,7 +65,7 @@ class PreSessionMixin(SessionState):
             self._ask_screening()
         else:
             self._declined_for = (turn.index, intent.name)
-            self.decline()
+            self.dialogue.decline()
 
     def _welcome(self) -> list[Step]:
         if self._welcomed:
@@ -148,17 +148,17 @@ class PreSessionMixin(SessionState):
             self._welcomed = True
             if plan.screen_again and self.routine.screening:  # things change in an hour
                 self._resume_to = resume.stage
-                self.begin_screening()
+                self.dialogue.begin_screening()
             else:
-                self._goto_stage(resume.stage)
+                self._hand_over(resume.stage)
         elif intent.name == "no":
             self._interrupt()
             self._emit(ev.ResumeDeclined(session=resume.session))
             self._ack("ack.fresh_start")
             if self.routine.screening:
-                self.begin_screening()
+                self.dialogue.begin_screening()
             else:
-                self.begin_setup()
+                self._hand_over()
         else:
             self._aside([Say(self.prompts("resume_reprompt"), "question")])
 
@@ -172,11 +172,8 @@ class PreSessionMixin(SessionState):
     def _ask_screening(self) -> None:
         turn = self.questions
         if turn.index >= len(self.routine.screening):
-            if self._resume_to is not None:  # after a crash: back to the stage, setup done
-                index, self._resume_to = self._resume_to, None
-                self._goto_stage(index)
-            else:
-                self.begin_setup()
+            index, self._resume_to = self._resume_to, None
+            self._hand_over(index)  # after a crash: back to the stage, setup done
             return
         question = self.routine.screening[turn.index]
 
@@ -189,6 +186,15 @@ class PreSessionMixin(SessionState):
             self._await_answer("yes_no", self._ask_screening)
 
         self._play([Say(question, "question")], heard)
+
+    def _hand_over(self, stage: int | None = None) -> None:
+        """The dialogue is over: the massage machine takes the session on, to the setup, or
+        after a crash straight back to ``stage``."""
+        self.dialogue.hand_over()
+        if stage is None:
+            self.begin_setup()
+        else:
+            self._goto_stage(stage)
 
     def _enter_declining(self) -> None:
         r = self.routine

@@ -19,7 +19,7 @@ from assistant.prompts import Prompts
 from assistant.recognizers.listener import Heard
 from assistant.routine.model import Routine, Stage
 from assistant.session.carryover import Carryover
-from assistant.session.dialogue import ScreeningTurn
+from assistant.session.dialogue import PreSession, ScreeningTurn
 from assistant.session.machine import SessionSettings, StageProgress
 
 __all__ = ["SessionState"]
@@ -28,15 +28,12 @@ __all__ = ["SessionState"]
 class SessionState:
     """Attribute declarations shared by the session's parts; no behaviour."""
 
-    state: str  # set by transitions
+    machine_state: str  # the massage machine's state, set by transitions
     # triggers that transitions adds from machine_config(), declared for type checkers
-    offer_resume: Callable[[], bool]
-    ask_person: Callable[[], bool]
-    begin_screening: Callable[[], bool]
+    open: Callable[[], bool]
     begin_setup: Callable[[], bool]
     practise: Callable[[], bool]
     check_hands: Callable[[], bool]
-    decline: Callable[[], bool]
     conclude_decline: Callable[[], bool]
     instruct: Callable[[], bool]
     stroke: Callable[[], bool]
@@ -75,6 +72,7 @@ class SessionState:
     _area_offset: dict[str, int]  # pressure steps per area, from each stage's own pressure
     _cap: dict[str, int]  # the firmest level an area may have after a severe reading
     _firmer_asked: list[str]
+    dialogue: PreSession  # the pre-session dialogue's machine (who, resume, screening)
     questions: ScreeningTurn  # which safety question, and whether an answer counts yet
     _declined_for: tuple[int, str]
     _resume_to: int | None  # after a crash: the stage to carry on from
@@ -100,6 +98,15 @@ class SessionState:
     _last_heard: float
 
     if TYPE_CHECKING:  # the parts call each other through the session
+
+        @property
+        def state(self) -> str: ...
+
+        def in_screening(self) -> bool: ...
+
+        def _enter_presession(self) -> None: ...
+
+        def _hand_over(self, stage: int | None = None) -> None: ...
 
         @property
         def done(self) -> bool: ...

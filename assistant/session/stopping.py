@@ -105,6 +105,8 @@ class StoppingMixin(SessionState):
                     very_severe=old.very_severe,
                 )
             )
+        if self._paused_from == "screening" and self.dialogue.state != "screening":
+            self.dialogue.begin_screening()  # stopped before the questions: they come next
         self._ack("ack.resume")
         self.restart()
 
