@@ -32,6 +32,7 @@ TESTS = [
     "tests/test_session_properties.py",
     "tests/test_session_states.py",
     "tests/test_screening_turn.py",
+    "tests/test_presession_machine.py",
 ]
 
 
@@ -50,6 +51,7 @@ SESSION_PAIN = "assistant/session/pain.py"
 PRESESSION = "assistant/session/presession.py"
 COMMANDS = "assistant/session/commands.py"
 DIALOGUE = "assistant/session/dialogue.py"
+STOPPING = "assistant/session/stopping.py"
 
 _GENERAL_STOP = '        if intent.name == "stop":\n            self._stop()\n            return\n'
 
@@ -95,9 +97,7 @@ MUTANTS: list[Mutant] = [
     *(
         _stop_transition_without(s)
         for s in (
-            "choosing",
-            "offering",
-            "screening",
+            "presession",  # the pre-session dialogue: choosing, offering, screening
             "setup",
             "instruction",
             "stroking",
@@ -236,6 +236,52 @@ MUTANTS: list[Mutant] = [
         DIALOGUE,
         '{"trigger": "next_question", "source": "heard", "dest": "unheard"}',
         '{"trigger": "next_question", "source": "heard", "dest": "heard"}',
+    ),
+    # the pre-session dialogue's own machine (assistant/session/dialogue.py) and its hand-over
+    Mutant(
+        "dialogue-speaks-while-stopped",
+        MODEL,
+        'if self.machine_state != "presession" or self.dialogue.state not in SPEAKING:',
+        "if self.dialogue.state not in SPEAKING:",
+    ),
+    Mutant(
+        "stop-before-the-questions-skips-them",
+        STOPPING,
+        "            self.dialogue.begin_screening()  # stopped before the questions",
+        "            pass  # stopped before the questions",
+    ),
+    Mutant(
+        "pause-moves-before-the-questions",
+        MACHINE,
+        '            "trigger": "pause",\n            "source": "presession",\n'
+        '            "dest": "paused",\n            "conditions": "in_screening",\n',
+        '            "trigger": "pause",\n            "source": "presession",\n'
+        '            "dest": "paused",\n',
+    ),
+    Mutant(
+        "warning-moves-before-the-questions",
+        MACHINE,
+        '            "source": "presession",\n            "dest": "paused_warned",\n'
+        '            "conditions": "in_screening",\n',
+        '            "source": "presession",\n            "dest": "paused_warned",\n',
+    ),
+    Mutant(
+        "dialogue-not-handed-over",
+        PRESESSION,
+        "        self.dialogue.hand_over()\n",
+        "",
+    ),
+    Mutant(
+        "decline-before-the-questions",
+        DIALOGUE,
+        '{"trigger": "decline", "source": "screening", "dest": "declining"}',
+        '{"trigger": "decline", "source": [*_ASKING, "screening"], "dest": "declining"}',
+    ),
+    Mutant(
+        "declining-handed-over",
+        DIALOGUE,
+        '"source": [*_ASKING, "screening"], "dest": "handover"}',
+        '"source": [*_ASKING, "screening", "declining"], "dest": "handover"}',
     ),
     # pain thresholds: the rules' defaults, one step less careful
     Mutant("pain-severe-8-to-9", PAIN, "    severe: int = 8", "    severe: int = 9"),
