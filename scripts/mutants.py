@@ -52,6 +52,7 @@ PRESESSION = "assistant/session/presession.py"
 COMMANDS = "assistant/session/commands.py"
 DIALOGUE = "assistant/session/dialogue.py"
 STOPPING = "assistant/session/stopping.py"
+WARMUP_SKIP = "assistant/session/warmup_skip.py"
 
 _GENERAL_STOP = '        if intent.name == "stop":\n            self._stop()\n            return\n'
 
@@ -282,6 +283,19 @@ MUTANTS: list[Mutant] = [
         DIALOGUE,
         '"source": [*_ASKING, "screening"], "dest": "handover"}',
         '"source": [*_ASKING, "screening", "declining"], "dest": "handover"}',
+    ),
+    # the warm-up's skip question (assistant/session/warmup_skip.py): next alone never skips
+    Mutant(
+        "warm-up-skip-question-not-kept",
+        WARMUP_SKIP,
+        '{"trigger": "ask", "source": "unasked", "dest": "asked"}',
+        '{"trigger": "ask", "source": "unasked", "dest": "unasked"}',
+    ),
+    Mutant(
+        "warm-up-skipped-without-asking",
+        WARMUP_SKIP,
+        '{"trigger": "forget", "source": list(SKIP_STATES), "dest": "unasked"}',
+        '{"trigger": "forget", "source": list(SKIP_STATES), "dest": "asked"}',
     ),
     # pain thresholds: the rules' defaults, one step less careful
     Mutant("pain-severe-8-to-9", PAIN, "    severe: int = 8", "    severe: int = 9"),

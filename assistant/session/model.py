@@ -52,6 +52,7 @@ from assistant.session.state import SessionState
 from assistant.session.stopping import StoppingMixin
 from assistant.session.timers import TimersMixin
 from assistant.session.voice_settings import VoiceSettingsMixin
+from assistant.session.warmup_skip import WarmUpSkip
 
 __all__ = ["Session"]
 
@@ -115,7 +116,7 @@ class Session(
         self._declined_for = (0, "yes")
         self._resume_to = None  # after a crash: the stage to carry on from
         self._warmed_up = False
-        self._skip_offered = False  # "next" in a warm-up: asked to confirm with "yes"
+        self.warm_up_skip = WarmUpSkip()  # "next" in a warm-up: asked to confirm with "yes"
         self._after_warmup = None  # the stage a forced warm-up leads to
         self._left_for_pain = 0  # spots left because of pain this session
         self._check_after_pain = False  # the next stage asks for a reading early on

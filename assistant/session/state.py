@@ -21,6 +21,7 @@ from assistant.routine.model import Routine, Stage
 from assistant.session.carryover import Carryover
 from assistant.session.dialogue import PreSession, ScreeningTurn
 from assistant.session.machine import SessionSettings, StageProgress
+from assistant.session.warmup_skip import WarmUpSkip
 
 __all__ = ["SessionState"]
 
@@ -77,7 +78,7 @@ class SessionState:
     _declined_for: tuple[int, str]
     _resume_to: int | None  # after a crash: the stage to carry on from
     _warmed_up: bool
-    _skip_offered: bool  # "next" in a warm-up: asked to confirm with "yes"
+    warm_up_skip: WarmUpSkip  # "next" in a warm-up: asked to confirm with "yes"
     _after_warmup: int | None  # the stage a forced warm-up leads to
     _left_for_pain: int  # spots left because of pain this session
     _check_after_pain: bool  # the next stage asks for a reading early on
