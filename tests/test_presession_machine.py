@@ -174,3 +174,25 @@ def test_a_declined_massage_ends_from_the_dialogue() -> None:
     s.run_until(End)
     assert s.session.machine_state == "declined" and s.session.done
     assert s.states() == ["screening", "declining", "declined"]
+
+
+def test_what_the_parts_declare_of_each_other_is_defined() -> None:
+    """state.py declares, for type checkers only, what one part of the session calls of
+    another; each name must be defined by some part, or the declaration hides a typo."""
+    import ast
+    from pathlib import Path
+
+    import assistant.session.state as state_module
+
+    tree = ast.parse(Path(state_module.__file__).read_text(encoding="utf-8"))
+    block = next(
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.If)
+        and getattr(n.test, "id", None) == "TYPE_CHECKING"
+        and any(isinstance(b, ast.FunctionDef) for b in n.body)
+    )
+    declared = [b.name for b in block.body if isinstance(b, ast.FunctionDef)]
+    assert len(declared) > 20
+    missing = [name for name in declared if not hasattr(Session, name)]
+    assert missing == []
