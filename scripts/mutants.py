@@ -156,8 +156,14 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "warning-pauses-without-asking-to-end",
         MACHINE,
-        '{"trigger": "warn", "source": [*ACTIVE, "paused"], "dest": "paused_warned"}',
-        '{"trigger": "warn", "source": [*ACTIVE, "paused"], "dest": "paused"}',
+        '{"trigger": "warn", "source": [*MASSAGE_ACTIVE, "paused"], "dest": "paused_warned"}',
+        '{"trigger": "warn", "source": [*MASSAGE_ACTIVE, "paused"], "dest": "paused"}',
+    ),
+    Mutant(
+        "warning-over-the-questions-pauses-without-asking-to-end",
+        MACHINE,
+        '            "source": "presession",\n            "dest": "paused_warned",\n',
+        '            "source": "presession",\n            "dest": "paused",\n',
     ),
     Mutant(
         "silence-pauses-without-asking-if-well",
