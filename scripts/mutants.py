@@ -254,8 +254,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "stop-before-the-questions-skips-them",
         STOPPING,
-        "            self.dialogue.begin_screening()  # stopped before the questions",
-        "            pass  # stopped before the questions",
+        "                self.dialogue.begin_screening()  # stopped before the questions",
+        "                pass  # stopped before the questions",
     ),
     Mutant(
         "pause-moves-before-the-questions",
@@ -271,6 +271,12 @@ MUTANTS: list[Mutant] = [
         '            "source": "presession",\n            "dest": "paused_warned",\n'
         '            "conditions": "in_screening",\n',
         '            "source": "presession",\n            "dest": "paused_warned",\n',
+    ),
+    Mutant(
+        "stop-before-no-questions-not-handed-over",
+        STOPPING,
+        "                self.dialogue.hand_over()  # a routine without questions",
+        "                pass  # a routine without questions",
     ),
     Mutant(
         "dialogue-not-handed-over",

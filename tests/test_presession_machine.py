@@ -4,6 +4,8 @@ allows, and how it hands over to the massage machine in a real session on a virt
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from transitions import MachineError
 
@@ -13,6 +15,7 @@ from assistant.events.kinds import Await, End, Said, State
 from assistant.intents import load_vocabulary
 from assistant.narration.voice import SilentVoice
 from assistant.routine.loader import load_routine
+from assistant.routine.model import Routine
 from assistant.runner import typed
 from assistant.session import Session
 from assistant.session.carryover import Carryover, Memory, ResumePoint
@@ -50,11 +53,11 @@ def test_the_dialogue_machine_allows_only_its_transitions() -> None:
 class _Driven:
     """A session with nobody answering but the test, run event by event on a virtual clock."""
 
-    def __init__(self, memory: Memory | None = None, routine: str = ROUTINE) -> None:
+    def __init__(self, memory: Memory | None = None, routine: str | Routine = ROUTINE) -> None:
         self.clock = VirtualClock()
         self.log = EventLog()
         self.session = Session(
-            load_routine(routine),
+            load_routine(routine) if isinstance(routine, str) else routine,
             scheduler=Scheduler(self.clock),
             voice=SilentVoice(),
             log=self.log,
@@ -196,3 +199,18 @@ def test_what_the_parts_declare_of_each_other_is_defined() -> None:
     assert len(declared) > 20
     missing = [name for name in declared if not hasattr(Session, name)]
     assert missing == []
+
+
+def test_without_questions_the_dialogue_hands_over_at_once_and_after_a_stop() -> None:
+    r = dataclasses.replace(load_routine(ROUTINE), screening=())
+    straight = _Driven(routine=r)
+    assert (straight.session.machine_state, straight.session.dialogue.state) == (
+        "setup",
+        "handover",
+    )
+    resume = ResumePoint(session=1, stage=1, minutes_ago=5)
+    s = _Driven(Memory(carryover=Carryover(resume=resume)), routine=r)
+    s.say("stop")  # during the offer: resume then starts afresh, at the setup
+    s.say("resume")
+    assert (s.session.machine_state, s.session.dialogue.state) == ("setup", "handover")
+    assert s.states() == ["offering", "stopped", "setup"]

@@ -1,5 +1,6 @@
 """Before the massage: who is lying down, the crash-resume offer, the screening questions
-and the setup.
+(what the pre-session dialogue's states say; its machine is in dialogue.py), the hand-over
+to the massage machine, and the setup.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ class PreSessionMixin(SessionState):
         turn = self.questions
         if turn.index >= len(self.routine.screening):
             index, self._resume_to = self._resume_to, None
-            self._hand_over(index)  # after a crash: back to the stage, setup done
+            self._hand_over(index)  # to the setup (after a crash: back to its stage)
             return
         question = self.routine.screening[turn.index]
 
