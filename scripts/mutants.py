@@ -247,7 +247,7 @@ MUTANTS: list[Mutant] = [
     # the pre-session dialogue's own machine (assistant/session/dialogue.py) and its hand-over
     Mutant(
         "dialogue-speaks-while-stopped",
-        MODEL,
+        PRESESSION,
         'if self.machine_state != "presession" or self.dialogue.state not in SPEAKING:',
         "if self.dialogue.state not in SPEAKING:",
     ),

@@ -30,7 +30,7 @@ from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
 from assistant.session.asides import AsidesMixin
 from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
-from assistant.session.dialogue import SPEAKING, PreSession, ScreeningTurn
+from assistant.session.dialogue import PreSession, ScreeningTurn
 from assistant.session.learning import LearningMixin
 from assistant.session.machine import (
     AS_PARENT,
@@ -350,14 +350,6 @@ class Session(
                 callback()
 
         return enter
-
-    def _enter_presession(self) -> None:
-        """The dialogue's state, entered or (back from a pause or stop) entered again: its
-        state event, then what it says; nothing while the massage machine is elsewhere."""
-        if self.machine_state != "presession" or self.dialogue.state not in SPEAKING:
-            return
-        self._emit_state()
-        getattr(self, f"_enter_{self.dialogue.state}")()
 
     def _emit_state(self) -> None:
         self._emit(ev.State(state=self.phase, stage=self._stage_id()))

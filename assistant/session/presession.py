@@ -13,11 +13,20 @@ from assistant.care import (
 from assistant.events import kinds as ev
 from assistant.intents import Intent
 from assistant.narration.agenda import Say, Step
+from assistant.session.dialogue import SPEAKING
 from assistant.session.state import SessionState
 
 
 class PreSessionMixin(SessionState):
     """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
+
+    def _enter_presession(self) -> None:
+        """The dialogue's state, entered or (back from a pause or stop) entered again: its
+        state event, then what it says; nothing while the massage machine is elsewhere."""
+        if self.machine_state != "presession" or self.dialogue.state not in SPEAKING:
+            return
+        self._emit_state()
+        getattr(self, f"_enter_{self.dialogue.state}")()
 
     def _enter_choosing(self) -> None:
         choices = self.prompts("person.join").join(
