@@ -32,6 +32,7 @@ TESTS = [
     "tests/test_session_properties.py",
     "tests/test_session_states.py",
     "tests/test_screening_turn.py",
+    "tests/test_presession_machine.py",
 ]
 
 
@@ -50,6 +51,8 @@ SESSION_PAIN = "assistant/session/pain.py"
 PRESESSION = "assistant/session/presession.py"
 COMMANDS = "assistant/session/commands.py"
 DIALOGUE = "assistant/session/dialogue.py"
+STOPPING = "assistant/session/stopping.py"
+WARMUP_SKIP = "assistant/session/warmup_skip.py"
 
 _GENERAL_STOP = '        if intent.name == "stop":\n            self._stop()\n            return\n'
 
@@ -95,9 +98,7 @@ MUTANTS: list[Mutant] = [
     *(
         _stop_transition_without(s)
         for s in (
-            "choosing",
-            "offering",
-            "screening",
+            "presession",  # the pre-session dialogue: choosing, offering, screening
             "setup",
             "instruction",
             "stroking",
@@ -155,8 +156,14 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "warning-pauses-without-asking-to-end",
         MACHINE,
-        '{"trigger": "warn", "source": [*ACTIVE, "paused"], "dest": "paused_warned"}',
-        '{"trigger": "warn", "source": [*ACTIVE, "paused"], "dest": "paused"}',
+        '{"trigger": "warn", "source": [*MASSAGE_ACTIVE, "paused"], "dest": "paused_warned"}',
+        '{"trigger": "warn", "source": [*MASSAGE_ACTIVE, "paused"], "dest": "paused"}',
+    ),
+    Mutant(
+        "warning-over-the-questions-pauses-without-asking-to-end",
+        MACHINE,
+        '            "source": "presession",\n            "dest": "paused_warned",\n',
+        '            "source": "presession",\n            "dest": "paused",\n',
     ),
     Mutant(
         "silence-pauses-without-asking-if-well",
@@ -236,6 +243,71 @@ MUTANTS: list[Mutant] = [
         DIALOGUE,
         '{"trigger": "next_question", "source": "heard", "dest": "unheard"}',
         '{"trigger": "next_question", "source": "heard", "dest": "heard"}',
+    ),
+    # the pre-session dialogue's own machine (assistant/session/dialogue.py) and its hand-over
+    Mutant(
+        "dialogue-speaks-while-stopped",
+        PRESESSION,
+        'if self.machine_state != "presession" or self.dialogue.state not in SPEAKING:',
+        "if self.dialogue.state not in SPEAKING:",
+    ),
+    Mutant(
+        "stop-before-the-questions-skips-them",
+        STOPPING,
+        "                self.dialogue.begin_screening()  # stopped before the questions",
+        "                pass  # stopped before the questions",
+    ),
+    Mutant(
+        "pause-moves-before-the-questions",
+        MACHINE,
+        '            "trigger": "pause",\n            "source": "presession",\n'
+        '            "dest": "paused",\n            "conditions": "in_screening",\n',
+        '            "trigger": "pause",\n            "source": "presession",\n'
+        '            "dest": "paused",\n',
+    ),
+    Mutant(
+        "warning-moves-before-the-questions",
+        MACHINE,
+        '            "source": "presession",\n            "dest": "paused_warned",\n'
+        '            "conditions": "in_screening",\n',
+        '            "source": "presession",\n            "dest": "paused_warned",\n',
+    ),
+    Mutant(
+        "stop-before-no-questions-not-handed-over",
+        STOPPING,
+        "                self.dialogue.hand_over()  # a routine without questions",
+        "                pass  # a routine without questions",
+    ),
+    Mutant(
+        "dialogue-not-handed-over",
+        PRESESSION,
+        "        self.dialogue.hand_over()\n",
+        "",
+    ),
+    Mutant(
+        "decline-before-the-questions",
+        DIALOGUE,
+        '{"trigger": "decline", "source": "screening", "dest": "declining"}',
+        '{"trigger": "decline", "source": [*_ASKING, "screening"], "dest": "declining"}',
+    ),
+    Mutant(
+        "declining-handed-over",
+        DIALOGUE,
+        '"source": [*_ASKING, "screening"], "dest": "handover"}',
+        '"source": [*_ASKING, "screening", "declining"], "dest": "handover"}',
+    ),
+    # the warm-up's skip question (assistant/session/warmup_skip.py): next alone never skips
+    Mutant(
+        "warm-up-skip-question-not-kept",
+        WARMUP_SKIP,
+        '{"trigger": "ask", "source": "unasked", "dest": "asked"}',
+        '{"trigger": "ask", "source": "unasked", "dest": "unasked"}',
+    ),
+    Mutant(
+        "warm-up-skipped-without-asking",
+        WARMUP_SKIP,
+        '{"trigger": "forget", "source": list(SKIP_STATES), "dest": "unasked"}',
+        '{"trigger": "forget", "source": list(SKIP_STATES), "dest": "asked"}',
     ),
     # pain thresholds: the rules' defaults, one step less careful
     Mutant("pain-severe-8-to-9", PAIN, "    severe: int = 8", "    severe: int = 9"),

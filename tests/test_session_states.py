@@ -27,6 +27,7 @@ from assistant.events.kinds import (
 from assistant.routine.model import PRESSURE_LEVELS
 from assistant.session.carryover import ENDED_FOR_PAIN
 from assistant.session.machine import RESUMABLE
+from assistant.session.warmup_skip import SKIP_STATES, WarmUpSkip, skip_config
 from assistant.subcommands.words import STATES, Reached, _entries, reach
 
 
@@ -270,3 +271,29 @@ def test_a_pause_while_asking_about_comfort_comes_back_to_that_question(
     assert here.say("pause") == "paused"
     assert here.say("resume", then=0.0) == "asking_comfort"
     assert here.say("stop") == "stopped"
+
+
+# --- warm_up_skip (assistant/session/warmup_skip.py) ----------------------------------------
+
+
+def test_the_skip_machine_allows_only_its_transitions() -> None:
+    skip = WarmUpSkip()
+    assert (skip.state, skip.asked) == ("unasked", False)
+    skip.ask()
+    skip.ask()  # "next" said twice: the question stays open
+    assert (skip.state, skip.asked) == ("asked", True)
+    skip.forget()
+    assert not skip.asked
+    assert set(skip_config()["states"]) == set(SKIP_STATES)
+
+
+def test_next_in_a_warm_up_asks_and_only_a_yes_then_skips_it(entered: dict[str, float]) -> None:
+    here = _at("stroking", entered)
+    stage = here.session.stage
+    assert stage is not None and stage.warm_up
+    assert here.say("yes", then=0.0) == "stroking"  # not asked: a yes is only acknowledged
+    assert not here.session.warm_up_skip.asked and here.session.stage == stage
+    assert here.say("next", then=0.0) == "stroking"  # asked, not skipped
+    assert here.session.warm_up_skip.asked and here.session.stage == stage
+    assert here.say("yes", then=0.0) == "instruction"
+    assert here.session.stage != stage and not here.session.warm_up_skip.asked

@@ -1,5 +1,6 @@
 """The massage session: a ``transitions`` machine (``machine``) steered by spoken commands
-and timers, with its behaviour grouped by concern in mixins of :class:`Session` (``model``).
+and timers, handed over to by the pre-session dialogue's own machine (``dialogue``), with
+its behaviour grouped by concern in mixins of :class:`Session` (``model``).
 """
 
 from assistant.session.machine import (

@@ -42,7 +42,7 @@ class CommandsMixin(SessionState):
         stage = self.stage
         if stage is not None and stage.warm_up and not self.progress.done:
             # the warm-up protects the muscles: skipping it takes an explicit "yes"
-            self._skip_offered = True
+            self.warm_up_skip.ask()
             self._emit(ev.WarmUp(asked="skip"))
             self._aside([Say(self.prompts("warm_up.skip_question"), "care")])
             return
@@ -104,7 +104,7 @@ class CommandsMixin(SessionState):
             self._screening_answer(intent)
         elif self.state == "paused_warned":
             self._end_for_pain([])
-        elif stage is not None and stage.warm_up and self._skip_offered:
+        elif stage is not None and stage.warm_up and self.warm_up_skip.asked:
             self._interrupt()
             self._warmed_up = True  # skipped on purpose, after hearing why it matters
             self._emit(ev.WarmUp(skipped=stage.id))

@@ -9,6 +9,7 @@ from typing import Any
 __all__ = [
     "ACTIVE",
     "AS_PARENT",
+    "MASSAGE_ACTIVE",
     "OUTCOME",
     "PAUSED_STATES",
     "QUIET",
@@ -28,7 +29,10 @@ __all__ = [
 # Learner mode adds two waits (assistant/session/learning.py): "practising" the commands
 # before the setup checklist, and "placing" the hands before pressure work, until "next".
 STAGE_STATES = ("instruction", "placing", "stroking", "asking", "holding", "waiting")
-ACTIVE = ("screening", "setup", "practising", *STAGE_STATES, "closing")
+#: The massage machine's states where hands may be at work, or are about to be.
+MASSAGE_ACTIVE = ("setup", "practising", *STAGE_STATES, "closing")
+#: Where a pause and a warning sign act (of the dialogue, only the screening questions).
+ACTIVE = ("screening", *MASSAGE_ACTIVE)
 #: A pause, and the questions a pause can be asking (nested states of ``paused``):
 #: ``paused_warned`` after a warning sign (end the session, or carry on lighter?),
 #: ``paused_checking`` after silence during a pain check (is the receiver all right?).
@@ -39,23 +43,24 @@ ASKING_STATES = ("asking", "asking_comfort")
 #: Nested states entered as their parent is: a state event and the parent's entry each time
 #: (the nested pauses, by contrast, are questions a pause asks without starting over).
 AS_PARENT = ("asking_comfort",)
-#: Where a pause or stop can come back to.
+#: Where a pause or stop can come back to, by the names state events use.
 RESUMABLE = (*ACTIVE, "asking_comfort")
 TERMINAL = ("finished", "declined", "ended")
+#: The massage machine's states: ``presession`` holds the pre-session dialogue, which
+#: hands over to ``setup`` (or, after a crash, to the stage it stopped in).
 STATES = (
     "idle",
-    "choosing",
-    "offering",
-    *ACTIVE,
+    "presession",
+    *MASSAGE_ACTIVE,
     "asking_comfort",
-    "declining",
     *PAUSED_STATES,
     "stopped",
     "ending",  # the closing words of an early end: only stop (it cuts them short) acts
     *TERMINAL,
 )
-#: States whose entry is no state event: the closing words belong to the state they end.
-QUIET = ("ending",)
+#: States whose entry is no state event of their own: the closing words belong to the
+#: state they end, and the pre-session dialogue's state reports itself.
+QUIET = ("presession", "ending")
 #: What each terminal state reports as the session's outcome.
 OUTCOME = {"finished": "finished", "declined": "declined", "ended": "stopped"}
 
@@ -83,24 +88,20 @@ def _nested(states: tuple[str, ...]) -> list[str | dict[str, Any]]:
 
 def machine_config() -> dict[str, Any]:
     """States and transitions, kept as data so the diagram and the session share them."""
-    live = ["idle", "choosing", "offering", *ACTIVE, "paused", "ending"]
-    before = ["idle", "choosing"]  # who is lying down is settled before anything else
+    live = ["idle", "presession", *MASSAGE_ACTIVE, "paused", "ending"]
     t: list[dict[str, Any]] = [
-        {"trigger": "ask_person", "source": "idle", "dest": "choosing"},
-        {"trigger": "offer_resume", "source": before, "dest": "offering"},
-        {"trigger": "begin_screening", "source": [*before, "offering"], "dest": "screening"},
-        {
-            "trigger": "begin_setup",
-            "source": [*before, "offering", "screening", "practising"],
-            "dest": "setup",
-        },
+        # the pre-session dialogue (who is lying down, a crash to resume, the screening
+        # questions) runs as its own machine while this one is in "presession"
+        {"trigger": "open", "source": "idle", "dest": "presession"},
+        # the hand-over: the setup checklist, or after a crash the stage it stopped in
+        {"trigger": "begin_setup", "source": ["presession", "practising"], "dest": "setup"},
         # learner mode: a practice round of the commands, then the setup checklist
         {"trigger": "practise", "source": "setup", "dest": "practising"},
-        {"trigger": "decline", "source": "screening", "dest": "declining"},
-        {"trigger": "conclude_decline", "source": "declining", "dest": "declined"},
+        # a yes to a safety question: the dialogue's declining words, then the end
+        {"trigger": "conclude_decline", "source": "presession", "dest": "declined"},
         {
             "trigger": "instruct",
-            "source": ["offering", "screening", "setup", *STAGE_STATES],
+            "source": ["presession", "setup", *STAGE_STATES],
             "dest": "instruction",
         },
         # learner mode: before pressure work, wait until the hands are in place
@@ -112,18 +113,36 @@ def machine_config() -> dict[str, Any]:
         {"trigger": "wait_for_next", "source": list(STAGE_STATES), "dest": "waiting"},
         {"trigger": "close", "source": list(STAGE_STATES), "dest": "closing"},
         {"trigger": "finish", "source": "closing", "dest": "finished"},
-        {"trigger": "pause", "source": list(ACTIVE), "dest": "paused"},
+        {"trigger": "pause", "source": list(MASSAGE_ACTIVE), "dest": "paused"},
+        # before the massage only the screening questions pause (the others are answered)
+        {
+            "trigger": "pause",
+            "source": "presession",
+            "dest": "paused",
+            "conditions": "in_screening",
+        },
         # a warning sign: hands off, then "shall we end?" (yes ends, no carries on lighter)
-        {"trigger": "warn", "source": [*ACTIVE, "paused"], "dest": "paused_warned"},
+        {"trigger": "warn", "source": [*MASSAGE_ACTIVE, "paused"], "dest": "paused_warned"},
+        {
+            "trigger": "warn",
+            "source": "presession",
+            "dest": "paused_warned",
+            "conditions": "in_screening",
+        },
         # no number after asking twice: "are you all right?" (yes carries on, no stops)
         {"trigger": "check_on", "source": "asking", "dest": "paused_checking"},
         {"trigger": "stop", "source": live, "dest": "stopped"},
         {"trigger": "end_early", "source": [*live[:-1], "stopped"], "dest": "ending"},
         {"trigger": "end", "source": [*live, "stopped"], "dest": "ended"},
     ]
-    # resume returns to wherever the pause came from
+    # resume returns to wherever the pause came from (the screening questions included)
     t += [
-        {"trigger": "resume", "source": "paused", "dest": s, "conditions": f"paused_from_{s}"}
+        {
+            "trigger": "resume",
+            "source": "paused",
+            "dest": "presession" if s == "screening" else s,
+            "conditions": f"paused_from_{s}",
+        }
         for s in RESUMABLE
     ]
     # after a stop, resume restarts the current stage (or the phase before the stages)
@@ -131,7 +150,7 @@ def machine_config() -> dict[str, Any]:
         {
             "trigger": "restart",
             "source": "stopped",
-            "dest": "screening",
+            "dest": "presession",
             "conditions": "paused_from_screening",
         },
         {

@@ -30,7 +30,7 @@ from assistant.routine.model import PRESSURE_LEVELS, Routine, Stage
 from assistant.session.asides import AsidesMixin
 from assistant.session.carryover import Carryover, Memory
 from assistant.session.commands import CommandsMixin
-from assistant.session.dialogue import ScreeningTurn
+from assistant.session.dialogue import PreSession, ScreeningTurn
 from assistant.session.learning import LearningMixin
 from assistant.session.machine import (
     AS_PARENT,
@@ -52,6 +52,7 @@ from assistant.session.state import SessionState
 from assistant.session.stopping import StoppingMixin
 from assistant.session.timers import TimersMixin
 from assistant.session.voice_settings import VoiceSettingsMixin
+from assistant.session.warmup_skip import WarmUpSkip
 
 __all__ = ["Session"]
 
@@ -109,11 +110,13 @@ class Session(
         #: the firmest level each area may have, after a severe reading on its spot
         self._cap = {}
         self._take_carryover(self.carryover)
+        #: the pre-session dialogue (its own machine, run while this one is in presession)
+        self.dialogue = PreSession(entered=self._enter_presession)
         self.questions = ScreeningTurn()  # the pre-session dialogue's screening turn
         self._declined_for = (0, "yes")
         self._resume_to = None  # after a crash: the stage to carry on from
         self._warmed_up = False
-        self._skip_offered = False  # "next" in a warm-up: asked to confirm with "yes"
+        self.warm_up_skip = WarmUpSkip()  # "next" in a warm-up: asked to confirm with "yes"
         self._after_warmup = None  # the stage a forced warm-up leads to
         self._left_for_pain = 0  # spots left because of pain this session
         self._check_after_pain = False  # the next stage asks for a reading early on
@@ -142,7 +145,11 @@ class Session(
         self._init_learning(learn)
         self._closing_words = []  # what the ending state says
         self.machine = HierarchicalMachine(
-            model=self, **machine_config(), queued=True, auto_transitions=False
+            model=self,
+            **machine_config(),
+            queued=True,
+            auto_transitions=False,
+            model_attribute="machine_state",
         )
         for name in STATES:
             state = self.machine.get_state(name)
@@ -158,6 +165,18 @@ class Session(
                 state.add_callback("enter", callback)
 
     # -- public surface -----------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """Where the session is, by the names state events and journals use: the pre-session
+        dialogue's state while the massage machine is in ``presession``, else the machine's."""
+        if self.machine_state == "presession":
+            return self.dialogue.state
+        return self.machine_state
+
+    def in_screening(self) -> bool:
+        """Condition: the dialogue asks the safety questions (pause and warnings act)."""
+        return self.state == "screening"
 
     @property
     def done(self) -> bool:
@@ -183,8 +202,9 @@ class Session(
         person = self.carryover.person or None
         self._emit(ev.Start(routine=r.id, title=r.title, stages=len(r.stages), person=person))
         self._arm_time_limit()
+        self.open()  # the pre-session dialogue first; it hands over to the massage
         if self.people and self.carryover.person is None and self._recall is not None:
-            self.ask_person()
+            self.dialogue.ask_person()
         else:
             self._begin()
 
@@ -203,11 +223,11 @@ class Session(
                 ev.Preference(area=area, step=step, level=PRESSURE_LEVELS[self._level(first)])
             )
         if self.carryover.resume is not None and self.carryover.resume.stage < len(r.stages):
-            self.offer_resume()
+            self.dialogue.offer_resume()
         elif r.screening:
-            self.begin_screening()
+            self.dialogue.begin_screening()
         else:
-            self.begin_setup()
+            self._hand_over()
 
     def _take_carryover(self, carry: Carryover) -> None:
         """Start lighter where the person settled lighter; firmer is only mentioned.

@@ -1,5 +1,6 @@
 """Before the massage: who is lying down, the crash-resume offer, the screening questions
-and the setup.
+(what the pre-session dialogue's states say; its machine is in dialogue.py), the hand-over
+to the massage machine, and the setup.
 """
 
 from __future__ import annotations
@@ -12,11 +13,20 @@ from assistant.care import (
 from assistant.events import kinds as ev
 from assistant.intents import Intent
 from assistant.narration.agenda import Say, Step
+from assistant.session.dialogue import SPEAKING
 from assistant.session.state import SessionState
 
 
 class PreSessionMixin(SessionState):
     """Methods of :class:`~assistant.session.Session` (``self`` is the session)."""
+
+    def _enter_presession(self) -> None:
+        """The dialogue's state, entered or (back from a pause or stop) entered again: its
+        state event, then what it says; nothing while the massage machine is elsewhere."""
+        if self.machine_state != "presession" or self.dialogue.state not in SPEAKING:
+            return
+        self._emit_state()
+        getattr(self, f"_enter_{self.dialogue.state}")()
 
     def _enter_choosing(self) -> None:
         choices = self.prompts("person.join").join(
@@ -65,7 +75,7 @@ class PreSessionMixin(SessionState):
             self._ask_screening()
         else:
             self._declined_for = (turn.index, intent.name)
-            self.decline()
+            self.dialogue.decline()
 
     def _welcome(self) -> list[Step]:
         if self._welcomed:
@@ -148,17 +158,17 @@ class PreSessionMixin(SessionState):
             self._welcomed = True
             if plan.screen_again and self.routine.screening:  # things change in an hour
                 self._resume_to = resume.stage
-                self.begin_screening()
+                self.dialogue.begin_screening()
             else:
-                self._goto_stage(resume.stage)
+                self._hand_over(resume.stage)
         elif intent.name == "no":
             self._interrupt()
             self._emit(ev.ResumeDeclined(session=resume.session))
             self._ack("ack.fresh_start")
             if self.routine.screening:
-                self.begin_screening()
+                self.dialogue.begin_screening()
             else:
-                self.begin_setup()
+                self._hand_over()
         else:
             self._aside([Say(self.prompts("resume_reprompt"), "question")])
 
@@ -172,11 +182,8 @@ class PreSessionMixin(SessionState):
     def _ask_screening(self) -> None:
         turn = self.questions
         if turn.index >= len(self.routine.screening):
-            if self._resume_to is not None:  # after a crash: back to the stage, setup done
-                index, self._resume_to = self._resume_to, None
-                self._goto_stage(index)
-            else:
-                self.begin_setup()
+            index, self._resume_to = self._resume_to, None
+            self._hand_over(index)  # to the setup (after a crash: back to its stage)
             return
         question = self.routine.screening[turn.index]
 
@@ -189,6 +196,15 @@ class PreSessionMixin(SessionState):
             self._await_answer("yes_no", self._ask_screening)
 
         self._play([Say(question, "question")], heard)
+
+    def _hand_over(self, stage: int | None = None) -> None:
+        """The dialogue is over: the massage machine takes the session on, to the setup, or
+        after a crash straight back to ``stage``."""
+        self.dialogue.hand_over()
+        if stage is None:
+            self.begin_setup()
+        else:
+            self._goto_stage(stage)
 
     def _enter_declining(self) -> None:
         r = self.routine

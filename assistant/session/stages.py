@@ -112,7 +112,7 @@ class StagesMixin(SessionState):
             index = warm
         self.progress = StageProgress(index)
         self._comfort_key = None
-        self._skip_offered = False
+        self.warm_up_skip.forget()
         self.instruct()
 
     def _continue_stage(self) -> None:

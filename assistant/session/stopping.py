@@ -105,6 +105,11 @@ class StoppingMixin(SessionState):
                     very_severe=old.very_severe,
                 )
             )
+        if self.dialogue.state in ("opening", "choosing", "offering"):  # before the questions
+            if self._paused_from == "screening":
+                self.dialogue.begin_screening()  # stopped before the questions: they come next
+            else:
+                self.dialogue.hand_over()  # a routine without questions: the setup comes next
         self._ack("ack.resume")
         self.restart()
 
