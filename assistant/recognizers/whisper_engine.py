@@ -68,6 +68,12 @@ MIN_WARNING_LOGPROB = -0.9
 #: ``NO_SPEECH_LOGPROB`` means it heard no speech.
 NO_SPEECH = 0.6
 NO_SPEECH_LOGPROB = -0.5
+#: Seconds of silence after the audio that the spectrogram is computed over; the rest of
+#: the window takes the value silence has there. A normalized log-mel value is
+#: (max(log10 power, its maximum - 8) + 4) / 4 and silence's power is floored at 1e-10,
+#: so silence sits 2 below the clip's maximum, and never under (-10 + 4) / 4.
+TAIL = 0.5
+SILENT_FLOOR = -1.5
 #: Tokens a command could need, after the prompt (the longest phrase, with punctuation).
 MAX_TOKENS = 16
 #: Silero thresholds and timing for utterances (see :class:`SpeechCutter`).
@@ -143,11 +149,7 @@ class WhisperDecoder:
 
     def decode(self, audio: Floats) -> Decoded:
         """Greedy decode at temperature 0 of ``audio`` (16 kHz floats)."""
-        seconds = min(30.0, max(self.window, len(audio) / RATE + 1.0))
-        frames = int(seconds * 100)
-        feats = self.features(pad_audio(audio, seconds))[:, :frames]
-        if feats.shape[1] < frames:
-            feats = np.pad(feats, ((0, 0), (0, frames - feats.shape[1])))
+        feats = self.spectrogram(audio)
         view = self._ct2.StorageView.from_array(np.ascontiguousarray(feats[None], np.float32))
         result = self.model.generate(
             view,
@@ -165,6 +167,20 @@ class WhisperDecoder:
             float(result.scores[0]) if result.scores else float("-inf"),
             float(result.no_speech_prob),
         )
+
+    def spectrogram(self, audio: Floats) -> Floats:
+        """The encoder's input: the log-mel spectrogram of ``audio`` followed by silence
+        up to the window (see :func:`pad_audio`). Only ``TAIL`` seconds of silence are
+        transformed; the rest of the window is the value silence takes, the clip's floor,
+        so that a long window costs no memory (the file listener streams in little)."""
+        seconds = min(30.0, max(self.window, len(audio) / RATE + 1.0))
+        frames = int(seconds * 100)
+        padded = pad_audio(audio, min(seconds, len(audio) / RATE + TAIL))
+        feats: Floats = np.asarray(self.features(padded), np.float32)[:, :frames]
+        if feats.shape[1] < frames:
+            floor = max(SILENT_FLOOR, float(feats.max()) - 2.0) if feats.size else SILENT_FLOOR
+            feats = np.pad(feats, ((0, 0), (0, frames - feats.shape[1])), constant_values=floor)
+        return feats
 
 
 def pad_audio(audio: Floats, seconds: float) -> Floats:
