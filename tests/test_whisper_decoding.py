@@ -1,7 +1,7 @@
 """The end of an utterance decodes the whole utterance when its early look was rejected.
 
 Issue 14d traced many real-people misses on the benchmark's stream to the early look:
-it comes at the first short dip in the speech probability, often inside a word (the
+it comes at the first short dip in the speech probability, perhaps inside a word (the
 closure of "ei-t"), and its decode of the word cut short used to serve the end of the
 utterance too. A rejected look is now decoded again, whole, when the utterance ends.
 These tests run the real model on real recordings from the shared corpus (skipped where

@@ -248,7 +248,7 @@ class WhisperRecognizer:
     def _decode(self, cut: Cut, final: bool = False) -> tuple[str, Intent | None]:
         """Decode ``cut`` unless a look already decoded it up to its last clear speech.
         At the end of an utterance a rejected look is decoded again, whole: the look
-        came at a dip in the speech probability, often inside the word ("ei-t"); on the
+        came at a dip in the speech probability, perhaps inside the word ("ei-t"); on the
         benchmark's real recordings, decoded whole, 28 of 91 clean misses are heard
         (bench/README.md, "Issue 14d")."""
         upto = cut.last_voiced
