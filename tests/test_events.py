@@ -44,6 +44,7 @@ EXAMPLES: list[ev.Event] = [
     ev.EndedForPain(t=155.0, stage="release-knot", left=2),
     ev.Pressure(t=160.0, stage="glide", area="whole-back", level="light", step=-1),
     ev.Pace(t=170.0, factor=1.25),
+    ev.Learning(t=171.0, on=True),
     ev.VoiceSet(t=171.0, rate=250, volume=0.6, remembered=True),
     ev.Restart(t=180.0, stage="glide", level="light", severe=1, very_severe=0),
     ev.Person(t=2.0, name="Alex"),

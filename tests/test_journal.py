@@ -32,6 +32,7 @@ from assistant.journal import (
     summaries,
     unfinished_session,
 )
+from assistant.journal.export import as_csv, as_text
 from assistant.journal.plot import plot_history
 from assistant.narration.voice import SilentVoice
 from assistant.prompts import load_prompts
@@ -520,7 +521,9 @@ class _CutAfter:
                 raise _PowerCut
 
 
-def _crashed(path: Path, routine: str, stage: str | None, when: datetime = DAY0) -> int:
+def _crashed(
+    path: Path, routine: str, stage: str | None, when: datetime = DAY0, learn: bool = False
+) -> int:
     """A session cut off a few events into ``stage``: its events stop, it never ends."""
     r = load_routine(routine)
     journal = open_journal(path)
@@ -530,7 +533,7 @@ def _crashed(path: Path, routine: str, stage: str | None, when: datetime = DAY0)
     )
     partner = SimulatedPartner(clock, pain_answers=(7, 5))
     log = EventLog(recorder, partner, _CutAfter(stage, 25))
-    session = Session(r, scheduler=Scheduler(clock), voice=SilentVoice(), log=log)
+    session = Session(r, scheduler=Scheduler(clock), voice=SilentVoice(), log=log, learn=learn)
     with pytest.raises(_PowerCut):
         run_session(session, partner)
     assert recorder.session_id is not None
@@ -574,6 +577,44 @@ def test_after_a_crash_the_next_start_offers_to_carry_on_at_that_stage(tmp_path:
     assert new.outcome == "stopped"  # the script ran out: the input went away
     assert unfinished_session(journal, "default", "knot-relief", later) is None
     journal.close()
+
+
+def test_a_session_cut_off_in_learner_mode_resumes_in_learner_mode(tmp_path: Path) -> None:
+    """A blind learner whose session crashed is taught on as before, and told so, without
+    having to know to say "learner mode" again; a session without it stays without."""
+    path = tmp_path / "journal.db"
+    crashed = _crashed(path, "knot-relief", "release-knot", learn=True)
+    journal = open_journal(path)
+    cut = session_summary(journal, crashed)
+    journal.close()
+    assert cut is not None and cut.learner
+    later = cut.started + timedelta(minutes=cut.minutes + 4)
+    log, carry = journal_session(path, "knot-relief", when=later, script=[(30.0, "yes")])
+    assert carry.resume is not None and carry.resume.learning
+    kinds = [e.type for e in log.events]
+    assert kinds.index("learning") == kinds.index("resumed") + 1
+    said = [e.data["text"] for e in log.of_type("say")]
+    assert load_prompts("en")("learn.on") in said[:4]
+    kinds_said = [e.data["kind"] for e in log.of_type("say")]
+    assert "reason" in kinds_said  # why the technique is used: said in learner mode only
+    journal = open_journal(path)
+    resumed = summaries(journal)[0]
+    journal.close()
+    assert resumed.learner  # the resumed session is a learner's too, and history says so
+    assert "In learner mode." in as_text([resumed])
+    assert as_csv([resumed]).splitlines()[1].endswith(",yes")
+
+    plain = tmp_path / "plain.db"
+    crashed = _crashed(plain, "knot-relief", "release-knot")
+    journal = open_journal(plain)
+    cut = session_summary(journal, crashed)
+    journal.close()
+    assert cut is not None and not cut.learner
+    later = cut.started + timedelta(minutes=cut.minutes + 4)
+    log, carry = journal_session(plain, "knot-relief", when=later, script=[(30.0, "yes")])
+    assert carry.resume is not None and not carry.resume.learning
+    assert not log.of_type("learning")
+    assert "reason" not in [e.data["kind"] for e in log.of_type("say")]
 
 
 def test_no_means_a_fresh_start_and_the_crash_is_not_offered_again(tmp_path: Path) -> None:

@@ -290,6 +290,15 @@ class Pace(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Learning(Event):
+    """Learner mode went on or off: at the start (``--learn``) or by voice. Kept so a
+    session resumed after a crash teaches as the interrupted one did."""
+
+    TYPE = "learning"
+    on: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class VoiceSet(Event):
     """The narration's speed or loudness changed: by a spoken command, or at the start of a
     session from what the journal remembers of this person (``remembered``)."""

@@ -29,6 +29,7 @@ CSV_FIELDS = (
     "pain",
     "pressure",
     "resumed_from",
+    "learner",
 )
 
 
@@ -39,7 +40,8 @@ def as_text(rows: Sequence[SessionSummary]) -> str:
     out: list[str] = []
     for s in rows:
         who = "" if s.person == DEFAULT_PERSON else f" for {s.person}"
-        out.append(f"Session {s.id}, {_local(s)}: {s.title}{who}. {_line(s)}")
+        how = " In learner mode." if s.learner else ""
+        out.append(f"Session {s.id}, {_local(s)}: {s.title}{who}. {_line(s)}{how}")
         if s.pain:
             out.append(f"  Pain readings: {_pain(s)}.")
         requests = _requests(s)
@@ -87,6 +89,7 @@ def as_csv(rows: Sequence[SessionSummary]) -> str:
                 "pain": "; ".join(f"{a}: {' '.join(map(str, v))}" for a, v in s.pain.items()),
                 "pressure": "; ".join(f"{a}: {lvl}" for a, lvl in s.pressure.items()),
                 "resumed_from": "" if s.resumed_from is None else s.resumed_from,
+                "learner": "yes" if s.learner else "",
             }
         )
     return buf.getvalue()

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from assistant.events import Event, decode
 from assistant.events.kinds import (
     IntentHeard,
+    Learning,
     Pain,
     Preference,
     Pressure,
@@ -71,6 +72,7 @@ class SessionSummary:
     firmer: int = 0
     ouch: int = 0
     resumed_from: int | None = None
+    learner: bool = False  # in learner mode when it stopped
 
     def to_json(self) -> dict[str, object]:
         out = dict(self.__dict__)
@@ -207,6 +209,7 @@ def _summarize(row: tuple[object, ...], events: Iterable[Event]) -> SessionSumma
     counts = {"lighter": 0, "firmer": 0, "ouch": 0}
     total: int | None = None
     end_t = 0.0
+    learner = False
     for e in events:
         end_t = max(end_t, e.t)
         match e:
@@ -224,6 +227,8 @@ def _summarize(row: tuple[object, ...], events: Iterable[Event]) -> SessionSumma
                 pressure[area] = level
             case Preference(area=area, level=level):
                 pressure[area] = level
+            case Learning(on=on):
+                learner = on
             case IntentHeard(name=name) if name in counts:
                 counts[name] += 1
     done = len(stages) if after_stages else max(0, len(stages) - 1)
@@ -241,6 +246,7 @@ def _summarize(row: tuple[object, ...], events: Iterable[Event]) -> SessionSumma
         pain=pain,
         pressure=pressure,
         resumed_from=int(str(resumed_from)) if resumed_from is not None else None,
+        learner=learner,
         **counts,
     )
 
@@ -256,7 +262,9 @@ def carryover_for(
     if crashed is not None and crashed.stage in ids:
         stopped = crashed.started + timedelta(minutes=crashed.summary.minutes)
         ago = int((now - stopped).total_seconds() // 60)
-        resume = ResumePoint(crashed.session, ids.index(crashed.stage), ago)
+        resume = ResumePoint(
+            crashed.session, ids.index(crashed.stage), ago, learning=crashed.summary.learner
+        )
     return Carryover(
         person=person,
         steps=learned_steps(journal, name),

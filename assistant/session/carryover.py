@@ -26,6 +26,7 @@ class ResumePoint:
     session: int  # its id in the journal
     stage: int  # index of the stage it was in
     minutes_ago: int  # since it stopped, for the spoken offer
+    learning: bool = False  # it was in learner mode: a resumed session teaches too
 
 
 @dataclass(frozen=True)

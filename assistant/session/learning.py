@@ -39,6 +39,7 @@ class LearningMixin(SessionState):
     def _set_learning(self, on: bool) -> None:
         """Switch learner mode; the practice round is due if the massage has not begun."""
         self.learning = on
+        self._emit(ev.Learning(on=on))
         self._practice = list(PRACTICE) if on and self._massage_start is None else None
         new = learner_pace(self.pace, on, self.settings.pace_limits)
         if new != self.pace:

@@ -201,6 +201,8 @@ class Session(
         r = self.routine
         person = self.carryover.person or None
         self._emit(ev.Start(routine=r.id, title=r.title, stages=len(r.stages), person=person))
+        if self.learning:
+            self._emit(ev.Learning(on=True))
         self._arm_time_limit()
         self.open()  # the pre-session dialogue first; it hands over to the massage
         if self.people and self.carryover.person is None and self._recall is not None:

@@ -154,6 +154,9 @@ class PreSessionMixin(SessionState):
                 ev.Resumed(session=resume.session, stage=stage.id, screening=plan.screen_again)
             )
             self._ack("ack.resume")
+            if resume.learning and not self.learning:  # it was teaching: it teaches on
+                self._set_learning(True)
+                self._lead.append(Say(self.prompts("learn.on"), "ack"))
             self._lead += [Say(self.prompts("briefing"), "briefing"), *self._preference_lines()]
             self._welcomed = True
             if plan.screen_again and self.routine.screening:  # things change in an hour
