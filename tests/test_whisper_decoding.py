@@ -17,7 +17,13 @@ from assistant.intents import load_vocabulary
 from assistant.recognizers import RecognizerError
 
 pytest.importorskip("faster_whisper")
-from assistant.recognizers.whisper_engine import RATE, Decoded, WhisperDecoder, WhisperRecognizer
+from assistant.recognizers.whisper_engine import (
+    MAX_TOKENS,
+    RATE,
+    Decoded,
+    WhisperDecoder,
+    WhisperRecognizer,
+)
 from assistant.recognizers.whisper_model import find_whisper_model
 from tests.audiokit import corpus_clips, quiet
 
@@ -40,15 +46,20 @@ def spread(word: str, n: int, category: str = "command") -> list[np.ndarray]:
 
 
 class _Spy:
-    """The real decoder, with the length of every piece of audio it was given."""
+    """The real decoder, with the length of every piece of audio it was given for a full
+    decode (the glance for a stop, a short window and a few tokens, is counted apart)."""
 
     def __init__(self, decoder: WhisperDecoder) -> None:
         self.decoder = decoder
         self.seconds: list[float] = []
+        self.glances = 0
 
-    def decode(self, audio: np.ndarray) -> Decoded:
-        self.seconds.append(len(audio) / RATE)
-        return self.decoder.decode(audio)
+    def decode(self, audio: np.ndarray, window: float = 0.0, tokens: int = MAX_TOKENS) -> Decoded:
+        if window:
+            self.glances += 1
+        else:
+            self.seconds.append(len(audio) / RATE)
+        return self.decoder.decode(audio, window, tokens)
 
 
 def _stream(decoder: WhisperDecoder, pcm: np.ndarray) -> tuple[list[float], list[str]]:
