@@ -79,7 +79,9 @@ class StoppingMixin(SessionState):
     def _stop(self) -> None:
         """Silence everything now, tell the giver to lift the hands away, wait for resume."""
         self._interrupt()
-        if self.state in ("idle", "choosing", "offering"):  # resume then starts afresh
+        if self.state == "choosing":  # nobody named yet: resume asks who again
+            self._paused_from = "screening"  # restart's way back into the dialogue
+        elif self.state in ("idle", "offering"):  # resume then starts afresh
             self._paused_from = "screening" if self.routine.screening else "setup"
         elif self.phase != "paused":
             self._paused_from = self.state
@@ -105,7 +107,7 @@ class StoppingMixin(SessionState):
                     very_severe=old.very_severe,
                 )
             )
-        if self.dialogue.state in ("opening", "choosing", "offering"):  # before the questions
+        if self.dialogue.state in ("opening", "offering"):  # before the questions
             if self._paused_from == "screening":
                 self.dialogue.begin_screening()  # stopped before the questions: they come next
             else:
