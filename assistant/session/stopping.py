@@ -63,6 +63,7 @@ class StoppingMixin(SessionState):
 
     def _pause(self) -> None:
         self._interrupt()
+        self.warm_up_skip.forget()  # a yes after a pause answers something else
         self._paused_from = self.state
         self.pause()
 
@@ -79,6 +80,7 @@ class StoppingMixin(SessionState):
     def _stop(self) -> None:
         """Silence everything now, tell the giver to lift the hands away, wait for resume."""
         self._interrupt()
+        self.warm_up_skip.forget()  # the stage starts again: skipping it is asked afresh
         if self.state == "choosing":  # nobody named yet: resume asks who again
             self._paused_from = "screening"  # restart's way back into the dialogue
         elif self.state in ("idle", "offering"):  # resume then starts afresh
