@@ -22,6 +22,7 @@ from assistant.events.kinds import (
     Pressure,
     Said,
     State,
+    WarmUp,
     Warning,
 )
 from assistant.routine.model import PRESSURE_LEVELS
@@ -297,3 +298,25 @@ def test_next_in_a_warm_up_asks_and_only_a_yes_then_skips_it(entered: dict[str, 
     assert here.session.warm_up_skip.asked and here.session.stage == stage
     assert here.say("yes", then=0.0) == "instruction"
     assert here.session.stage != stage and not here.session.warm_up_skip.asked
+
+
+@pytest.mark.parametrize("between", [["pause"], ["stop", "resume"]])
+def test_a_pause_or_stop_closes_the_skip_question(
+    between: list[str], entered: dict[str, float]
+) -> None:
+    """After a pause or a stop the skip question is no longer open: a later yes (hands
+    off, or the stage started again) must not skip the warm-up, nor move a paused session
+    to the next stage behind its back."""
+    here = _at("stroking", entered)
+    stage = here.session.stage
+    assert stage is not None and stage.warm_up
+    here.say("next", then=0.0)
+    assert here.session.warm_up_skip.asked
+    for word in between:
+        here.say(word, then=0.0)
+    after = here.session.state
+    assert not here.session.warm_up_skip.asked
+    index = here.session.progress.index
+    assert here.say("yes", then=0.0) == after
+    assert here.session.progress.index == index
+    assert not any(isinstance(e, WarmUp) and e.skipped for e in here.log.events)

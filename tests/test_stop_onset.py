@@ -259,3 +259,48 @@ def test_a_supervised_recognizer_gets_the_gate_a_whisper_engine_gets() -> None:
         else np.concatenate(list(recognizer.cutter._before))
     )
     assert np.allclose(kept[-BLOCK:], 1000 / 32768.0)
+
+
+class AmendCrashes:
+    """The engine edge: a real Whisper recognizer whose ``amend`` throws once, as a
+    native library's bad moment would."""
+
+    rejects = True
+
+    def __init__(self, inner: WhisperRecognizer) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.sample_rate = inner.sample_rate
+
+    def accept(self, pcm: bytes) -> list[Any]:
+        return self.inner.accept(pcm)
+
+    def flush(self) -> list[Any]:
+        return self.inner.flush()
+
+    def amend(self, pcm: bytes) -> None:
+        raise RuntimeError("native decoder fault")
+
+
+def test_an_engine_failing_in_amend_is_restarted_not_raised_into_the_listening_thread() -> None:
+    """The gate calls ``amend`` from inside the canceller, outside the listening thread's
+    guard around the recognizer: a failure there must be the supervisor's to handle (a
+    fault said, the engine restarted), or the thread dies and the kiosk goes deaf."""
+    opened: list[int] = []
+    faults: list[str] = []
+
+    def open_() -> Any:
+        opened.append(1)
+        return AmendCrashes(fresh()) if len(opened) == 1 else fresh()
+
+    supervised = SupervisedRecognizer(open_, on_fault=faults.append)
+    gate = echo_gate(supervised, None)
+    assert gate.restore is not None
+    gate.restore(np.full(BLOCK, 1000, np.int16))  # must not raise
+    assert supervised.failures == 1 and "native decoder fault" in faults[0]
+    listener = Listener(supervised, VOCAB)
+    audio = np.concatenate([quiet(1.5), spread("stop", 1)[0], quiet(1.0)])
+    heard = [h for i in range(0, len(audio), BLOCK) for h in listener.feed(audio[i : i + BLOCK])]
+    heard += listener.flush()
+    assert len(opened) == 2  # restarted after the back-off
+    assert [h.intent.name for h in heard if h.intent] == ["stop"]

@@ -60,10 +60,16 @@ class SupervisedRecognizer:
         return bool(getattr(self.recognizer, "rejects", False))
 
     def amend(self, pcm: bytes) -> None:
-        """The echo gate's onset of a word, for an engine that takes it back."""
+        """The echo gate's onset of a word, for an engine that takes it back. The gate
+        calls it from the canceller, outside the listening thread's guard: a failure here
+        is handled as one in ``accept``."""
         amend = getattr(self.recognizer, "amend", None)
-        if amend is not None:
+        if amend is None:
+            return
+        try:
             amend(pcm)
+        except Exception as exc:  # any engine error, as in accept
+            self._failed(exc)
 
     @property
     def now(self) -> float:

@@ -104,7 +104,8 @@ class CommandsMixin(SessionState):
             self._screening_answer(intent)
         elif self.state == "paused_warned":
             self._end_for_pain([])
-        elif stage is not None and stage.warm_up and self.warm_up_skip.asked:
+        elif stage is not None and self.warm_up_skip.asked and self.state in STAGE_STATES:
+            # asked only in a warm-up; paused or checking, a yes answers something else
             self._interrupt()
             self._warmed_up = True  # skipped on purpose, after hearing why it matters
             self._emit(ev.WarmUp(skipped=stage.id))

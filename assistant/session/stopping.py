@@ -63,6 +63,7 @@ class StoppingMixin(SessionState):
 
     def _pause(self) -> None:
         self._interrupt()
+        self.warm_up_skip.forget()  # a yes after a pause answers something else
         self._paused_from = self.state
         self.pause()
 
@@ -79,7 +80,10 @@ class StoppingMixin(SessionState):
     def _stop(self) -> None:
         """Silence everything now, tell the giver to lift the hands away, wait for resume."""
         self._interrupt()
-        if self.state in ("idle", "choosing", "offering"):  # resume then starts afresh
+        self.warm_up_skip.forget()  # the stage starts again: skipping it is asked afresh
+        if self.state == "choosing":  # nobody named yet: resume asks who again
+            self._paused_from = "screening"  # restart's way back into the dialogue
+        elif self.state in ("idle", "offering"):  # resume then starts afresh
             self._paused_from = "screening" if self.routine.screening else "setup"
         elif self.phase != "paused":
             self._paused_from = self.state
@@ -105,7 +109,7 @@ class StoppingMixin(SessionState):
                     very_severe=old.very_severe,
                 )
             )
-        if self.dialogue.state in ("opening", "choosing", "offering"):  # before the questions
+        if self.dialogue.state in ("opening", "offering"):  # before the questions
             if self._paused_from == "screening":
                 self.dialogue.begin_screening()  # stopped before the questions: they come next
             else:
