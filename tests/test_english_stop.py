@@ -199,3 +199,25 @@ def test_without_the_spotter_a_korean_session_still_starts_and_says_why(
     assert opened.recognizer.name == "vosk"
     assert not isinstance(opened.recognizer, WithEnglishStop)
     assert opened.notes[-1].endswith("the English 'stop' is understood typed only")
+
+
+@NEED_KO
+def test_without_whisper_the_korean_session_says_its_english_stop_is_weaker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant.recognizers import english_stop
+
+    monkeypatch.setattr(english_stop, "_whisper_confirms", lambda: None)
+    pytest.importorskip("vosk").SetLogLevel(-1)
+    opened = open_recognizer(load_vocabulary("ko"))
+    assert isinstance(opened.recognizer, WithEnglishStop)
+    assert isinstance(opened.recognizer.spotter, english_stop.EnglishStopSpotter)
+    assert isinstance(opened.recognizer.spotter.confirm, english_stop.GrammarConfirms)
+    assert any("weaker check" in note for note in opened.notes), opened.notes
+
+
+@NEED_KO
+def test_with_whisper_no_note_is_added() -> None:
+    pytest.importorskip("vosk").SetLogLevel(-1)
+    opened = open_recognizer(load_vocabulary("ko"))
+    assert not any("weaker check" in note for note in opened.notes), opened.notes

@@ -106,13 +106,22 @@ def _with_english_stop(opened: Opened, vocabulary: Vocabulary) -> Opened:
     """``opened``, with the English stop spotter beside it where the locale needs one."""
     if vocabulary.locale == "en" or ("stop",) not in {p.words for p in vocabulary.typed}:
         return opened
-    from assistant.recognizers.english_stop import WithEnglishStop, open_stop_spotter
+    from assistant.recognizers.english_stop import (
+        WhisperConfirms,
+        WithEnglishStop,
+        open_stop_spotter,
+    )
 
     try:
         spotter = open_stop_spotter()
     except RecognizerError as exc:
         opened.notes.append(f"{exc}; the English 'stop' is understood typed only")
         return opened
+    if not isinstance(spotter.confirm, WhisperConfirms):
+        opened.notes.append(
+            "Whisper cannot start, so a weaker check confirms the spoken English 'stop' "
+            "(it takes a few other short English words for one)"
+        )
     return Opened(WithEnglishStop(opened.recognizer, spotter), opened.notes)
 
 
