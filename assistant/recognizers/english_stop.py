@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from assistant.intents import Vocabulary, load_vocabulary
 from assistant.recognizers import Hypothesis, Recognizer, RecognizerError
-from assistant.recognizers.vad import CHUNK, Cut, Event, SileroVad, SpeechCutter
+from assistant.recognizers.vad import CHUNK, ChunkFeed, Cut, Event, SileroVad, SpeechCutter
 from assistant.recognizers.whisper_engine import WhisperDecoder, judge
 from assistant.recognizers.whisper_model import find_whisper_model
 
@@ -75,18 +75,13 @@ class EnglishStopSpotter:
     cutter: SpeechCutter
     name: str = "english-stop"
     sample_rate: int = RATE
-    _buf: Floats = field(default_factory=lambda: np.zeros(0, np.float32))
-    _samples: int = 0
+    _feed: ChunkFeed = field(default_factory=ChunkFeed)
     spotted: int = 0  # for the benchmark: stops reported
     looked: int = 0  # utterances short enough to be decoded
 
     def accept(self, pcm: bytes) -> list[Hypothesis]:
-        x = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
-        self._buf = np.concatenate([self._buf, x]) if len(self._buf) else x
         out: list[Hypothesis] = []
-        while len(self._buf) >= CHUNK:
-            chunk, self._buf = self._buf[:CHUNK], self._buf[CHUNK:]
-            self._samples += CHUNK
+        for chunk in self._feed.chunks(pcm):
             if self.cutter.push(chunk) is Event.END:
                 out += self._judge(self.cutter.take())
         return out
@@ -109,7 +104,7 @@ class EnglishStopSpotter:
         if cut is None or not self.is_stop(cut):
             return []
         self.spotted += 1
-        return [Hypothesis("stop", final=True, end=self._samples / RATE)]
+        return [Hypothesis("stop", final=True, end=self._feed.samples / RATE)]
 
 
 def _int16(audio: Floats) -> bytes:

@@ -11,7 +11,7 @@ it can follow a live stream.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from assistant.recognizers import RecognizerError
 
-__all__ = ["CHUNK", "Cut", "Event", "SileroVad", "SpeechCutter"]
+__all__ = ["CHUNK", "ChunkFeed", "Cut", "Event", "SileroVad", "SpeechCutter", "as_floats"]
 
 RATE = 16000
 CHUNK = 512  # samples per Silero step at 16 kHz (32 ms)
@@ -30,6 +30,29 @@ _CONTEXT = 64  # samples of the previous chunk the model sees with each one
 GRACE = 8
 
 Floats = npt.NDArray[np.float32]
+
+
+def as_floats(pcm: bytes) -> Floats:
+    """16-bit PCM as floats in [-1, 1), as the detector and Whisper take audio."""
+    return np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+
+
+class ChunkFeed:
+    """Microphone blocks of any size in, the detector's 32 ms chunks out, with the
+    samples handed out counted (a recognizer's clock). ``pending`` is what waits for a
+    whole chunk: the echo gate's onset may still be written into it."""
+
+    def __init__(self) -> None:
+        self.pending: Floats = np.zeros(0, np.float32)
+        self.samples = 0
+
+    def chunks(self, pcm: bytes) -> Iterator[Floats]:
+        x = as_floats(pcm)
+        self.pending = np.concatenate([self.pending, x]) if len(self.pending) else x
+        while len(self.pending) >= CHUNK:
+            chunk, self.pending = self.pending[:CHUNK], self.pending[CHUNK:]
+            self.samples += CHUNK
+            yield chunk
 
 
 class SileroVad:

@@ -44,7 +44,14 @@ import numpy.typing as npt
 
 from assistant.intents import Intent, Vocabulary, normalize, parse
 from assistant.recognizers import Hypothesis, Opened, RecognizerError
-from assistant.recognizers.vad import CHUNK, Cut, Event, SileroVad, SpeechCutter
+from assistant.recognizers.vad import (
+    ChunkFeed,
+    Cut,
+    Event,
+    SileroVad,
+    SpeechCutter,
+    as_floats,
+)
 from assistant.recognizers.whisper_model import find_whisper_model
 
 __all__ = ["FAST_INTENTS", "Decoded", "WhisperDecoder", "WhisperRecognizer", "open_whisper"]
@@ -223,8 +230,7 @@ class WhisperRecognizer:
         self.decoder = decoder
         self.vocabulary = vocabulary
         self.cutter = SpeechCutter(SileroVad(), **CUT)
-        self._buf = np.zeros(0, np.float32)
-        self._samples = 0
+        self._feed = ChunkFeed()
         self._looked: tuple[int, str, Intent | None] | None = None  # (chunks, text, intent)
         self._told: Intent | None = None  # urgent intent already reported this utterance
         self._glanced = -1  # voiced chunk count at the latest glance
@@ -238,15 +244,11 @@ class WhisperRecognizer:
 
     @property
     def _now(self) -> float:
-        return self._samples / RATE
+        return self._feed.samples / RATE
 
     def accept(self, pcm: bytes) -> list[Hypothesis]:
-        x = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
-        self._buf = np.concatenate([self._buf, x]) if len(self._buf) else x
         out: list[Hypothesis] = []
-        while len(self._buf) >= CHUNK:
-            chunk, self._buf = self._buf[:CHUNK], self._buf[CHUNK:]
-            self._samples += CHUNK
+        for chunk in self._feed.chunks(pcm):
             event = self.cutter.push(chunk)
             if event is Event.END:
                 out += self._finish()
@@ -257,10 +259,11 @@ class WhisperRecognizer:
     def amend(self, pcm: bytes) -> None:
         """The last ``pcm``'s length of audio fed was silenced by the echo gate before it
         noticed a person: here is what the canceller heard there, the word's onset."""
-        x = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
-        n = min(len(x), len(self._buf))
+        x = as_floats(pcm)
+        pending = self._feed.pending
+        n = min(len(x), len(pending))
         if n:
-            self._buf[len(self._buf) - n :] = x[len(x) - n :]
+            pending[len(pending) - n :] = x[len(x) - n :]
         self.cutter.amend(x[: len(x) - n])
 
     def flush(self) -> list[Hypothesis]:
