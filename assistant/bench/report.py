@@ -108,15 +108,17 @@ def markdown(r: dict[str, Any]) -> str:
                 f"{_num(v['per_hour'])} | {v['stops']} | {_num(v['stop_per_hour'])} | "
                 f"{_pct(v.get('rejected'))} |"
             )
-    out += ["", "Latency, end of word to effect, compute included (seconds):", "",
+    out += ["", "Latency, end of word to effect, compute (processor time) included (seconds):", "",
             "| system | measure | n | p50 | p95 |", "|---|---|---|---|---|"]  # fmt: skip
     for system, kinds in r["latency"].items():
         for kind, v in kinds.items():
             n = v.get("n", f"{v.get('caught')}/{v.get('said')} caught")
             out.append(f"| {system} | {kind} | {n} | {_num(v['p50'])} | {_num(v['p95'])} |")
     s = r.get("startup", {})
-    out += ["", "Cost:", "", "| system | real-time factor (one core) |", "|---|---|"]
-    out += [f"| {k} | {_num(v)} |" for k, v in r["real_time_factor"].items()]
+    walls = r.get("wall_time_factor", {})
+    out += ["", "Cost:", "", "| system | real-time factor (processor time, one core) "
+            "| wall clock on this machine, workers sharing it |", "|---|---|---|"]  # fmt: skip
+    out += [f"| {k} | {_num(v)} | {_num(walls.get(k))} |" for k, v in r["real_time_factor"].items()]
     out += ["", f"Start-up to first spoken word: {_num(s.get('first_word_s'), ' s')}; "
             f"peak memory: {_num(s.get('peak_memory_mb'), ' MB')}; text to audio: "
             f"{_num(s.get('text_to_audio_cold_engine_s'), ' s')} with the engine cold, "

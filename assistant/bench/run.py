@@ -103,12 +103,15 @@ def _gather(done: dict[Task, dict[str, Any]], plan: Plan) -> dict[str, Any]:
     confusion: dict[str, dict[str, dict[str, int]]] = {}
     false: dict[str, dict[str, Any]] = defaultdict(dict)
     latency: dict[str, dict[str, Any]] = defaultdict(dict)
-    cost: dict[str, dict[str, float]] = defaultdict(lambda: {"audio": 0.0, "compute": 0.0})
+    cost: dict[str, dict[str, float]] = defaultdict(
+        lambda: {"audio": 0.0, "compute": 0.0, "wall": 0.0}
+    )
     lat: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     cross: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for task, r in sorted(done.items(), key=lambda kv: str(kv[0])):
         cost[task.system]["audio"] += r["audio"]
         cost[task.system]["compute"] += r["compute"]
+        cost[task.system]["wall"] += r.get("wall", 0.0)
         if task.kind == "accuracy":
             rows = r["rows"]
             right = sum(row[1] == row[2] for row in rows)
@@ -163,12 +166,14 @@ def _gather(done: dict[Task, dict[str, Any]], plan: Plan) -> dict[str, Any]:
             latency[system][kind] = {"n": len(values), "p50": _pct(values, 50),
                                      "p95": _pct(values, 95)}  # fmt: skip
     rtf = {s: round(c["compute"] / c["audio"], 4) if c["audio"] else None for s, c in cost.items()}
+    wall = {s: round(c["wall"] / c["audio"], 4) if c["audio"] else None for s, c in cost.items()}
     return {
         "accuracy": accuracy,
         "confusion": confusion,
         "false_accepts": false,
         "latency": latency,
         "real_time_factor": rtf,
+        "wall_time_factor": wall,
         "warning_crossings": {s: {c: dict(n) for c, n in by.items()} for s, by in cross.items()},
     }
 

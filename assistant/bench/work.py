@@ -110,7 +110,7 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
             [o.said, label(o.expected), label(o.got), o.extra, o.latency, o.stop_got]
             for o in outcomes
         ]
-        return {"rows": rows, "audio": usage.audio, "compute": usage.compute}
+        return {"rows": rows, "audio": usage.audio, "compute": usage.compute, "wall": usage.wall}
     lines = _narration(plan.routines)
     if task.kind == "echo":
         run = narration_echo(system, lines)
@@ -118,6 +118,7 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
             "found": [[f.t, f.text, label(f.intent)] for f in run.found],
             "audio": run.usage.audio,
             "compute": run.usage.compute,
+            "wall": run.usage.wall,
         }
     if task.kind == "stop_latency":
         stops = [c for c in _clips("real", plan, corpus_root) if c.said == "stop"]
@@ -129,5 +130,10 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
             stops = [Clip(r.audio(), "stop", Intent("stop"), r.source) for r in recs]
         longest = sorted(lines, key=lambda line: -len(line[1]))[:3]
         latencies, usage = stop_over_narration(system, longest, stops)
-        return {"latencies": latencies, "audio": usage.audio, "compute": usage.compute}
+        return {
+            "latencies": latencies,
+            "audio": usage.audio,
+            "compute": usage.compute,
+            "wall": usage.wall,
+        }
     raise ValueError(f"unknown task kind {task.kind!r}")
