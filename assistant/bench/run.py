@@ -65,12 +65,18 @@ def run_bench(
     # spawned, not forked: a fork of a process that has run CTranslate2 or onnxruntime
     # inherits their thread pools' locks and can hang on the first decode
     spawn = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawn) as pool:
-        futures = {pool.submit(run_task, t, plan, str(root) if root else None): t for t in tasks}
-        for future in concurrent.futures.as_completed(futures):
-            task = futures[future]
-            done[task] = future.result()
-            print(f"  done: {task.system} {task.kind} {task.set} {task.snr}", file=err)
+    # timed alone, after the rest: a stop's latency is a decode's time, and workers
+    # sharing the cores slow each other's processors down (caches, memory bandwidth)
+    timed = [t for t in tasks if t.kind == "stop_latency"]
+    for batch, size in (([t for t in tasks if t not in timed], workers), (timed, 1)):
+        with concurrent.futures.ProcessPoolExecutor(size, mp_context=spawn) as pool:
+            futures = {
+                pool.submit(run_task, t, plan, str(root) if root else None): t for t in batch
+            }
+            for future in concurrent.futures.as_completed(futures):
+                task = futures[future]
+                done[task] = future.result()
+                print(f"  done: {task.system} {task.kind} {task.set} {task.snr}", file=err)
     results: dict[str, Any] = {
         "date": datetime.date.today().isoformat(),
         "mode": plan.name,
