@@ -232,18 +232,18 @@ def second_opinion(
 
     The encoder window after a short word is filled either with blank features (the
     plain decode) or with digital silence (``padded``); the word sounds different to
-    Whisper in each, and on real people the padded decode writes many digits the plain
-    one misses ("Bye." for *five*, "Set." for *six*) or scores too low. It also has its
-    own confusions ("What?" for *one*). So it is judged by the same rules at a stricter
-    score, and when the plain text names another command, the two views disagree and
-    neither is believed.
+    Whisper in each, and on real people the plain decode often names the right digit
+    at a score too low to believe ("Four." at -1.36) where the padded one is sure
+    ("Four." at -0.28). The padded decode has its own confusions ("What?" for *one*,
+    and words outside the vocabulary taken for *yes* or *pause*), so it is believed
+    only when the plain text names the same command, at a stricter score.
     """
     text, intent = judge(padded, vocabulary)
     if intent is None or padded.logprob < MIN_SECOND_LOGPROB:
         return "", None
     words = unloop(normalize(plain.text, vocabulary))
     other = parse(" ".join(words), vocabulary) if words else None
-    if other is not None and other != intent:
+    if other != intent:
         return "", None
     return text, intent
 
