@@ -36,9 +36,8 @@ def test_the_prompt_names_the_warning_phrases_after_the_commands() -> None:
     assert words[0] == "stop"
     assert words[-len(VOCAB.cues) :] == list(VOCAB.cues)
     assert "my leg is numb" in words and "I can't breathe" in words
-    assert {VOCAB.index[tuple(c.lower().replace("'", "").split())].intent for c in VOCAB.cues} == {
-        "warning"
-    }
+    cued = [VOCAB.index[tuple(c.lower().replace("'", "").split())].intent for c in VOCAB.cues]
+    assert cued.count("warning") == 5  # and "move on", a command the prompt names (issue 14h)
 
 
 def test_a_prompt_phrase_outside_the_vocabulary_is_refused() -> None:

@@ -135,16 +135,28 @@ def _model(path: str) -> Any:
 
 
 def prompt_words(vocabulary: Vocabulary) -> list[str]:
-    """What the prompt lists: each intent's first one-word phrase, the numbers, then the
-    vocabulary's prompt phrases (the warning signs: "My leg is numb.")."""
+    """What the prompt lists: each intent's first one-word phrase (or, for an intent said
+    only in phrases, its first phrase: "speak slower", "learner mode"), the numbers, then
+    the vocabulary's prompt phrases (the warning signs: "My leg is numb.").
+
+    An intent the prompt did not name was heard worse: "learner mode" came out "Lighter
+    mode", drawn to the prompt's "Lighter" (bench/README.md, "Issue 14h")."""
+    cued = {vocabulary.index[_cue_words(c)].intent for c in vocabulary.cues}
     words: list[str] = []
     for intent in dict.fromkeys(p.intent for p in vocabulary.phrases):
         if intent == "pain":
             continue
-        first = next((p for p in vocabulary.sentences(intent) if len(p.words) == 1), None)
+        phrases = list(vocabulary.sentences(intent))
+        first = next((p for p in phrases if len(p.words) == 1), None)
+        if first is None and intent not in cued:  # the warning signs have their own cues
+            first = phrases[0]
         if first is not None:
-            words.append(first.words[0])
+            words.append(" ".join(first.words))
     return list(dict.fromkeys([*words, *vocabulary.numbers, *vocabulary.cues]))
+
+
+def _cue_words(cue: str) -> tuple[str, ...]:
+    return tuple(cue.lower().replace("'", "").split())
 
 
 class WhisperDecoder:
