@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -12,7 +13,13 @@ import pytest
 from assistant.audio.pcm import Pcm, read_wav, to_float
 from assistant.audio.speaker import LineAudio
 from assistant.errors import SpeechEngineError
+from assistant.intents import Vocabulary
 from assistant.narration.render import Pyttsx3Renderer
+from assistant.recognizers import RecognizerError
+from assistant.recognizers.listener import Heard, Listener
+
+if TYPE_CHECKING:
+    from assistant.recognizers.whisper_engine import WhisperRecognizer
 
 #: The team's shared recordings, beside the checkout; tests skip when it is absent.
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -56,6 +63,24 @@ def quiet(seconds: float, seed: int = 0) -> Pcm:
     """Room tone: faint noise rather than digital zeros, as a real microphone gives."""
     rng = np.random.default_rng(seed)
     return (rng.standard_normal(int(seconds * 16000)) * 20).astype(np.int16)
+
+
+def whisper_recognizer(vocabulary: Vocabulary) -> WhisperRecognizer:
+    """A fresh Whisper recognizer (its clock at zero; the model is loaded once per
+    process), or a skip where the model cannot be found."""
+    from assistant.recognizers.whisper_engine import WhisperRecognizer, open_whisper
+
+    try:
+        opened = open_whisper(vocabulary)
+    except RecognizerError as exc:
+        pytest.skip(f"no Whisper model here: {exc}")
+    assert isinstance(opened.recognizer, WhisperRecognizer)
+    return opened.recognizer
+
+
+def heard_in(listener: Listener, audio: Pcm) -> list[Heard]:
+    """What ``listener`` takes from ``audio``, fed in the live stream's 32 ms blocks."""
+    return [h for b in range(0, len(audio), 512) for h in listener.feed(audio[b : b + 512])]
 
 
 def recognized_clips(word: str, want: int, listener_factory: object) -> list[Pcm]:

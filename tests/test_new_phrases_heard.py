@@ -13,24 +13,18 @@ from __future__ import annotations
 import pytest
 
 from assistant.intents import load_vocabulary
-from assistant.recognizers import RecognizerError
 from assistant.recognizers.listener import Listener
-from tests.audiokit import recognized_voices
+from tests.audiokit import recognized_voices, whisper_recognizer
 
 pytest.importorskip("faster_whisper")
-from assistant.recognizers.whisper_engine import WhisperRecognizer, open_whisper
+from assistant.recognizers.whisper_engine import WhisperRecognizer
 
 VOCAB = load_vocabulary("en")
 
 
 @pytest.fixture(scope="module")
 def decoder() -> object:
-    try:
-        opened = open_whisper(VOCAB)
-    except RecognizerError as exc:
-        pytest.skip(f"no Whisper model here: {exc}")
-    assert isinstance(opened.recognizer, WhisperRecognizer)
-    return opened.recognizer.decoder
+    return whisper_recognizer(VOCAB).decoder
 
 
 @pytest.mark.parametrize(("text", "want"), [("speak faster", 3), ("louder", 3), ("teach me", 3)])

@@ -32,7 +32,7 @@ from assistant.recognizers.whisper_engine import (
     open_whisper,
     prompt_words,
 )
-from tests.audiokit import CORPUS, corpus_clips, quiet, word_end
+from tests.audiokit import CORPUS, corpus_clips, quiet, whisper_recognizer, word_end
 
 VOCAB = load_vocabulary("en")
 BLOCK = 512
@@ -42,12 +42,7 @@ NUMBERS = dict(VOCAB.numbers)
 @pytest.fixture
 def recognizer() -> WhisperRecognizer:
     """A fresh recognizer (its clock starts at zero); the model is loaded once per process."""
-    try:
-        opened = open_whisper(VOCAB)
-    except RecognizerError as exc:
-        pytest.skip(f"no Whisper model here: {exc}")
-    assert isinstance(opened.recognizer, WhisperRecognizer)
-    return opened.recognizer
+    return whisper_recognizer(VOCAB)
 
 
 def stream(recognizer: WhisperRecognizer, clips: list[Pcm]) -> tuple[list[Heard], list[int]]:

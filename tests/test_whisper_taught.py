@@ -14,14 +14,13 @@ import numpy as np
 import pytest
 
 from assistant.intents import Intent, load_vocabulary, parse
-from assistant.recognizers import RecognizerError
-from assistant.recognizers.listener import Heard, Listener
+from assistant.recognizers.listener import Listener
 from assistant.session.sayable import phrase
 from assistant.simulation.voices import SPEAKERS, synthesize
-from tests.audiokit import need_espeak, quiet
+from tests.audiokit import heard_in, need_espeak, quiet, whisper_recognizer
 
 pytest.importorskip("faster_whisper")
-from assistant.recognizers.whisper_engine import WhisperRecognizer, open_whisper, prompt_words
+from assistant.recognizers.whisper_engine import prompt_words
 
 VOCAB = load_vocabulary("en")
 
@@ -74,19 +73,12 @@ TAUGHT = (("learner mode", 3, 0), ("quieter", 4, 1), ("speak slower", 5, 0))
 
 def test_taught_phrases_are_heard_and_rarely_taken_for_another_command() -> None:
     need_espeak()
-    try:
-        opened = open_whisper(VOCAB)
-    except RecognizerError as exc:
-        pytest.skip(f"no Whisper model here: {exc}")
-    assert isinstance(opened.recognizer, WhisperRecognizer)
-    listener = Listener(opened.recognizer, VOCAB)
+    listener = Listener(whisper_recognizer(VOCAB), VOCAB)
     report: dict[str, list[list[str]]] = {}
     for text, _, _ in TAUGHT:
         for i, s in enumerate(SPEAKERS):
             audio = np.concatenate([quiet(0.4, seed=i), synthesize(text, s), quiet(1.1, seed=9)])
-            heard: list[Heard] = []
-            for b in range(0, len(audio), 512):
-                heard += listener.feed(audio[b : b + 512])
+            heard = heard_in(listener, audio)
             report.setdefault(text, []).append([str(h.intent) for h in heard if h.intent])
     for text, want, wrong in TAUGHT:
         expected = str(parse(text, VOCAB))

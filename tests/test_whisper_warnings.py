@@ -17,13 +17,12 @@ import yaml
 
 from assistant.intents import Intent, load_vocabulary
 from assistant.intents.vocabulary import _build
-from assistant.recognizers import RecognizerError
 from assistant.recognizers.listener import Heard, Listener
 from assistant.simulation.voices import SPEAKERS, synthesize
-from tests.audiokit import need_espeak, quiet
+from tests.audiokit import heard_in, need_espeak, quiet, whisper_recognizer
 
 pytest.importorskip("faster_whisper")
-from assistant.recognizers.whisper_engine import WhisperRecognizer, open_whisper, prompt_words
+from assistant.recognizers.whisper_engine import prompt_words
 
 VOCAB = load_vocabulary("en")
 WARNING = Intent("warning")
@@ -52,17 +51,12 @@ def test_a_prompt_phrase_outside_the_vocabulary_is_refused() -> None:
 
 def test_synthesized_warnings_are_heard_as_warnings_and_never_as_commands() -> None:
     need_espeak()
-    try:
-        opened = open_whisper(VOCAB)
-    except RecognizerError as exc:
-        pytest.skip(f"no Whisper model here: {exc}")
-    assert isinstance(opened.recognizer, WhisperRecognizer)
     clips = [(text, synthesize(text, s)) for text in PHRASES for s in SPEAKERS[::2]]
-    listener = Listener(opened.recognizer, VOCAB)
+    listener = Listener(whisper_recognizer(VOCAB), VOCAB)
     got: list[list[Heard]] = []
     for i, (_, pcm) in enumerate(clips):
         audio = np.concatenate([quiet(0.4, seed=i), pcm, quiet(1.1, seed=100 + i)])
-        heard = [h for b in range(0, len(audio), 512) for h in listener.feed(audio[b : b + 512])]
+        heard = heard_in(listener, audio)
         got.append([h for h in heard if h.intent is not None])
     report = [(t, [str(h.intent) for h in hs]) for (t, _), hs in zip(clips, got, strict=True)]
     right = sum([h.intent for h in hs] == [WARNING] for hs in got)
