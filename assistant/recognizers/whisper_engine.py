@@ -27,6 +27,9 @@ Why it is built this way (figures in ``bench/README.md``):
   silence, not blank features: in a short window blank features cost a third of the
   stops said over the narration. When the glance holds no stop, the full decode
   follows, as before.
+* **Two pairs of ears for the detector**: Silero listens to the raw audio and to the
+  audio with the steady noise suppressed (:mod:`.denoise`), and the larger probability
+  counts; in loud noise many more words are cut. Whisper decodes the raw audio.
 * **Context before the word**: each cut keeps 0.8 s of audio from before the
   detector noticed speech. In noise Silero starts late, inside the word; Whisper,
   given what came before, hears the whole of it. (It also made issue 14g's second
@@ -48,11 +51,11 @@ import numpy.typing as npt
 
 from assistant.intents import Intent, Vocabulary, normalize, parse
 from assistant.recognizers import Hypothesis, Opened, RecognizerError
+from assistant.recognizers.denoise import voice_detector
 from assistant.recognizers.vad import (
     ChunkFeed,
     Cut,
     Event,
-    SileroVad,
     SpeechCutter,
     as_floats,
 )
@@ -256,7 +259,7 @@ class WhisperRecognizer:
     def __init__(self, decoder: WhisperDecoder, vocabulary: Vocabulary) -> None:
         self.decoder = decoder
         self.vocabulary = vocabulary
-        self.cutter = SpeechCutter(SileroVad(), **CUT)
+        self.cutter = SpeechCutter(voice_detector(), **CUT)
         self._feed = ChunkFeed()
         self._looked: tuple[int, str, Intent | None] | None = None  # (chunks, text, intent)
         self._told: Intent | None = None  # urgent intent already reported this utterance
