@@ -52,16 +52,15 @@ def spread(word: str, n: int, category: str = "command") -> list[Pcm]:
 
 
 class Spy:
-    """Records what the real decoder was asked to decode (audio, window, tokens; the
-    second opinion padded with silence is recorded like a full decode)."""
+    """Records what the real decoder was asked to decode (audio, window, tokens)."""
 
     def __init__(self, recognizer: WhisperRecognizer) -> None:
         self.calls: list[tuple[np.ndarray[Any, Any], float, int]] = []
         decode = recognizer.decoder.decode
 
-        def spy(audio: Any, window: float = 0.0, tokens: int = 16, silence: bool = False) -> Any:
+        def spy(audio: Any, window: float = 0.0, tokens: int = 16) -> Any:
             self.calls.append((audio.copy(), window, tokens))
-            return decode(audio, window, tokens, silence)
+            return decode(audio, window, tokens)
 
         recognizer.decoder.decode = spy  # type: ignore[method-assign]
 

@@ -47,29 +47,19 @@ def spread(word: str, n: int, category: str = "command") -> list[np.ndarray]:
 
 class _Spy:
     """The real decoder, with the length of every piece of audio it was given for a full
-    decode (the glance for a stop, a short window and a few tokens, and the second
-    opinion padded with silence are counted apart)."""
+    decode (the glance for a stop, a short window and a few tokens, is counted apart)."""
 
     def __init__(self, decoder: WhisperDecoder) -> None:
         self.decoder = decoder
         self.seconds: list[float] = []
         self.glances = 0
-        self.padded: list[float] = []
 
-    def decode(
-        self,
-        audio: np.ndarray,
-        window: float = 0.0,
-        tokens: int = MAX_TOKENS,
-        silence: bool = False,
-    ) -> Decoded:
-        if silence:
-            self.padded.append(len(audio) / RATE)
-        elif window:
+    def decode(self, audio: np.ndarray, window: float = 0.0, tokens: int = MAX_TOKENS) -> Decoded:
+        if window:
             self.glances += 1
         else:
             self.seconds.append(len(audio) / RATE)
-        return self.decoder.decode(audio, window, tokens, silence)
+        return self.decoder.decode(audio, window, tokens)
 
 
 def _stream(decoder: WhisperDecoder, pcm: np.ndarray) -> tuple[list[float], list[str]]:

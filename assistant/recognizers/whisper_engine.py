@@ -27,12 +27,13 @@ Why it is built this way (figures in ``bench/README.md``):
   silence, not blank features: in a short window blank features cost a third of the
   stops said over the narration. When the glance holds no stop, the full decode
   follows, as before.
-* **A second opinion for a word heard too faintly**: when the end of an utterance is
-  rejected by a score rule although its text names a command, the cut is decoded once
-  more with the encoder window padded with digital silence instead of blank features,
-  and believed when it names the same command at a stricter score (clean real people
-  86.7 to 88.6 % on the bench's stream, no new wrong answer). Talk and unknown words,
-  which name no command, get no second decode.
+* **Two pairs of ears for the detector**: Silero listens to the raw audio and to the
+  audio with the steady noise suppressed (:mod:`.denoise`), and the larger probability
+  counts; in loud noise many more words are cut. Whisper decodes the raw audio.
+* **Context before the word**: each cut keeps 0.8 s of audio from before the
+  detector noticed speech. In noise Silero starts late, inside the word; Whisper,
+  given what came before, hears the whole of it. (It also made issue 14g's second
+  decode of rejected words, padded with silence, useless: that is gone.)
 * **A shorter encoder window**: the encoder sees ``WINDOW`` seconds instead of 30
   (CTranslate2 accepts shorter inputs); per decode that is about a third of the work.
 """
@@ -50,11 +51,11 @@ import numpy.typing as npt
 
 from assistant.intents import Intent, Vocabulary, normalize, parse
 from assistant.recognizers import Hypothesis, Opened, RecognizerError
+from assistant.recognizers.denoise import voice_detector
 from assistant.recognizers.vad import (
     ChunkFeed,
     Cut,
     Event,
-    SileroVad,
     SpeechCutter,
     as_floats,
 )
@@ -65,9 +66,7 @@ __all__ = [
     "Decoded",
     "WhisperDecoder",
     "WhisperRecognizer",
-    "named",
     "open_whisper",
-    "second_opinion",
 ]
 
 RATE = 16000
@@ -95,19 +94,18 @@ MIN_LOGPROB = -1.3
 #: prompt phrase ("I feel sick." for a "three" at 6 dB, -1.0 to -1.3), while warnings
 #: said scored -0.05 to -0.75 (espeak-ng voices, bench/README.md).
 MIN_WARNING_LOGPROB = -0.9
-#: A second opinion (see :func:`second_opinion`) is believed at a stricter score: a
-#: second try at rejected audio is a second chance to be wrong. On the bench's 458
-#: real clips at 12 dB, four of its six wrong commands scored -1.07 to -1.29; the right
-#: ones mostly -0.2 to -0.9 (bench/README.md, "Issue 14g").
-MIN_SECOND_LOGPROB = -1.0
 #: Whisper's own no-speech rule: probability above this with a log-probability under
 #: ``NO_SPEECH_LOGPROB`` means it heard no speech.
 NO_SPEECH = 0.6
 NO_SPEECH_LOGPROB = -0.5
 #: Tokens a command could need, after the prompt (the longest phrase, with punctuation).
 MAX_TOKENS = 16
-#: Silero thresholds and timing for utterances (see :class:`SpeechCutter`).
-CUT = {"start": 0.3, "keep": 0.2, "pause": 0.1, "end": 0.3, "pre_roll": 0.2}
+#: Silero thresholds and timing for utterances (see :class:`SpeechCutter`). The pre-roll
+#: is long for Whisper's sake: in noise Silero notices a word late, and a cut that
+#: starts at the word loses its onset ("Fine." for *five*); 0.8 s of what came before
+#: gave Whisper the whole word (real people at 12 dB 70.1 to 74.0 %, bench/README.md,
+#: "Issue 14i").
+CUT = {"start": 0.3, "keep": 0.2, "pause": 0.1, "end": 0.3, "pre_roll": 0.8}
 
 Floats = npt.NDArray[np.float32]
 
@@ -189,19 +187,12 @@ class WhisperDecoder:
         tok = self.tokenizer
         self.prompt = [tok.sot_prev, *tok.encode(text), *tok.sot_sequence, tok.no_timestamps]
 
-    def decode(
-        self, audio: Floats, window: float = 0.0, tokens: int = MAX_TOKENS, silence: bool = False
-    ) -> Decoded:
+    def decode(self, audio: Floats, window: float = 0.0, tokens: int = MAX_TOKENS) -> Decoded:
         """Greedy decode at temperature 0 of ``audio`` (16 kHz floats), in an encoder
         window of ``window`` seconds (this decoder's own when 0), ``tokens`` at most.
-
-        The window is filled after the audio with blank features (a steady mid-level
-        sound once normalized), or with ``silence``: digital silence before the
-        spectrogram, as Whisper's own code pads, which normalization puts at the floor.
-        The two give different texts for the same word (see :func:`second_opinion`)."""
+        The window is filled after the audio with blank features."""
+        feats = self.features(audio)
         seconds = min(30.0, max(window or self.window, len(audio) / RATE + 1.0))
-        pad = max(0, int(seconds * RATE) - len(audio)) if silence else 0
-        feats = self.features(audio, padding=pad or 160)
         frames = int(seconds * 100)
         feats = feats[:, :frames]
         if feats.shape[1] < frames:
@@ -243,37 +234,6 @@ def judge(decoded: Decoded, vocabulary: Vocabulary) -> tuple[str, Intent | None]
     return text, intent
 
 
-def second_opinion(
-    plain: Decoded, padded: Decoded, vocabulary: Vocabulary
-) -> tuple[str, Intent | None]:
-    """The utterance's words and intent from a decode padded with silence, taken when
-    the plain decode of the same audio was rejected; ("", None) when it is rejected too.
-
-    The encoder window after a short word is filled either with blank features (the
-    plain decode) or with digital silence (``padded``); the word sounds different to
-    Whisper in each, and on real people the plain decode often names the right digit
-    at a score too low to believe ("Four." at -1.36) where the padded one is sure
-    ("Four." at -0.28). The padded decode has its own confusions ("What?" for *one*,
-    and words outside the vocabulary taken for *yes* or *pause*), so it is believed
-    only when the plain text names the same command, at a stricter score.
-    """
-    text, intent = judge(padded, vocabulary)
-    if intent is None or padded.logprob < MIN_SECOND_LOGPROB:
-        return "", None
-    if named(plain, vocabulary) != intent:
-        return "", None
-    return text, intent
-
-
-def named(decoded: Decoded, vocabulary: Vocabulary) -> Intent | None:
-    """The command a decode's text names, whatever its scores. Only a rejected decode
-    that names one is worth a second opinion (:func:`second_opinion` believes nothing
-    else), so talk and unknown words cost no second decode: the listening thread must
-    be free for a stop said next."""
-    words = unloop(normalize(decoded.text, vocabulary))
-    return parse(" ".join(words), vocabulary) if words else None
-
-
 def unloop(words: list[str]) -> list[str]:
     """A decoder loop taken back to what it repeats: "seven seven seven" -> "seven".
 
@@ -299,7 +259,7 @@ class WhisperRecognizer:
     def __init__(self, decoder: WhisperDecoder, vocabulary: Vocabulary) -> None:
         self.decoder = decoder
         self.vocabulary = vocabulary
-        self.cutter = SpeechCutter(SileroVad(), **CUT)
+        self.cutter = SpeechCutter(voice_detector(), **CUT)
         self._feed = ChunkFeed()
         self._looked: tuple[int, str, Intent | None] | None = None  # (chunks, text, intent)
         self._told: Intent | None = None  # urgent intent already reported this utterance
@@ -396,13 +356,6 @@ class WhisperRecognizer:
             return []  # the glance told a stop, and nothing was said after it
         text, intent = self._decode(cut, final=True)
         self._looked = None
-        plain = self.last
-        if intent is None and told is None and plain is not None and named(plain, self.vocabulary):
-            # rejected by a score rule, the whole cut decoded plain just now and naming a
-            # command: a second opinion, padded
-            self.decodes += 1
-            self.last = self.decoder.decode(cut.audio(), silence=True)
-            text, intent = second_opinion(plain, self.last, self.vocabulary)
         if told is not None and (intent is None or intent == told):
             return []  # reported already, from the early look
         return [Hypothesis(text, final=True, end=self._now)]
