@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from assistant.recognizers.whisper_engine import WhisperRecognizer
 
 #: The team's shared recordings, beside the checkout; tests skip when it is absent.
+T = TypeVar("T")
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
@@ -57,6 +59,17 @@ def corpus_clips(word: str | None, limit: int, category: str = "command") -> lis
         rows = [r for r in csv.DictReader(f, delimiter="\t") if r["category"] == category]
     paths = sorted(CORPUS / r["path"] for r in rows if word in (None, r["transcript"]))[:limit]
     return [(p, read_wav(p)) for p in paths]
+
+
+def middles(items: Sequence[T], n: int) -> list[T]:
+    """The middle items of ``n`` equal parts of ``items``: spread over a sorted list
+    (many speakers and sources), not the first few."""
+    return [items[(2 * i + 1) * len(items) // (2 * n)] for i in range(min(n, len(items)))]
+
+
+def spread_clips(word: str, n: int, category: str = "command") -> list[Pcm]:
+    """``n`` recordings of ``word`` spread over the corpus (see :func:`middles`)."""
+    return [pcm for _, pcm in middles(corpus_clips(word, 1000, category), n)]
 
 
 def quiet(seconds: float, seed: int = 0) -> Pcm:

@@ -15,8 +15,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from assistant.audio.pcm import Pcm, read_wav, to_float
+from assistant.audio.pcm import Pcm, to_float
 from assistant.bench.snr import mix_at_snr
+from assistant.bench.work import noise_bed
 from assistant.intents import load_vocabulary
 from assistant.recognizers import RecognizerError, denoise
 from assistant.recognizers.denoise import FRAME, Denoiser, EitherVad, open_denoiser
@@ -24,7 +25,7 @@ from assistant.recognizers.denoise import FRAME, Denoiser, EitherVad, open_denoi
 pytest.importorskip("faster_whisper")
 from assistant.recognizers.vad import CHUNK, Event, SileroVad, SpeechCutter
 from assistant.recognizers.whisper_engine import CUT, WhisperRecognizer
-from tests.audiokit import CORPUS, corpus_clips, quiet, whisper_recognizer
+from tests.audiokit import CORPUS, quiet, spread_clips, whisper_recognizer
 
 WORDS = ("stop", "yes", "no", "seven", "three", "zero", "five", "nine")
 #: Words (of 24, at 0 dB) both pairs of ears cut beyond Silero alone (measured here: 16
@@ -36,28 +37,16 @@ HEARD_AT_6_DB = 9
 
 @pytest.fixture
 def denoiser() -> Denoiser:
-    try:
-        return open_denoiser()
-    except RecognizerError as exc:
-        pytest.skip(str(exc))
+    """The real suppressor: a dependency of the project, so its absence is a failure."""
+    return open_denoiser()
 
 
 def kitchen_noise() -> Pcm:
     """The corpus's longer noise recordings end to end (what the benchmark mixes in)."""
-    import csv
-
-    manifest = CORPUS / "MANIFEST.tsv"
-    if not manifest.is_file():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    with manifest.open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["category"] == "noise"]
-    rows = sorted((r for r in rows if float(r["duration_s"] or 0) >= 10), key=lambda r: r["path"])
-    return np.concatenate([read_wav(CORPUS / r["path"]) for r in rows])
-
-
-def spread(word: str, n: int) -> list[Pcm]:
-    found = corpus_clips(word, 1000)
-    return [found[(2 * i + 1) * len(found) // (2 * n)][1] for i in range(min(n, len(found)))]
+    noise = noise_bed(str(CORPUS))
+    if noise is None:
+        pytest.skip(f"shared corpus (with its noise) not found at {CORPUS}")
+    return noise
 
 
 def noisy_stream(snr: float, per_word: int) -> tuple[Pcm, list[tuple[int, int]]]:
@@ -67,7 +56,7 @@ def noisy_stream(snr: float, per_word: int) -> tuple[Pcm, list[tuple[int, int]]]
     parts: list[Pcm] = []
     spans: list[tuple[int, int]] = []
     pos = 0
-    for i, pcm in enumerate(pcm for w in WORDS for pcm in spread(w, per_word)):
+    for i, pcm in enumerate(pcm for w in WORDS for pcm in spread_clips(w, per_word)):
         lead = quiet(0.4, seed=i)
         seg = np.concatenate([lead, pcm, quiet(1.1, seed=100 + i)])
         seg = mix_at_snr(seg, noise, snr, rng, at=len(lead), length=len(pcm))
@@ -83,11 +72,14 @@ def cuts(audio: Pcm, detector: Callable[[np.ndarray], float]) -> list[tuple[int,
     cutter = SpeechCutter(detector, **CUT)
     x = to_float(audio).astype(np.float32)
     found = []
-    for i in range(0, len(x) - CHUNK + 1, CHUNK):
-        if cutter.push(x[i : i + CHUNK]) is Event.END:
+    end = 0
+    for end in range(CHUNK, len(x) + 1, CHUNK):
+        if cutter.push(x[end - CHUNK : end]) is Event.END:
             cut = cutter.take()
             assert cut is not None
-            found.append((i + CHUNK - len(cut.chunks) * CHUNK, i + CHUNK))
+            found.append((end - len(cut.chunks) * CHUNK, end))
+    if cutter.cut is not None:  # still open when the audio ran out
+        found.append((end - len(cutter.cut.chunks) * CHUNK, end))
     return found
 
 
@@ -113,7 +105,7 @@ def test_the_suppressor_keeps_time_one_frame_late() -> None:
 
 def test_the_suppressor_lowers_noise_and_keeps_a_voice(denoiser: Denoiser) -> None:
     noise = to_float(kitchen_noise()[: 16000 * 20]).astype(np.float32)
-    word = to_float(spread("seven", 1)[0]).astype(np.float32)
+    word = to_float(spread_clips("seven", 1)[0]).astype(np.float32)
     quieted = np.concatenate([denoiser(noise[i : i + CHUNK]) for i in range(0, len(noise), CHUNK)])
     spoken = np.concatenate([denoiser(word[i : i + CHUNK]) for i in range(0, len(word), CHUNK)])
 
@@ -177,11 +169,72 @@ def test_without_the_suppressor_the_engine_listens_with_silero_alone(
         raise RecognizerError("webrtc-noise-gain is not installed (test)")
 
     monkeypatch.setattr(denoise, "open_denoiser", broken)
-    assert isinstance(denoise.voice_detector(), SileroVad)
+    detector, note = denoise.voice_detector()
+    assert isinstance(detector, SileroVad)
+    assert note is not None and "not installed (test)" in note
     recognizer = WhisperRecognizer(
         whisper_recognizer(load_vocabulary("en")).decoder, load_vocabulary("en")
     )
     assert isinstance(recognizer.cutter.vad, SileroVad)
+
+
+@pytest.mark.parametrize("module", [None, "broken"])
+def test_a_missing_or_broken_suppressor_package_gives_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, module: str | None
+) -> None:
+    """The real import path: the package absent (``None`` in ``sys.modules`` makes the
+    import fail) or its processor refusing to start."""
+    import sys
+    import types
+
+    if module is None:
+        monkeypatch.setitem(sys.modules, "webrtc_noise_gain", None)
+        expected = "not installed"
+    else:
+        fake = types.ModuleType("webrtc_noise_gain")
+
+        def refuse(*_: object) -> None:
+            raise ValueError("bad level")
+
+        fake.AudioProcessor = refuse  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "webrtc_noise_gain", fake)
+        expected = "cannot start: bad level"
+    with pytest.raises(RecognizerError, match=expected):
+        open_denoiser()
+    detector, note = denoise.voice_detector()
+    assert isinstance(detector, SileroVad)
+    assert note is not None and expected in note
+
+
+def test_a_suppressor_that_fails_mid_stream_leaves_the_raw_ears_listening(
+    denoiser: Denoiser,
+) -> None:
+    """Real "seven"s in room tone; the suppressor raises after 30 frames (0.3 s): the
+    detector goes on with Silero on the raw audio, says why, and still cuts every word."""
+    frames = 0
+    real_step = denoiser.step
+
+    def failing(frame: bytes) -> bytes:
+        nonlocal frames
+        frames += 1
+        if frames > 30:
+            raise RuntimeError("native failure")
+        return real_step(frame)
+
+    denoiser.step = failing
+    either = EitherVad(denoiser)
+    words = spread_clips("seven", 3)
+    parts = [quiet(0.5, seed=50)]
+    spans = []
+    pos = len(parts[0])
+    for i, pcm in enumerate(words):
+        spans.append((pos, pos + len(pcm)))
+        parts += [pcm, quiet(1.2, seed=60 + i)]
+        pos += len(pcm) + len(parts[-1])
+    found = cuts(np.concatenate(parts), either)
+    assert either.failure is not None and "native failure" in either.failure
+    assert either.denoiser is None
+    assert words_cut(found, spans) == len(words), (found, spans)
 
 
 def test_noise_alone_is_not_cut_by_either_pair_of_ears(denoiser: Denoiser) -> None:

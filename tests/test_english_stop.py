@@ -22,7 +22,7 @@ from assistant.recognizers.english_stop import (
     open_stop_spotter,
 )
 from assistant.recognizers.listener import Listener
-from tests.audiokit import corpus_clips, need_espeak, quiet
+from tests.audiokit import corpus_clips, middles, need_espeak, quiet
 
 STOP = Intent("stop")
 LOCALES = sorted(
@@ -94,11 +94,6 @@ def stops_in(clips: list[Pcm], whisper: bool = True) -> list[int]:
     return counts
 
 
-def spread(clips: list[Pcm], n: int) -> list[Pcm]:
-    """``n`` clips spread evenly over a sorted list: many speakers, not the first few."""
-    return [clips[(2 * i + 1) * len(clips) // (2 * n)] for i in range(n)]
-
-
 def korean_phrases(voices: range) -> list[Pcm]:
     """The bench's Korean commands (bar its own stops), each said by the given voices."""
     from assistant.bench.sets import KOREAN_PHRASES
@@ -115,7 +110,7 @@ def english_non_stops(n: int) -> list[Pcm]:
     clips = [pcm for _, pcm in corpus_clips(None, 1000, category="oov_word")]
     if len(clips) < n:
         pytest.skip("too few out-of-vocabulary recordings in the shared corpus")
-    return spread(clips, n)
+    return middles(clips, n)
 
 
 @NEED_KO
@@ -124,7 +119,7 @@ def test_real_people_saying_the_english_stop_stop_a_korean_session() -> None:
     clips = [pcm for _, pcm in corpus_clips("stop", 400)]
     if len(clips) < 12:
         pytest.skip("too few recordings of 'stop' in the shared corpus")
-    counts = stops_in(spread(clips, 12))
+    counts = stops_in(middles(clips, 12))
     assert sum(c > 0 for c in counts) >= 8, counts  # 10 here; 148 of 180 (82%) measured
     assert max(counts) == 1, counts  # one stop per word said, not two
 
@@ -171,7 +166,7 @@ def test_without_whisper_the_grammar_confirms_stops_and_rejects_korean() -> None
     clips = [pcm for _, pcm in corpus_clips("stop", 400)]
     if len(clips) < 12:
         pytest.skip("too few recordings of 'stop' in the shared corpus")
-    counts = stops_in([*spread(clips, 12), *korean_phrases(range(1))], whisper=False)
+    counts = stops_in([*middles(clips, 12), *korean_phrases(range(1))], whisper=False)
     assert sum(c > 0 for c in counts[:12]) >= 6, counts[:12]
     assert sum(counts[12:]) == 0, [i for i, c in enumerate(counts[12:]) if c]
 

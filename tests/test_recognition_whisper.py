@@ -26,13 +26,21 @@ pytest.importorskip("faster_whisper")
 from assistant.recognizers import whisper_model
 from assistant.recognizers.vad import CHUNK, Event, SpeechCutter
 from assistant.recognizers.whisper_engine import (
+    CUT,
     Decoded,
     WhisperRecognizer,
     judge,
     open_whisper,
     prompt_words,
 )
-from tests.audiokit import CORPUS, corpus_clips, quiet, whisper_recognizer, word_end
+from tests.audiokit import (
+    CORPUS,
+    corpus_clips,
+    quiet,
+    spread_clips,
+    whisper_recognizer,
+    word_end,
+)
 
 VOCAB = load_vocabulary("en")
 BLOCK = 512
@@ -71,13 +79,6 @@ def per_clip(heard: list[Heard], starts: list[int]) -> list[list[Heard]]:
         i = max(j for j, s in enumerate(starts) if s <= h.t * 16000 + 1600) if starts else 0
         out[i].append(h)
     return out
-
-
-def spread_clips(word: str, n: int, category: str = "command") -> list[Pcm]:
-    """``n`` recordings of ``word`` spread over the corpus's sorted list (many speakers
-    and sources, as the benchmark picks them), not the first ``n``."""
-    found = corpus_clips(word, 1000, category)
-    return [found[(2 * i + 1) * len(found) // (2 * n)][1] for i in range(min(n, len(found)))]
 
 
 def expected(word: str) -> Intent:
@@ -212,6 +213,51 @@ def test_the_cutter_finds_start_pause_and_end() -> None:
     assert len(cut.chunks) == 2 + 28  # pre-roll, then from the first voiced chunk on
     assert cut.last_voiced == 2 + 19
     assert not cutter.in_speech
+
+
+def test_a_rejected_cut_leaves_its_audio_as_the_next_ones_context() -> None:
+    """A blip (a breath) makes a cut that ends just as a word begins: given back, its
+    end is the word's pre-roll, so the word's cut still starts ``pre_roll`` before it."""
+    probs = iter([0.0] * 3 + [0.6] + [0.0] * 8 + [0.9] * 6 + [0.0] * 10)
+    cutter = SpeechCutter(lambda chunk: next(probs), end=0.25, pre_roll=0.25)
+    chunks = [np.full(CHUNK, k, np.float32) for k in range(28)]  # each chunk its own number
+    events = [cutter.push(c) for c in chunks[:12]]
+    assert events[-1] is Event.END
+    blip = cutter.take()
+    assert blip is not None
+    cutter.keep_as_context(blip)
+    for c in chunks[12:]:
+        cutter.push(c)
+    word = cutter.take()
+    assert word is not None
+    assert [int(c[0]) for c in word.chunks[:9]] == list(range(4, 13))  # 8 before, then it
+
+
+def test_the_engine_gives_whisper_the_audio_before_the_detector_noticed_a_word(
+    recognizer: WhisperRecognizer,
+) -> None:
+    """In the real engine, the first decode of a real word begins ``CUT["pre_roll"]``
+    before the chunk on which the detector started (long room tone before the word)."""
+    (pcm,) = corpus_clips("seven", 1)[0][1:]
+    audio = np.concatenate([quiet(2.0, seed=5), pcm, quiet(1.1, seed=6)])
+    given: list[np.ndarray] = []
+    decode = recognizer.decoder.decode
+
+    def spy(x: np.ndarray, window: float = 0.0, tokens: int = 16) -> Decoded:
+        given.append(x.copy())
+        return decode(x, window, tokens)
+
+    recognizer.decoder.decode = spy  # type: ignore[method-assign]
+    start = None
+    for i in range(0, len(audio), CHUNK):
+        recognizer.accept(audio[i : i + CHUNK].tobytes())
+        if start is None and recognizer.in_speech:
+            start = i
+    recognizer.flush()
+    assert start is not None and given
+    pre = round(CUT["pre_roll"] * 16000 / CHUNK) * CHUNK
+    before = audio[start - pre : start + CHUNK].astype(np.float32) / 32768.0
+    np.testing.assert_array_equal(given[0][: len(before)], before)
 
 
 def test_the_cutter_ends_an_endless_utterance() -> None:

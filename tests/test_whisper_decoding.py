@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.intents import load_vocabulary
+from assistant.intents import load_vocabulary, normalize
 from assistant.recognizers import RecognizerError
 
 pytest.importorskip("faster_whisper")
@@ -25,7 +25,7 @@ from assistant.recognizers.whisper_engine import (
     WhisperRecognizer,
 )
 from assistant.recognizers.whisper_model import find_whisper_model
-from tests.audiokit import corpus_clips, quiet
+from tests.audiokit import quiet, spread_clips
 
 VOCAB = load_vocabulary("en")
 
@@ -38,13 +38,6 @@ def decoder() -> WhisperDecoder:
         pytest.skip(f"no Whisper model here: {exc}")
 
 
-def spread(word: str, n: int, category: str = "command") -> list[np.ndarray]:
-    """``n`` recordings of ``word`` spread over the corpus (many speakers and sources)."""
-    found = corpus_clips(word, 2000, category)
-    picked = [found[(2 * i + 1) * len(found) // (2 * n)][1] for i in range(min(n, len(found)))]
-    return [pcm.astype(np.float32) / 32768.0 for pcm in picked]
-
-
 class _Spy:
     """The real decoder, with the length of every piece of audio it was given for a full
     decode (the glance for a stop, a short window and a few tokens, is counted apart)."""
@@ -52,42 +45,51 @@ class _Spy:
     def __init__(self, decoder: WhisperDecoder) -> None:
         self.decoder = decoder
         self.seconds: list[float] = []
+        self.texts: list[str] = []  # what each full decode wrote
         self.glances = 0
 
     def decode(self, audio: np.ndarray, window: float = 0.0, tokens: int = MAX_TOKENS) -> Decoded:
+        decoded = self.decoder.decode(audio, window, tokens)
         if window:
             self.glances += 1
         else:
             self.seconds.append(len(audio) / RATE)
-        return self.decoder.decode(audio, window, tokens)
+            self.texts.append(decoded.text)
+        return decoded
 
 
-def _stream(decoder: WhisperDecoder, pcm: np.ndarray) -> tuple[list[float], list[str]]:
+def _stream(decoder: WhisperDecoder, pcm: np.ndarray) -> tuple[_Spy, list[str]]:
+    """What the decoder was given, and what the recognizer reported, for one recording."""
     spy = _Spy(decoder)
     recognizer = WhisperRecognizer(spy, VOCAB)  # type: ignore[arg-type]
-    audio = np.concatenate([quiet(0.4), (pcm * 32768).astype(np.int16), quiet(1.1, seed=1)])
+    audio = np.concatenate([quiet(0.4), pcm, quiet(1.1, seed=1)])
     texts = [h.text for h in recognizer.accept(audio.tobytes())]
     texts += [h.text for h in recognizer.flush()]
-    return spy.seconds, texts
+    return spy, texts
 
 
 def test_a_rejected_look_is_decoded_again_whole_at_the_end(decoder: WhisperDecoder) -> None:
     """Words outside the vocabulary: every early look is rejected, so the end of the
     utterance decodes the whole cut again, tail included, rather than reuse the look."""
     for word in ("marvin", "sheila", "dog"):
-        (pcm,) = spread(word, 1, "oov_word")
-        seconds, texts = _stream(decoder, pcm)
+        (pcm,) = spread_clips(word, 1, "oov_word")
+        spy, texts = _stream(decoder, pcm)
+        seconds = spy.seconds
         assert len(seconds) >= 2, (word, seconds)
         assert seconds[-1] > seconds[-2], (word, seconds)  # the whole cut, after the look
-        assert len(texts) <= 1, texts  # one result for one utterance
+        assert not any(texts), texts  # no command came out of it
 
 
 def test_an_accepted_look_serves_the_end_of_the_utterance(decoder: WhisperDecoder) -> None:
-    """A command heard at the look is not decoded again when the utterance ends."""
-    for pcm in spread("yes", 3):
-        seconds, texts = _stream(decoder, pcm)
-        if texts != ["yes"]:
+    """A command heard at the look is not decoded again when the utterance ends: one
+    full decode wrote the word. (A click or breath before it may make a cut of its own,
+    decoded and rejected; that is not the word's cost.)"""
+    heard = 0
+    for pcm in spread_clips("yes", 3):
+        spy, texts = _stream(decoder, pcm)
+        if texts[-1:] != ["yes"]:
             continue  # a miss is measured elsewhere; here only what a hit costs
-        assert len(seconds) == 1, seconds
-        return
-    pytest.fail("none of three real 'yes' recordings was heard")
+        heard += 1
+        assert [t for t in texts if t] == ["yes"], texts
+        assert sum(normalize(t, VOCAB) == ["yes"] for t in spy.texts) == 1, spy.texts
+    assert heard >= 2, f"{heard} of three real 'yes' recordings heard"

@@ -32,7 +32,7 @@ from assistant.intents import Intent, load_vocabulary
 from assistant.narration.render import Pyttsx3Renderer
 from assistant.routine.loader import load_routine
 
-__all__ = ["label", "run_task"]
+__all__ = ["label", "noise_bed", "run_task"]
 
 
 def label(intent: Intent | None) -> str:
@@ -75,8 +75,9 @@ def _clips(name: str, plan: Plan, root: str | None) -> list[Clip]:
 
 
 @functools.cache
-def _noise(root: str | None) -> Pcm | None:
-    """The corpus's longer noise recordings end to end: the noise mixed under speech."""
+def noise_bed(root: str | None) -> Pcm | None:
+    """The corpus's longer noise recordings end to end: the noise mixed under speech
+    (also by tests that measure in noise as the benchmark does)."""
     corpus = _corpus(root)
     if corpus is None:
         return None
@@ -101,10 +102,10 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
     system = _systems(task.locale)[task.system]
     if task.kind in ("accuracy", "negatives"):
         clips = _clips(task.set, plan, corpus_root)
-        if task.snr is not None and _noise(corpus_root) is None:
+        if task.snr is not None and noise_bed(corpus_root) is None:
             clips = []  # no noise recordings to mix in: nothing to measure at this SNR
         outcomes, usage = run_clips(
-            system, clips, noise=_noise(corpus_root), snr=task.snr, seed=len(clips)
+            system, clips, noise=noise_bed(corpus_root), snr=task.snr, seed=len(clips)
         )
         rows = [
             [o.said, label(o.expected), label(o.got), o.extra, o.latency, o.stop_got]

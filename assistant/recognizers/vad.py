@@ -197,10 +197,11 @@ class SpeechCutter:
     def amend(self, audio: Floats) -> None:
         """Replace the end of the audio kept (the utterance under way, or the pre-roll)
         with ``audio``: Whisper hears it; the voice detector has moved on. Before a start,
-        the pre-roll grows to keep it for ``GRACE`` chunks: the detector, which heard
-        silence there, may notice the word a few chunks later."""
+        the pre-roll holds it for ``GRACE`` chunks at least (growing if it is too short
+        for that): the detector, which heard silence there, may notice the word a few
+        chunks later."""
         if self.cut is None and len(audio):
-            grown = self._pre + -(-len(audio) // CHUNK) + GRACE
+            grown = max(self._pre, -(-len(audio) // CHUNK) + GRACE)
             self._before = deque(self._before, maxlen=max(grown, self._before.maxlen or 0))
             self._grace = GRACE
         chunks: list[Floats] | deque[Floats] = self.cut.chunks if self.cut else self._before
@@ -213,6 +214,15 @@ class SpeechCutter:
             fixed[len(fixed) - k :] = audio[end - k : end]
             chunks[i] = fixed
             end -= k
+
+    def keep_as_context(self, cut: Cut) -> None:
+        """``cut`` (just taken) was nothing: its end stays as the pre-roll of the next
+        utterance. A breath or a click just before a word starts a cut that ends as the
+        word begins; without this, the word's cut would lose the context before it."""
+        if self.cut is None:
+            kept = [*cut.chunks, *self._before]
+            size = max(self._pre, self._before.maxlen or 0)
+            self._before = deque(kept[-size:], maxlen=size)
 
     def take(self) -> Cut | None:
         """The utterance under way, ended: the cutter waits for the next one."""

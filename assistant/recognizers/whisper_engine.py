@@ -33,7 +33,9 @@ Why it is built this way (figures in ``bench/README.md``):
 * **Context before the word**: each cut keeps 0.8 s of audio from before the
   detector noticed speech. In noise Silero starts late, inside the word; Whisper,
   given what came before, hears the whole of it. (It also made issue 14g's second
-  decode of rejected words, padded with silence, useless: that is gone.)
+  decode of rejected words, padded with silence, useless: that is gone.) A cut that
+  came to nothing (a breath or a click just before a word) leaves its audio as the
+  next cut's context instead of taking it away.
 * **A shorter encoder window**: the encoder sees ``WINDOW`` seconds instead of 30
   (CTranslate2 accepts shorter inputs); per decode that is about a third of the work.
 """
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,8 @@ WINDOW = 10.0
 #: and silence after it; longer ones get none) and output tokens (" Stop." is two).
 #: On the cuts the early look decoded in the bench's 60 stops over the narration: 50
 #: heard against the full decode's 52, at 0.13 s of processor time against 0.21 s.
+#: With the 0.8 s pre-roll (issue 14i) more of the 3 s is taken by what came before the
+#: word, so an utterance longer than about 2 s of speech gets no glance.
 GLANCE_SECONDS = 3.0
 GLANCE_TOKENS = 3
 #: CTranslate2 weight type: int8 is the fastest on a CPU and keeps accuracy for tiny.en.
@@ -103,8 +108,9 @@ MAX_TOKENS = 16
 #: Silero thresholds and timing for utterances (see :class:`SpeechCutter`). The pre-roll
 #: is long for Whisper's sake: in noise Silero notices a word late, and a cut that
 #: starts at the word loses its onset ("Fine." for *five*); 0.8 s of what came before
-#: gave Whisper the whole word (real people at 12 dB 70.1 to 74.0 %, bench/README.md,
-#: "Issue 14i").
+#: gave Whisper the whole word (real people clean 88.0 to 91.0 %, at 12 dB 70.1 to
+#: 74.0 %, bench/README.md, "Issue 14i"). The cost: at 6 dB more words reach Whisper
+#: half-heard, and wrong commands there rose from 18 to 29 of 458.
 CUT = {"start": 0.3, "keep": 0.2, "pause": 0.1, "end": 0.3, "pre_roll": 0.8}
 
 Floats = npt.NDArray[np.float32]
@@ -256,10 +262,15 @@ class WhisperRecognizer:
     sample_rate = RATE
     rejects = True  # what is not a command gives nothing (the echo gate relies on it)
 
-    def __init__(self, decoder: WhisperDecoder, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        decoder: WhisperDecoder,
+        vocabulary: Vocabulary,
+        detector: Callable[[Floats], float] | None = None,
+    ) -> None:
         self.decoder = decoder
         self.vocabulary = vocabulary
-        self.cutter = SpeechCutter(voice_detector(), **CUT)
+        self.cutter = SpeechCutter(detector or voice_detector()[0], **CUT)
         self._feed = ChunkFeed()
         self._looked: tuple[int, str, Intent | None] | None = None  # (chunks, text, intent)
         self._told: Intent | None = None  # urgent intent already reported this utterance
@@ -356,6 +367,8 @@ class WhisperRecognizer:
             return []  # the glance told a stop, and nothing was said after it
         text, intent = self._decode(cut, final=True)
         self._looked = None
+        if intent is None and told is None:  # nothing: it may lead into the next one
+            self.cutter.keep_as_context(cut)
         if told is not None and (intent is None or intent == told):
             return []  # reported already, from the early look
         return [Hypothesis(text, final=True, end=self._now)]
@@ -374,4 +387,6 @@ def open_whisper(vocabulary: Vocabulary, model: Path | None = None) -> Opened:
     except ImportError as exc:
         raise RecognizerError(f"faster-whisper is not installed ({exc})") from exc
     path = find_whisper_model(model)
-    return Opened(WhisperRecognizer(WhisperDecoder(path, vocabulary), vocabulary))
+    detector, note = voice_detector()
+    recognizer = WhisperRecognizer(WhisperDecoder(path, vocabulary), vocabulary, detector)
+    return Opened(recognizer, [note] if note else [])
