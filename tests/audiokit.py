@@ -22,8 +22,8 @@ from assistant.recognizers.listener import Heard, Listener
 if TYPE_CHECKING:
     from assistant.recognizers.whisper_engine import WhisperRecognizer
 
-#: The team's shared recordings, beside the checkout; tests skip when it is absent.
 T = TypeVar("T")
+#: The team's shared recordings, beside the checkout; tests skip when it is absent.
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 

@@ -26,6 +26,7 @@ pytest.importorskip("faster_whisper")
 from assistant.recognizers import whisper_model
 from assistant.recognizers.vad import CHUNK, Event, SpeechCutter
 from assistant.recognizers.whisper_engine import (
+    BLIP_CHUNKS,
     CUT,
     Decoded,
     WhisperRecognizer,
@@ -238,7 +239,7 @@ def test_the_engine_gives_whisper_the_audio_before_the_detector_noticed_a_word(
 ) -> None:
     """In the real engine, the first decode of a real word begins ``CUT["pre_roll"]``
     before the chunk on which the detector started (long room tone before the word)."""
-    (pcm,) = corpus_clips("seven", 1)[0][1:]
+    pcm = corpus_clips("seven", 1)[0][1]
     audio = np.concatenate([quiet(2.0, seed=5), pcm, quiet(1.1, seed=6)])
     given: list[np.ndarray] = []
     decode = recognizer.decoder.decode
@@ -255,9 +256,50 @@ def test_the_engine_gives_whisper_the_audio_before_the_detector_noticed_a_word(
             start = i
     recognizer.flush()
     assert start is not None and given
+    assert start >= 2 * 16000 - 3 * CHUNK, "the detector started in the room tone"
     pre = round(CUT["pre_roll"] * 16000 / CHUNK) * CHUNK
     before = audio[start - pre : start + CHUNK].astype(np.float32) / 32768.0
     np.testing.assert_array_equal(given[0][: len(before)], before)
+
+
+@pytest.mark.parametrize(("voiced", "kept"), [(1, True), (15, False)])
+def test_the_engine_keeps_a_breath_before_a_word_as_context_but_not_rejected_talk(
+    voiced: int, kept: bool
+) -> None:
+    """The real engine and model; the voice detector scripted (chunk by chunk) so that
+    a rejected cut ends just before a real "yes": a breath (one voiced chunk) is kept
+    as the word's context, so the word's cut starts ``pre_roll`` before the word; talk
+    (15 voiced chunks, more than ``BLIP_CHUNKS``) is not, and the word's cut starts
+    just after it ended."""
+    assert (voiced <= BLIP_CHUNKS) == kept
+    yes = spread_clips("yes", 1)[0]
+    lead = 50  # chunks of room tone before the word; the rejected cut starts at 20
+    probs = [0.0] * 20 + [0.9] * voiced + [0.0] * (lead - 20 - voiced)
+    probs += [0.9] * (len(yes) // CHUNK) + [0.0] * 200
+    chunk_no = iter(range(len(probs)))
+    recognizer = WhisperRecognizer(
+        whisper_recognizer(VOCAB).decoder, VOCAB, detector=lambda _: probs[next(chunk_no)]
+    )
+    audio = np.concatenate([quiet(lead * CHUNK / 16000, seed=8), yes, quiet(1.5, seed=9)])
+    given: list[np.ndarray] = []
+    decode = recognizer.decoder.decode
+
+    def spy(x: np.ndarray, window: float = 0.0, tokens: int = 16) -> Decoded:
+        given.append(x.copy())
+        return decode(x, window, tokens)
+
+    recognizer.decoder.decode = spy  # type: ignore[method-assign]
+    heard = recognizer.accept(audio.tobytes()) + recognizer.flush()
+    assert heard and heard[0].text == "", heard  # the first cut was rejected
+    x = audio.astype(np.float32) / 32768.0
+    first = [
+        k
+        for k in range(lead + 1)
+        if np.array_equal(given[-1][:CHUNK], x[k * CHUNK : (k + 1) * CHUNK])
+    ]
+    pre = round(CUT["pre_roll"] * 16000 / CHUNK)  # chunks before the start
+    end = 20 + voiced - 1 + 9  # the rejected cut ended 9 quiet chunks after its last
+    assert first == ([lead - pre] if kept else [end + 1]), (first, voiced)
 
 
 def test_the_cutter_ends_an_endless_utterance() -> None:

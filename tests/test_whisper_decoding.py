@@ -17,6 +17,7 @@ from assistant.intents import load_vocabulary, normalize
 from assistant.recognizers import RecognizerError
 
 pytest.importorskip("faster_whisper")
+from assistant.recognizers.vad import CHUNK
 from assistant.recognizers.whisper_engine import (
     MAX_TOKENS,
     RATE,
@@ -39,13 +40,13 @@ def decoder() -> WhisperDecoder:
 
 
 class _Spy:
-    """The real decoder, with the length of every piece of audio it was given for a full
-    decode (the glance for a stop, a short window and a few tokens, is counted apart)."""
+    """The real decoder, with every full decode it made (the glance for a stop, a short
+    window and a few tokens, is counted apart), grouped by the cut it decoded: every
+    decode of one cut begins with that cut's first chunk."""
 
     def __init__(self, decoder: WhisperDecoder) -> None:
         self.decoder = decoder
-        self.seconds: list[float] = []
-        self.texts: list[str] = []  # what each full decode wrote
+        self.cuts: dict[bytes, list[tuple[float, str]]] = {}  # (seconds, text) per cut
         self.glances = 0
 
     def decode(self, audio: np.ndarray, window: float = 0.0, tokens: int = MAX_TOKENS) -> Decoded:
@@ -53,8 +54,8 @@ class _Spy:
         if window:
             self.glances += 1
         else:
-            self.seconds.append(len(audio) / RATE)
-            self.texts.append(decoded.text)
+            key = audio[:CHUNK].tobytes()
+            self.cuts.setdefault(key, []).append((len(audio) / RATE, decoded.text))
         return decoded
 
 
@@ -74,15 +75,15 @@ def test_a_rejected_look_is_decoded_again_whole_at_the_end(decoder: WhisperDecod
     for word in ("marvin", "sheila", "dog"):
         (pcm,) = spread_clips(word, 1, "oov_word")
         spy, texts = _stream(decoder, pcm)
-        seconds = spy.seconds
-        assert len(seconds) >= 2, (word, seconds)
+        seconds = [d[0] for d in list(spy.cuts.values())[-1]]  # the word's cut
+        assert len(seconds) >= 2, (word, spy.cuts)
         assert seconds[-1] > seconds[-2], (word, seconds)  # the whole cut, after the look
         assert not any(texts), texts  # no command came out of it
 
 
 def test_an_accepted_look_serves_the_end_of_the_utterance(decoder: WhisperDecoder) -> None:
-    """A command heard at the look is not decoded again when the utterance ends: one
-    full decode wrote the word. (A click or breath before it may make a cut of its own,
+    """A command heard at the look is not decoded again when the utterance ends: its
+    cut has one full decode. (A click or breath before it may make a cut of its own,
     decoded and rejected; that is not the word's cost.)"""
     heard = 0
     for pcm in spread_clips("yes", 3):
@@ -91,5 +92,8 @@ def test_an_accepted_look_serves_the_end_of_the_utterance(decoder: WhisperDecode
             continue  # a miss is measured elsewhere; here only what a hit costs
         heard += 1
         assert [t for t in texts if t] == ["yes"], texts
-        assert sum(normalize(t, VOCAB) == ["yes"] for t in spy.texts) == 1, spy.texts
+        (word,) = [
+            c for c in spy.cuts.values() if any(normalize(t, VOCAB) == ["yes"] for _, t in c)
+        ]
+        assert len(word) == 1, word  # the look's decode served the end
     assert heard >= 2, f"{heard} of three real 'yes' recordings heard"

@@ -82,7 +82,11 @@ def noise_bed(root: str | None) -> Pcm | None:
     if corpus is None:
         return None
     parts = [r.audio() for r in corpus.select("noise") if r.duration >= 10]
-    return np.concatenate(parts) if parts else None
+    if not parts:
+        return None
+    bed = np.concatenate(parts)
+    bed.setflags(write=False)  # cached and shared: nobody may change it
+    return bed
 
 
 @functools.cache

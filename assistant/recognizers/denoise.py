@@ -12,7 +12,7 @@ On the bench's real set: words cut 358 to 410 of 458 at 6 dB, 414 to 438 at 12 d
 and still no cut in 468 s of noise (bench/README.md, "Issue 14i").
 
 What it costs: per 32 ms chunk about 0.1 ms for the suppressor and 0.3 ms for the
-second Silero here (about 1 % of a core; a few times that on a Raspberry Pi 4). What a
+second Silero here (about 1 % of a core; roughly ten times that on a Raspberry Pi 4). What a
 wrong answer costs: in steady noise Whisper is now given words it mishears more often
 (wrong commands at 6 dB 29 to 33 of 458), and on clean audio the suppressed ears now
 and then start a cut on a breath just before a word (decoded and rejected; its audio
@@ -103,12 +103,13 @@ class EitherVad:
         if self.denoiser is None:
             return p
         try:
-            return max(p, self.clean(self.denoiser(chunk)))
+            cleaned = self.denoiser(chunk)
         except Exception as exc:  # the C++ binding raises its own kinds
             self.denoiser = None
             self.failure = f"the noise suppressor stopped ({exc}); listening goes on without it"
             log.warning(self.failure)
             return p
+        return max(p, self.clean(cleaned))
 
 
 def voice_detector() -> tuple[Callable[[Floats], float], str | None]:

@@ -43,6 +43,7 @@ Why it is built this way (figures in ``bench/README.md``):
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ __all__ = [
 ]
 
 RATE = 16000
+log = logging.getLogger(__name__)
 #: Intents that act on an early look, before the utterance ends: stopping, and the
 #: warning signs of the care-and-safety work (tingling, numb, sharp...), when the
 #: vocabulary has them.
@@ -84,7 +86,8 @@ WINDOW = 10.0
 #: On the cuts the early look decoded in the bench's 60 stops over the narration: 50
 #: heard against the full decode's 52, at 0.13 s of processor time against 0.21 s.
 #: With the 0.8 s pre-roll (issue 14i) more of the 3 s is taken by what came before the
-#: word, so an utterance longer than about 2 s of speech gets no glance.
+#: word, so an utterance longer than about 2 s of speech gets no glance (about 1.7 s
+#: after an amended onset, whose pre-roll is longer).
 GLANCE_SECONDS = 3.0
 GLANCE_TOKENS = 3
 #: CTranslate2 weight type: int8 is the fastest on a CPU and keeps accuracy for tiny.en.
@@ -112,6 +115,10 @@ MAX_TOKENS = 16
 #: 74.0 %, bench/README.md, "Issue 14i"). The cost: at 6 dB more words reach Whisper
 #: half-heard, and wrong commands there rose from 18 to 29 of 458.
 CUT = {"start": 0.3, "keep": 0.2, "pause": 0.1, "end": 0.3, "pre_roll": 0.8}
+#: A rejected cut with at most this many chunks of clear speech (0.32 s) was a breath or
+#: a click rather than talk: its audio is kept as the next cut's context. Rejected talk
+#: is not, or a word at its end ("...and no") would come back with whatever follows.
+BLIP_CHUNKS = 10
 
 Floats = npt.NDArray[np.float32]
 
@@ -270,7 +277,11 @@ class WhisperRecognizer:
     ) -> None:
         self.decoder = decoder
         self.vocabulary = vocabulary
-        self.cutter = SpeechCutter(detector or voice_detector()[0], **CUT)
+        if detector is None:
+            detector, note = voice_detector()
+            if note:
+                log.warning(note)
+        self.cutter = SpeechCutter(detector, **CUT)
         self._feed = ChunkFeed()
         self._looked: tuple[int, str, Intent | None] | None = None  # (chunks, text, intent)
         self._told: Intent | None = None  # urgent intent already reported this utterance
@@ -367,8 +378,8 @@ class WhisperRecognizer:
             return []  # the glance told a stop, and nothing was said after it
         text, intent = self._decode(cut, final=True)
         self._looked = None
-        if intent is None and told is None:  # nothing: it may lead into the next one
-            self.cutter.keep_as_context(cut)
+        if intent is None and told is None and cut.voiced <= BLIP_CHUNKS:
+            self.cutter.keep_as_context(cut)  # a breath or a click: it may lead into a word
         if told is not None and (intent is None or intent == told):
             return []  # reported already, from the early look
         return [Hypothesis(text, final=True, end=self._now)]
