@@ -302,6 +302,45 @@ def test_the_engine_keeps_a_breath_before_a_word_as_context_but_not_rejected_tal
     assert first == ([lead - pre] if kept else [end + 1]), (first, voiced)
 
 
+def test_a_word_held_open_by_noise_fades_out_and_that_noise_starts_nothing() -> None:
+    """In loud noise the probability can hover between ``keep`` and clear speech for
+    seconds after a word: ``fade`` seconds without clear speech end the utterance, and
+    the same noise does not start the next one; clear speech or a dip first does."""
+    probs = iter([0.0] * 5 + [0.9] * 5 + [0.35] * 40 + [0.9] * 3 + [0.0] * 9 + [0.35] * 3)
+    cutter = SpeechCutter(lambda chunk: next(probs), start=0.3, keep=0.2, fade=0.6, pre_roll=0)
+    chunk = np.zeros(CHUNK, np.float32)
+    events = [cutter.push(chunk) for _ in range(29)]
+    assert events.index(Event.END) == 9 + 19  # 19 chunks (0.6 s) after the last clear one
+    assert cutter.take() is not None
+    assert not any(cutter.push(chunk) is not Event.NONE or cutter.in_speech for _ in range(21))
+    cutter.push(chunk)  # clear speech on the plateau starts a word
+    assert cutter.in_speech
+    events = [cutter.push(chunk) for _ in range(11)]
+    assert events[-1] is Event.END
+    cutter.take()
+    cutter.push(chunk)  # the probability dipped: the usual start threshold again
+    assert cutter.in_speech
+
+
+def test_the_engine_answers_a_word_held_open_by_noise_when_it_fades(
+    recognizer: WhisperRecognizer,
+) -> None:
+    """The real engine and model, the voice detector scripted: after a real "yes" it
+    hovers at 0.35 (above ``keep``, below clear speech) for 4 s, as it does in loud
+    noise. The answer comes ``fade`` seconds after the word, not when the noise ends."""
+    yes = spread_clips("yes", 1)[0]
+    lead = 20  # chunks of room tone before the word
+    word = len(yes) // CHUNK
+    probs = [0.0] * lead + [0.9] * word + [0.35] * 125 + [0.0] * 100
+    chunk_no = iter(range(len(probs)))
+    engine = WhisperRecognizer(recognizer.decoder, VOCAB, detector=lambda _: probs[next(chunk_no)])
+    audio = np.concatenate([quiet(lead * CHUNK / 16000, seed=3), yes, quiet(5.0, seed=4)])
+    heard = engine.accept(audio.tobytes())
+    assert [h.text for h in heard] == ["yes"], heard
+    said = (lead + word) * CHUNK / 16000
+    assert heard[0].end - said <= CUT["fade"] + 0.1, (heard[0].end, said)
+
+
 def test_the_cutter_ends_an_endless_utterance() -> None:
     cutter = SpeechCutter(lambda chunk: 0.9, longest=1.0)
     events = [cutter.push(np.zeros(CHUNK, np.float32)) for _ in range(40)]

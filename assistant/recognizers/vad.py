@@ -117,7 +117,13 @@ class SpeechCutter:
     above ``keep``, and ``end`` seconds below ``keep`` end it. A pause, a moment for an
     early look, comes sooner: ``pause`` seconds below ``pause_below`` (Silero's
     probability falls off slowly after a word, so waiting for ``keep`` costs time). An
-    utterance longer than ``longest`` seconds is cut there: commands are short.
+    utterance longer than ``longest`` seconds is cut there: commands are short. So is
+    one that has had no clear speech (at or above ``pause_below``) for ``fade``
+    seconds while the probability hovers between ``keep`` and ``pause_below``: in loud
+    noise it can stay there for seconds after a word, holding the command back and
+    running it into the next. The next utterance then needs clear speech to start,
+    until the probability has dipped below ``keep``: the noise that held the last one
+    open would otherwise start another at once, costing a decode for nothing.
     """
 
     def __init__(
@@ -132,6 +138,7 @@ class SpeechCutter:
         pre_roll: float = 0.2,
         long: float = 1.0,
         longest: float = 8.0,
+        fade: float | None = None,
     ) -> None:
         step = CHUNK / RATE
         self.vad = vad
@@ -142,9 +149,11 @@ class SpeechCutter:
         self.end_chunks = max(self.pause_chunks + 1, round(end / step))
         self.long_chunks = max(1, round(long / step))
         self.longest_chunks = round(longest / step)
+        self.fade_chunks = round(fade / step) if fade else self.longest_chunks
         self._pre = round(pre_roll / step) + 1  # chunks kept before the start, and the start
         self._before: deque[Floats] = deque(maxlen=self._pre)
         self._grace = 0  # chunks an amended onset is still kept for, waiting for a start
+        self._plateau = False  # a cut faded out: the next needs clear speech or a dip first
         self.cut: Cut | None = None
         self._quiet = 0  # chunks below keep, in a row
         self._hush = 0  # chunks below pause_below, in a row
@@ -160,7 +169,9 @@ class SpeechCutter:
         cut = self.cut
         if cut is None:
             self._before.append(chunk)
-            if p < self.start:
+            if self._plateau and p < self.keep:
+                self._plateau = False
+            if p < (self.pause_below if self._plateau else self.start):
                 if self._grace:
                     self._grace -= 1
                     if not self._grace:  # nobody started after all: the usual pre-roll
@@ -169,6 +180,7 @@ class SpeechCutter:
             self.cut = cut = Cut(list(self._before))
             self._before = deque(maxlen=self._pre)
             self._grace = 0
+            self._plateau = False
             cut.voiced = 1
             cut.last_voiced = len(cut.chunks)
             self._quiet = 0
@@ -184,6 +196,9 @@ class SpeechCutter:
         else:
             self._hush += 1
         self._quiet = 0 if p >= self.keep else self._quiet + 1
+        if len(cut.chunks) - cut.last_voiced >= self.fade_chunks:
+            self._plateau = True
+            return Event.END
         if self._quiet >= self.end_chunks or len(cut.chunks) >= self.longest_chunks:
             return Event.END
         if self._hush >= self.pause_chunks and self._since_look:
