@@ -6,6 +6,8 @@ the instruments measure what they claim, on real recordings and the real recogni
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -156,3 +158,23 @@ def test_targets_say_which_are_met_and_by_how_much() -> None:
     table = markdown(results)
     assert "| peak memory (MB) | 450 | **no** short by 50 MB |" in table
     assert "| ours | real | 99.0% (99/100) |" in table
+
+
+def test_each_run_records_the_vector_extensions_and_library_versions_it_ran_with() -> None:
+    """The figures move with int8 kernels: a report says what produced them."""
+    import importlib.metadata
+
+    from assistant.bench.run import _machine
+
+    machine = _machine()
+    assert machine["libraries"]["ctranslate2"] == importlib.metadata.version("ctranslate2")
+    assert machine["libraries"]["onnxruntime"] == importlib.metadata.version("onnxruntime")
+    if Path("/proc/cpuinfo").is_file():
+        assert "avx" in machine["vector"] or machine["vector"] == "unknown"
+    results = {
+        "date": "2026-12-03", "mode": "quick", "seconds": 1, "machine": machine,
+        "targets": [], "accuracy": {}, "false_accepts": {}, "latency": {},
+        "real_time_factor": {}, "confusion": {}, "notes": [], "startup": {},
+    }  # fmt: skip
+    head = markdown(results).splitlines()[1]
+    assert head.startswith(f"Vector extensions: {machine['vector']}. Libraries: ctranslate2 ")

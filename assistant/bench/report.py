@@ -80,6 +80,9 @@ def markdown(r: dict[str, Any]) -> str:
     out = [
         f"Run: {r['date']}, {r['mode']} mode, {r.get('seconds', '?')} s; "
         f"{m['cpu']}, {m['cores']} cores, {m['system']}, Python {m['python']}.",
+        f"Vector extensions: {m.get('vector', 'not recorded')}. Libraries: "
+        + (", ".join(f"{k} {v}" for k, v in m.get("libraries", {}).items()) or "not recorded")
+        + ".",
         "",
         "| target | measured | met |",
         "|---|---|---|",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime
+import importlib.metadata
 import json
 import multiprocessing
 import os
@@ -215,13 +216,24 @@ def _probe(plan: Plan) -> dict[str, Any]:
     return result
 
 
+#: Libraries whose arithmetic the figures depend on, recorded with each run.
+LIBRARIES = ("ctranslate2", "faster-whisper", "onnxruntime", "webrtc-noise-gain", "numpy")
+
+
 def _machine() -> dict[str, Any]:
+    """What the figures depend on besides the code. The same commit gave 8 and 9 fewer
+    right answers in noise (of 458) on a new machine than the full run before it, with
+    libraries installed afresh by the setup script; int8 arithmetic depends on the
+    processor's vector instructions and on the libraries' kernels, so each run records
+    both."""
     cpu = platform.processor() or platform.machine()
+    flags: list[str] = []
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
-                break
+            elif line.startswith("flags") and not flags:
+                flags = sorted(f for f in line.split(":", 1)[1].split() if f.startswith("avx"))
     except OSError:
         pass
     return {
@@ -229,4 +241,13 @@ def _machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "system": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
+        "vector": " ".join(flags) or "unknown",
+        "libraries": {name: _version(name) for name in LIBRARIES},
     }
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
