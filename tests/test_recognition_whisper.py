@@ -305,20 +305,25 @@ def test_the_engine_keeps_a_breath_before_a_word_as_context_but_not_rejected_tal
 def test_a_word_held_open_by_noise_fades_out_and_that_noise_starts_nothing() -> None:
     """In loud noise the probability can hover between ``keep`` and clear speech for
     seconds after a word: ``fade`` seconds without clear speech end the utterance, and
-    the same noise does not start the next one; clear speech or a dip first does."""
-    probs = iter([0.0] * 5 + [0.9] * 5 + [0.35] * 40 + [0.9] * 3 + [0.0] * 9 + [0.35] * 3)
+    the same noise does not start the next one; clear speech does, or the noise falling
+    under ``start`` first."""
+    word, plateau, cue = [0.9] * 5, [0.35] * 40, [0.5] + [0.35] * 19
+    probs = iter([0.0] * 5 + word + plateau + cue + [0.35] * 3 + [0.25, 0.35])
     cutter = SpeechCutter(lambda chunk: next(probs), start=0.3, keep=0.2, fade=0.6, pre_roll=0)
     chunk = np.zeros(CHUNK, np.float32)
     events = [cutter.push(chunk) for _ in range(29)]
     assert events.index(Event.END) == 9 + 19  # 19 chunks (0.6 s) after the last clear one
     assert cutter.take() is not None
     assert not any(cutter.push(chunk) is not Event.NONE or cutter.in_speech for _ in range(21))
-    cutter.push(chunk)  # clear speech on the plateau starts a word
+    cutter.push(chunk)  # clear speech (0.5) on the plateau starts a cut
     assert cutter.in_speech
-    events = [cutter.push(chunk) for _ in range(11)]
-    assert events[-1] is Event.END
-    cutter.take()
-    cutter.push(chunk)  # the probability dipped: the usual start threshold again
+    events = [cutter.push(chunk) for _ in range(19)]
+    assert events.index(Event.END) == 18  # and it fades like the first
+    assert cutter.take() is not None
+    assert not any(cutter.push(chunk) is not Event.NONE or cutter.in_speech for _ in range(3))
+    cutter.push(chunk)  # 0.25: the noise fell under the start threshold
+    assert not cutter.in_speech
+    cutter.push(chunk)  # so 0.35 starts a cut again
     assert cutter.in_speech
 
 

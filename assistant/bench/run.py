@@ -227,23 +227,37 @@ def _machine() -> dict[str, Any]:
     processor's vector instructions and on the libraries' kernels, so each run records
     both."""
     cpu = platform.processor() or platform.machine()
-    flags: list[str] = []
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-            elif line.startswith("flags") and not flags:
-                flags = sorted(f for f in line.split(":", 1)[1].split() if f.startswith("avx"))
+        info = Path("/proc/cpuinfo").read_text()
     except OSError:
-        pass
+        info = ""
+    for line in info.splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
         "system": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "vector": " ".join(flags) or "unknown",
+        "vector": vector_extensions(info),
         "libraries": {name: _version(name) for name in LIBRARIES},
     }
+
+
+#: Vector extensions the int8 kernels choose between: x86's ``flags``, Arm's ``Features``.
+_VECTOR = ("avx", "fma", "f16c", "amx", "asimd", "sve", "i8mm", "bf16")
+
+
+def vector_extensions(cpuinfo: str) -> str:
+    """The vector extensions in ``/proc/cpuinfo``'s text (first processor), "none" when
+    it lists none of them, "unknown" when it lists no features at all."""
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            found = sorted(f for f in value.split() if f.startswith(_VECTOR))
+            return " ".join(found) or "none"
+    return "unknown"
 
 
 def _version(name: str) -> str:

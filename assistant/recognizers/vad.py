@@ -121,9 +121,11 @@ class SpeechCutter:
     one that has had no clear speech (at or above ``pause_below``) for ``fade``
     seconds while the probability hovers between ``keep`` and ``pause_below``: in loud
     noise it can stay there for seconds after a word, holding the command back and
-    running it into the next. The next utterance then needs clear speech to start,
-    until the probability has dipped below ``keep``: the noise that held the last one
-    open would otherwise start another at once, costing a decode for nothing.
+    running it into the next (the chunk that started the utterance counts as clear
+    speech). The next utterance then needs clear speech to start, until the probability
+    falls below ``start``: the noise that held the last one open would otherwise start
+    another at once, costing a decode for nothing. Noise that stays between ``start``
+    and clear speech keeps that rule on for as long as it lasts.
     """
 
     def __init__(
@@ -149,11 +151,11 @@ class SpeechCutter:
         self.end_chunks = max(self.pause_chunks + 1, round(end / step))
         self.long_chunks = max(1, round(long / step))
         self.longest_chunks = round(longest / step)
-        self.fade_chunks = round(fade / step) if fade else self.longest_chunks
+        self.fade_chunks = max(1, round(fade / step)) if fade is not None else None
         self._pre = round(pre_roll / step) + 1  # chunks kept before the start, and the start
         self._before: deque[Floats] = deque(maxlen=self._pre)
         self._grace = 0  # chunks an amended onset is still kept for, waiting for a start
-        self._plateau = False  # a cut faded out: the next needs clear speech or a dip first
+        self._plateau = False  # a cut faded out: the next needs clear speech, or a dip first
         self.cut: Cut | None = None
         self._quiet = 0  # chunks below keep, in a row
         self._hush = 0  # chunks below pause_below, in a row
@@ -169,9 +171,9 @@ class SpeechCutter:
         cut = self.cut
         if cut is None:
             self._before.append(chunk)
-            if self._plateau and p < self.keep:
-                self._plateau = False
-            if p < (self.pause_below if self._plateau else self.start):
+            if self._plateau and p < self.start:
+                self._plateau = False  # the noise fell away: starts as usual again
+            if p < (max(self.start, self.pause_below) if self._plateau else self.start):
                 if self._grace:
                     self._grace -= 1
                     if not self._grace:  # nobody started after all: the usual pre-roll
@@ -196,7 +198,7 @@ class SpeechCutter:
         else:
             self._hush += 1
         self._quiet = 0 if p >= self.keep else self._quiet + 1
-        if len(cut.chunks) - cut.last_voiced >= self.fade_chunks:
+        if self.fade_chunks is not None and len(cut.chunks) - cut.last_voiced >= self.fade_chunks:
             self._plateau = True
             return Event.END
         if self._quiet >= self.end_chunks or len(cut.chunks) >= self.longest_chunks:
@@ -216,6 +218,7 @@ class SpeechCutter:
         chunks: the detector, which heard silence there, may notice the word a few
         chunks later."""
         if self.cut is None and len(audio):
+            self._plateau = False  # the echo gate heard a person: their word may be quiet
             # the usual pre-roll before the amended audio, not just the audio: over the
             # narration 54 of the bench's 60 stops caught, 51 with max(pre-roll, audio)
             grown = self._pre + -(-len(audio) // CHUNK) + GRACE

@@ -36,6 +36,10 @@ Why it is built this way (figures in ``bench/README.md``):
   decode of rejected words, padded with silence, useless: that is gone.) A cut that
   came to nothing (a breath or a click just before a word) leaves its audio as the
   next cut's context instead of taking it away.
+* **A word held open by noise fades out**: in loud noise the detector's probability can
+  hover above its end threshold for seconds after a word, so the command waited and ran
+  into the next one; 0.6 s without clear speech now ends the utterance
+  (:class:`.SpeechCutter`'s ``fade``).
 * **A shorter encoder window**: the encoder sees ``WINDOW`` seconds instead of 30
   (CTranslate2 accepts shorter inputs); per decode that is about a third of the work.
 """
