@@ -305,23 +305,41 @@ def test_the_suppressor_takes_little_from_a_quiet_room_and_much_from_a_loud_one(
     assert sum(t >= SECOND_HEARING_DB for t in took[False]) >= 4, took
 
 
-class _ScriptedEars:
-    """The voice detector's place at the hardware edge: probabilities scripted, and a
-    suppressor that gives back ``heard`` (real audio) for the chunks it was given."""
+def scripted_ears(probs: list[float], heard: np.ndarray | None) -> Callable[[np.ndarray], float]:
+    """The real two pairs of ears, their parts scripted: Silero's probabilities on the
+    raw audio from ``probs`` (the suppressed side says 0), and a suppressor that gives
+    back ``heard`` (real audio), frame by frame, whatever it is given. With no
+    ``heard``, a plain detector that keeps no suppressed audio."""
+    chunks = iter(probs)
+    if heard is None:
+        return lambda _: next(chunks)
+    frames = (
+        (np.clip(heard[i : i + FRAME], -1, 1 - 1 / 32768) * 32768).astype(np.int16).tobytes()
+        for i in range(0, len(heard), FRAME)
+    )
+    ears = EitherVad(Denoiser(lambda _: next(frames)))
+    ears.raw = lambda _: next(chunks)  # type: ignore[assignment,method-assign]
+    ears.clean = lambda _: 0.0  # type: ignore[assignment,method-assign]
+    return ears
 
-    def __init__(self, probs: list[float], heard: np.ndarray | None) -> None:
-        self.probs = probs
-        self.heard = heard
-        self.given = 0
 
-    def __call__(self, chunk: np.ndarray) -> float:
-        self.given += len(chunk)
-        return self.probs[self.given // CHUNK - 1]
+def buried_yes() -> tuple[list[float], np.ndarray, np.ndarray]:
+    """A real "yes" (the probabilities that cut it, and the word alone) and real kitchen
+    noise three times as loud, with no word in it: what Whisper rejects."""
+    yes = to_float(spread_clips("yes", 1)[0])
+    lead = 30  # chunks before the word
+    word = -(-len(yes) // CHUNK)
+    probs = [0.0] * lead + [0.9] * word + [0.0] * 40
+    size = len(probs) * CHUNK
+    clean = np.zeros(size, np.float32)
+    clean[lead * CHUNK : lead * CHUNK + len(yes)] = yes
+    noise = to_float(kitchen_noise()[16000 * 30 : 16000 * 30 + size])
+    noise *= 3 * np.sqrt(np.mean(clean**2) / np.mean(noise**2))
+    return probs, clean, np.clip(noise, -1, 1 - 1 / 32768)
 
-    def suppressed(self, samples: int) -> np.ndarray | None:
-        if self.heard is None:
-            return None
-        return self.heard[self.given - samples : self.given]
+
+def pcm(x: np.ndarray) -> bytes:
+    return (x * 32768).astype(np.int16).tobytes()
 
 
 def test_a_word_the_noise_buried_is_heard_again_from_the_suppressed_audio() -> None:
@@ -332,21 +350,37 @@ def test_a_word_the_noise_buried_is_heard_again_from_the_suppressed_audio() -> N
     and no second decode is made."""
     vocab = load_vocabulary("en")
     decoder = whisper_recognizer(vocab).decoder
-    yes = to_float(spread_clips("yes", 1)[0])
-    lead = 30  # chunks before the word
-    word = -(-len(yes) // CHUNK)
-    probs = [0.0] * lead + [0.9] * word + [0.0] * 40
-    size = len(probs) * CHUNK
-    clean = np.zeros(size, np.float32)
-    clean[lead * CHUNK : lead * CHUNK + len(yes)] = yes
-    noise = to_float(kitchen_noise()[16000 * 30 : 16000 * 30 + size])
-    noise *= 3 * np.sqrt(np.mean(clean**2) / np.mean(noise**2))  # loud: the word is buried
-    raw = (np.clip(noise, -1, 1 - 1 / 32768) * 32768).astype(np.int16).tobytes()
+    probs, clean, noise = buried_yes()
     texts, decodes = {}, {}
     for name, heard in (("word", clean), ("noise", noise * 0.99), ("none", None)):
-        engine = WhisperRecognizer(decoder, vocab, detector=_ScriptedEars(probs, heard))
-        got = engine.accept(raw) + engine.flush()
+        engine = WhisperRecognizer(decoder, vocab, detector=scripted_ears(probs, heard))
+        got = engine.accept(pcm(noise)) + engine.flush()
         texts[name] = [h.text for h in got if h.text]
         decodes[name] = engine.decodes
     assert texts == {"word": ["yes"], "noise": [], "none": []}, texts
     assert decodes["word"] == decodes["none"] + 1 == decodes["noise"] + 1, decodes
+
+
+def test_an_onset_the_echo_gate_gave_back_is_not_heard_a_second_time() -> None:
+    """Over the narration the echo gate writes a word's onset into audio already fed;
+    the suppressor never heard it, so its copy of that stretch is not the cut's. No
+    second hearing then: its energy would count as noise taken out."""
+    vocab = load_vocabulary("en")
+    decoder = whisper_recognizer(vocab).decoder
+    probs, clean, noise = buried_yes()
+    engine = WhisperRecognizer(decoder, vocab, detector=scripted_ears(probs, clean))
+    split = 40 * CHUNK  # inside the word's cut
+    got = engine.accept(pcm(noise[:split]))
+    engine.amend(pcm(noise[split - 3200 : split]))  # the onset given back (the same here)
+    got += engine.accept(pcm(noise[split:])) + engine.flush()
+    assert [h.text for h in got if h.text] == []
+    plain = WhisperRecognizer(decoder, vocab, detector=scripted_ears(probs, None))
+    plain.accept(pcm(noise))
+    plain.flush()
+    assert engine.decodes == plain.decodes
+
+
+def test_the_suppressed_audio_kept_outlasts_the_longest_cut() -> None:
+    """A cut, its context before the word included, ends at ``longest_chunks``."""
+    cutter = SpeechCutter(lambda _: 0.0, **CUT)
+    assert (cutter.longest_chunks + 1) * CHUNK <= KEPT_SECONDS * 16000

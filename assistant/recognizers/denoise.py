@@ -49,6 +49,7 @@ LEVEL = 1
 #: Seconds of suppressed audio kept for a second hearing of an utterance: longer than
 #: any cut (8 s at most, with its context before the word).
 KEPT_SECONDS = 12.0
+_KEPT_SAMPLES = int(KEPT_SECONDS * RATE)
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +116,10 @@ class EitherVad:
         self._kept_samples = 0
 
     def suppressed(self, samples: int) -> Floats | None:
-        """The last ``samples`` of suppressed audio (10 ms late, as the suppressor is),
-        aligned with the last chunks this detector was given; None when the suppressor
-        has stopped or fewer were kept."""
-        if self.denoiser is None or samples > self._kept_samples:
+        """The last ``samples`` of suppressed audio (about 10 ms late, as the suppressor
+        is), aligned with the last chunks this detector was given; None when the
+        suppressor has stopped or fewer were kept."""
+        if self.denoiser is None or not 0 < samples <= self._kept_samples:
             return None
         return np.concatenate(self._kept)[self._kept_samples - samples :]
 
@@ -141,7 +142,7 @@ class EitherVad:
     def _keep(self, cleaned: Floats) -> None:
         self._kept.append(cleaned)
         self._kept_samples += len(cleaned)
-        while self._kept_samples - len(self._kept[0]) >= KEPT_SECONDS * RATE:
+        while self._kept_samples - len(self._kept[0]) >= _KEPT_SAMPLES:
             self._kept_samples -= len(self._kept.popleft())
 
 

@@ -309,6 +309,7 @@ class WhisperRecognizer:
         self._looked: tuple[int, str, Intent | None] | None = None  # (chunks, text, intent)
         self._told: Intent | None = None  # urgent intent already reported this utterance
         self._glanced = -1  # voiced chunk count at the latest glance
+        self._amended_at = -1  # samples fed when the echo gate last gave back an onset
         self.decodes = 0  # for the benchmark: how often the model ran
         self.last: Decoded | None = None  # the latest decode, for diagnostics
 
@@ -339,6 +340,8 @@ class WhisperRecognizer:
         n = min(len(x), len(pending))
         if n:
             pending[len(pending) - n :] = x[len(x) - n :]
+        if n < len(x):  # into audio the detector (and its suppressor) already heard
+            self._amended_at = self._feed.samples
         self.cutter.amend(x[: len(x) - n])
 
     def flush(self) -> list[Hypothesis]:
@@ -381,10 +384,12 @@ class WhisperRecognizer:
         """A rejected utterance heard again from the suppressed audio, where there was
         noise to take out: in loud noise Whisper hears some words there it missed in
         the raw audio ("Six." where the raw gave "Hey."), though the raw audio, with
-        the noise, is still what it hears best first (bench/README.md, "Issue 14f")."""
-        if self._suppressed is None:
-            return "", None
+        the noise, is still what it hears best first (bench/README.md, "Issue 14k").
+        Not when the echo gate gave back an onset inside the cut: the suppressor heard
+        silence there, and the onset's energy would count as noise taken out."""
         audio = cut.audio()
+        if self._suppressed is None or self._amended_at > self._feed.samples - len(audio):
+            return "", None
         quieter = self._suppressed(len(audio))
         if quieter is None or removed_db(audio, quieter) < SECOND_HEARING_DB:
             return "", None
