@@ -134,7 +134,7 @@ BLIP_CHUNKS = 10
 #: A rejected utterance is decoded again from the suppressed audio when the suppressor
 #: took at least this much out of it (dB; an eighth of its energy). On the bench's real
 #: people, such a second hearing turned 15 misses into right answers at 6 dB (3 wrong),
-#: 9 at 12 dB (2 wrong); words in a quiet room lose 0.1-0.3 dB to the suppressor, and
+#: 9 at 12 dB (2 wrong); words in a quiet room lose 0.0-0.5 dB to the suppressor, and
 #: there the second hearing only took 3 of 387 other words for commands, so it is not
 #: asked for (bench/README.md, "Issue 14k").
 SECOND_HEARING_DB = 0.6
