@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from assistant.audio.pcm import Pcm, to_float
+from assistant.audio.pcm import Pcm, from_float, to_float
 from assistant.bench.snr import mix_at_snr
 from assistant.bench.work import noise_bed
 from assistant.intents import load_vocabulary
@@ -313,10 +313,7 @@ def scripted_ears(probs: list[float], heard: np.ndarray | None) -> Callable[[np.
     chunks = iter(probs)
     if heard is None:
         return lambda _: next(chunks)
-    frames = (
-        (np.clip(heard[i : i + FRAME], -1, 1 - 1 / 32768) * 32768).astype(np.int16).tobytes()
-        for i in range(0, len(heard), FRAME)
-    )
+    frames = (from_float(heard[i : i + FRAME]).tobytes() for i in range(0, len(heard), FRAME))
     ears = EitherVad(Denoiser(lambda _: next(frames)))
     ears.raw = lambda _: next(chunks)  # type: ignore[assignment,method-assign]
     ears.clean = lambda _: 0.0  # type: ignore[assignment,method-assign]
@@ -335,11 +332,11 @@ def buried_yes() -> tuple[list[float], np.ndarray, np.ndarray]:
     clean[lead * CHUNK : lead * CHUNK + len(yes)] = yes
     noise = to_float(kitchen_noise()[16000 * 30 : 16000 * 30 + size])
     noise *= 3 * np.sqrt(np.mean(clean**2) / np.mean(noise**2))
-    return probs, clean, np.clip(noise, -1, 1 - 1 / 32768)
+    return probs, clean, np.clip(noise, -1, 1)
 
 
 def pcm(x: np.ndarray) -> bytes:
-    return (x * 32768).astype(np.int16).tobytes()
+    return from_float(x).tobytes()
 
 
 def test_a_word_the_noise_buried_is_heard_again_from_the_suppressed_audio() -> None:
