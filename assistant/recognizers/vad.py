@@ -103,6 +103,7 @@ class Cut:
     chunks: list[Floats] = field(default_factory=list)
     voiced: int = 0  # chunks of clear speech (at or above the pause threshold)
     last_voiced: int = 0  # index (into chunks) one past the last of them
+    lead: int = 0  # index of the chunk that started it: those before are context
 
     def audio(self, upto: int | None = None) -> Floats:
         parts = self.chunks[:upto] if upto is not None else self.chunks
@@ -179,7 +180,7 @@ class SpeechCutter:
                     if not self._grace:  # nobody started after all: the usual pre-roll
                         self._before = deque(self._before, maxlen=self._pre)
                 return Event.NONE
-            self.cut = cut = Cut(list(self._before))
+            self.cut = cut = Cut(list(self._before), lead=len(self._before) - 1)
             self._before = deque(maxlen=self._pre)
             self._grace = 0
             self._plateau = False
