@@ -256,9 +256,13 @@ def test_a_suppressor_that_fails_mid_stream_leaves_the_raw_ears_listening(
     assert either.suppressed(CHUNK) is None  # nothing suppressed to hear a second time
 
 
-def test_noise_alone_is_not_cut_by_either_pair_of_ears(denoiser: Denoiser) -> None:
-    noise = kitchen_noise()[: 16000 * 60]
-    assert cuts(noise, EitherVad(denoiser)) == []
+def test_noise_alone_is_seldom_cut_by_either_pair_of_ears(denoiser: Denoiser) -> None:
+    """All the corpus's longer noise recordings (8 minutes: dishes, a cat in a kitchen,
+    an exercise bike, a running tap, rain...): only the clatter of dishes is cut, three times
+    (Whisper rejects it, as the benchmark's noise set shows). A start threshold of 0.15
+    would cut five times, 0.1 eight."""
+    found = cuts(kitchen_noise(), EitherVad(denoiser))
+    assert len(found) <= 3, found
 
 
 def test_the_ears_keep_the_suppressed_audio_of_the_latest_chunks() -> None:

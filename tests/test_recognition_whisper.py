@@ -212,6 +212,7 @@ def test_the_cutter_finds_start_pause_and_end() -> None:
     cut = cutter.take()
     assert cut is not None
     assert len(cut.chunks) == 2 + 28  # pre-roll, then from the first voiced chunk on
+    assert cut.lead == 2  # the chunk that started it: what comes before is context
     assert cut.last_voiced == 2 + 19
     assert not cutter.in_speech
 
@@ -232,6 +233,7 @@ def test_a_rejected_cut_leaves_its_audio_as_the_next_ones_context() -> None:
     word = cutter.take()
     assert word is not None
     assert [int(c[0]) for c in word.chunks[:9]] == list(range(4, 13))  # 8 before, then it
+    assert int(word.chunks[word.lead][0]) == 12  # the word's start, after the kept blip
 
 
 def test_the_engine_gives_whisper_the_audio_before_the_detector_noticed_a_word(
