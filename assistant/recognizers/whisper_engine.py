@@ -152,6 +152,7 @@ SECOND_HEARING_DB = 0.6
 #: ("Hey." for *eight*); on the bench's real people this took 6 dB from 305 to 317
 #: right (34 to 35 wrong), 12 dB from 364 to 368 (bench/README.md, "Issue 14l").
 THIRD_HEARING_CONTEXT = 0.3
+_THIRD_HEARING_CHUNKS = round(THIRD_HEARING_CONTEXT * RATE / CHUNK)  # 9 chunks: 0.29 s
 
 Floats = npt.NDArray[np.float32]
 
@@ -408,8 +409,8 @@ class WhisperRecognizer:
         quieter = self._suppressed(len(audio))
         if quieter is None or removed_db(audio, quieter) < SECOND_HEARING_DB:
             return "", None
-        trimmed = max(0, cut.lead - round(THIRD_HEARING_CONTEXT * RATE / CHUNK)) * CHUNK
-        for start in dict.fromkeys((0, trimmed)):  # no third when there is no less context
+        context_start = max(0, cut.lead - _THIRD_HEARING_CHUNKS) * CHUNK
+        for start in (0, context_start) if context_start else (0,):
             self.decodes += 1
             self.last = self.decoder.decode(quieter[start:])
             text, intent = judge(self.last, self.vocabulary)
