@@ -55,6 +55,9 @@ class SoakReport:
     seconds: float
     rss: dict[int, int] = field(default_factory=dict)  # session number -> KiB
     threads: tuple[int, int] = (0, 0)  # before, after
+    #: threads the soak started that are still running at its end (a leak); counts alone
+    #: would hide one behind a thread from before that ended meanwhile
+    new_threads: list[str] = field(default_factory=list)
     fds: tuple[int, int] = (0, 0)
     temp_files: tuple[int, int] = (0, 0)
     journal_sessions: int = 0
@@ -73,7 +76,8 @@ class SoakReport:
             f"sessions: {self.sessions} in {self.seconds:.1f} s; {self.ended} reached an end "
             f"state ({outcomes}); journal holds {self.journal_sessions}",
             f"RSS: {rss}",
-            f"threads before/after: {self.threads[0]}/{self.threads[1]}; open files: "
+            f"threads before/after: {self.threads[0]}/{self.threads[1]} "
+            f"(still running from the soak: {', '.join(self.new_threads) or 'none'}); open files: "
             f"{self.fds[0]}/{self.fds[1]}; temp files: {self.temp_files[0]}/{self.temp_files[1]}",
             f"injected: {self.faults} device and engine faults, {self.crashes} crashed turns "
             f"({self.recovered} retried by the supervisor); {self.pedal_starts} started by pedal",
@@ -88,6 +92,7 @@ def run_soak(
     temp = Path(tempfile.gettempdir())
     gc.collect()
     before = (threading.active_count(), _open_fds(), len(list(temp.iterdir())))
+    existing = set(threading.enumerate())
     log = KioskLog(io.StringIO())
     rng = random.Random(seed)
     ports = SimulatedPorts(rng, routines, journal=str(journal), log=log)
@@ -110,6 +115,7 @@ def run_soak(
     report.seconds = time.perf_counter() - started
     gc.collect()
     report.threads = (before[0], threading.active_count())
+    report.new_threads = [t.name for t in threading.enumerate() if t not in existing]
     report.fds = (before[1], _open_fds())
     report.temp_files = (before[2], len(list(temp.iterdir())))
     report.ended = sum(done for _, done in ports.sessions_done)
