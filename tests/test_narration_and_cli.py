@@ -84,6 +84,36 @@ def test_rendered_lines_are_complete(text: str, tmp_path: Path) -> None:
     r.close()
 
 
+def test_the_default_rate_does_not_depend_on_when_espeak_applies_its_settings(
+    tmp_path: Path,
+) -> None:
+    """On a loaded machine espeak-ng can still report its own 175 words a minute just
+    after the engine starts (pyttsx3's driver sets 200, and that waits in espeak-ng's
+    command queue). The renderer must not take that as its default: a fresh process
+    in which espeak-ng answers 175 renders a line as the espeak-ng command line does
+    at 200."""
+    import shutil
+
+    if shutil.which("espeak-ng") is None:  # pragma: no cover - installed by scripts/setup.sh
+        pytest.skip("espeak-ng command line not installed")
+    _renderer().close()  # skips here when the engine cannot start
+    text = "Lift your hands away gently and rest them beside the receiver."
+    late = (
+        "from pyttsx3.drivers import _espeak\n"
+        "real = _espeak.GetParameter\n"
+        "_espeak.GetParameter = lambda p, *a: 175 if p == _espeak.RATE else real(p, *a)\n"
+        "from assistant.narration.render import NarrationSettings, Pyttsx3Renderer\n"
+        "r = Pyttsx3Renderer(NarrationSettings(voice='en'))\n"
+        f"print(r.seconds({text!r}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True)
+    cli = tmp_path / "cli.wav"
+    subprocess.run(["espeak-ng", "-v", "en", "-s", "200", "-w", str(cli), text], check=True)
+    with wave.open(str(cli), "rb") as wav:
+        expected = wav.getnframes() / wav.getframerate()
+    assert float(out.stdout.split()[-1]) == pytest.approx(expected, abs=0.03)
+
+
 def test_a_faster_rate_gives_shorter_narration() -> None:
     text = "Step three of eight: friction circles on the shoulders."
     normal, fast = _renderer(), _renderer(rate=350)

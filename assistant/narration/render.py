@@ -37,7 +37,7 @@ __all__ = ["NarrationSettings", "Pyttsx3Renderer", "Rendering", "sweep_stale_fol
 class NarrationSettings:
     """How the assistant sounds."""
 
-    rate: int | None = None  # words per minute; None keeps the engine's default (~175)
+    rate: int | None = None  # words per minute; None is ``DEFAULT_RATE``
     voice: str | None = None  # an engine voice id, or a language code such as "en-us"
     volume: float = 1.0  # 0.0 to 1.0
 
@@ -158,6 +158,13 @@ def _running(pid: int) -> bool:
     return True
 
 
+#: Words per minute when none is configured: the rate pyttsx3's espeak driver starts
+#: with, and the one every measurement of the narration was made at. It used to be read
+#: back from espeak-ng when the engine started, and on a loaded machine espeak-ng could
+#: still answer its own 175 then (the driver's setting waits in its command queue):
+#: the whole session then spoke 15 % slower than measured (bench/README.md).
+DEFAULT_RATE = 200
+
 _engine: Any = None
 _defaults: dict[str, Any] = {}
 _worker: _EngineThread | None = None
@@ -208,7 +215,6 @@ def _shared_engine() -> Any:
                 f"cannot start the speech engine ({exc}); on Debian or Raspberry Pi OS "
                 "install it with: sudo apt-get install espeak-ng"
             ) from exc
-        _defaults.update(rate=engine.getProperty("rate"), volume=engine.getProperty("volume"))
         _keep_last_chunk(engine)
         _engine = engine
         atexit.register(_release_engine)
@@ -268,7 +274,7 @@ def _apply(engine: Any, settings: NarrationSettings, locale: str) -> None:
     chosen = _pick_voice(engine, settings.voice or locale)
     if chosen is not None:
         engine.setProperty("voice", chosen)
-    engine.setProperty("rate", settings.rate or _defaults["rate"])
+    engine.setProperty("rate", settings.rate or DEFAULT_RATE)
     engine.setProperty("volume", settings.volume)
     # espeak-ng queues parameter changes behind earlier work; without this flush a
     # rate change can miss the very next line
