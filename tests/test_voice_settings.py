@@ -42,13 +42,13 @@ def test_each_step_is_a_fifth_faster_or_slower_and_stops_at_the_limits() -> None
     while (step := next_delivery(d, "faster")) is not None:
         d = step
         rates.append(d.rate)
-    assert rates == [210, 250, 300, 360, 430, 450]
+    assert rates == [240, 290, 350, 420, 450]
     assert d.rate == RATE_LIMITS[1] and next_delivery(d, "faster") is None
     d, rates = Delivery(), []
     while (step := next_delivery(d, "slower")) is not None:
         d = step
         rates.append(d.rate)
-    assert rates == [145, 120] and next_delivery(d, "slower") is None
+    assert rates == [165, 140, 120] and next_delivery(d, "slower") is None
 
 
 def test_volume_steps_by_a_fifth_between_its_limits_and_keeps_the_rate() -> None:
@@ -132,13 +132,13 @@ def test_speak_faster_applies_at_once_and_is_acknowledged_in_the_new_rate() -> N
     session, log, outcome = simulate("gentle-first", [(60.0, "speak faster")])
     assert outcome == "finished"
     [change] = _voice_events(log.events)
-    assert (change.t, change.rate, change.volume, change.remembered) == (60.0, 210, 1.0, None)
-    assert isinstance(session.voice, Tunable) and session.voice.delivery == Delivery(210)
+    assert (change.t, change.rate, change.volume, change.remembered) == (60.0, 240, 1.0, None)
+    assert isinstance(session.voice, Tunable) and session.voice.delivery == Delivery(240)
     said = [e for e in log.events if isinstance(e, ev.Said) and e.t >= 60.0]
     ack, after = said[0], said[1]
     assert ack.text == P("voice.faster") and ack.t == 60.0
     # the acknowledgement itself already takes the time of the faster voice
-    assert after.t == pytest.approx(60.0 + estimate_seconds(ack.text) * 175 / 210)
+    assert after.t == pytest.approx(60.0 + estimate_seconds(ack.text) * 200 / 240)
     # the strokes are untouched
     assert session.pace == 1.0 and not any(isinstance(e, ev.Pace) for e in log.events)
 
@@ -151,15 +151,15 @@ def test_slower_alone_still_paces_the_strokes_and_leaves_the_voice() -> None:
 
 
 def test_at_the_limits_the_voice_says_so_and_does_not_change() -> None:
-    words = [*["speak faster"] * 7, *["quieter"] * 5, "louder"]
+    words = [*["speak faster"] * 6, *["quieter"] * 5, "louder"]
     _, log, _ = simulate("gentle-first", [(60.0 + 4 * i, w) for i, w in enumerate(words)])
     changes = [(e.rate, e.volume) for e in _voice_events(log.events)]
-    assert [r for r, _ in changes[:6]] == [210, 250, 300, 360, 430, 450]
-    assert [v for _, v in changes[6:]] == [0.8, 0.6, 0.4, 0.2, 0.4]
+    assert [r for r, _ in changes[:5]] == [240, 290, 350, 420, 450]
+    assert [v for _, v in changes[5:]] == [0.8, 0.6, 0.4, 0.2, 0.4]
     acks = _acks(log.events)
     assert acks.count(P("voice.fastest")) == 1
     assert acks.count(P("voice.quietest")) == 1
-    assert acks.count(P("voice.faster")) == 6 and acks.count(P("voice.louder")) == 1
+    assert acks.count(P("voice.faster")) == 5 and acks.count(P("voice.louder")) == 1
 
 
 def test_a_voice_that_cannot_change_says_not_now() -> None:
@@ -198,13 +198,13 @@ def test_the_voice_is_remembered_per_person_and_set_at_the_next_start(tmp_path: 
     say = [("whole-back", "speak faster"), ("whole-back", "quieter")]
     journal_session(path, "gentle-first", person="Sam", say=say)
     journal = open_journal(path)
-    assert learned_delivery(journal, "Sam") == Delivery(rate=210, volume=0.8)
+    assert learned_delivery(journal, "Sam") == Delivery(rate=240, volume=0.8)
     assert learned_delivery(journal, "Ana") is None
     journal.close()
     log, carry = journal_session(path, "swedish-back", person="Sam")
-    assert carry.delivery == Delivery(rate=210, volume=0.8)
+    assert carry.delivery == Delivery(rate=240, volume=0.8)
     [remembered] = _voice_events(log.events)
-    assert (remembered.rate, remembered.volume, remembered.remembered) == (210, 0.8, True)
+    assert (remembered.rate, remembered.volume, remembered.remembered) == (240, 0.8, True)
     assert remembered.t == 0.0  # before the first word is said
     # someone else starts with the voice as configured
     log, carry = journal_session(path, "gentle-first", person="Ana")
@@ -212,7 +212,7 @@ def test_the_voice_is_remembered_per_person_and_set_at_the_next_start(tmp_path: 
     # the latest word wins: slower again, remembered as it was left
     journal_session(path, "gentle-first", person="Sam", say=[("whole-back", "speak slower")])
     journal = open_journal(path)
-    assert learned_delivery(journal, "Sam") == Delivery(rate=175, volume=0.8)
+    assert learned_delivery(journal, "Sam") == Delivery(rate=200, volume=0.8)
     journal.close()
 
 
@@ -282,7 +282,7 @@ def test_the_audio_voice_renders_the_next_line_at_the_new_rate_and_volume() -> N
         fast = voice.say(text)
         assert voice.delivery == Delivery(rate=450, volume=0.4)
         assert mixer.volume == 0.4
-        # a line at 450 words per minute takes well under half the time of one at 175
+        # a line at 450 words per minute takes well under half the time of one at 200
         assert fast < 0.5 * slow
     finally:
         lines.renderer.close()

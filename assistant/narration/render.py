@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from assistant.errors import SpeechEngineError
+from assistant.narration.delivery import DEFAULT_DELIVERY
 
 __all__ = ["NarrationSettings", "Pyttsx3Renderer", "Rendering", "sweep_stale_folders"]
 
@@ -37,7 +38,7 @@ __all__ = ["NarrationSettings", "Pyttsx3Renderer", "Rendering", "sweep_stale_fol
 class NarrationSettings:
     """How the assistant sounds."""
 
-    rate: int | None = None  # words per minute; None is ``DEFAULT_RATE``
+    rate: int | None = None  # words per minute; None is the default delivery's
     voice: str | None = None  # an engine voice id, or a language code such as "en-us"
     volume: float = 1.0  # 0.0 to 1.0
 
@@ -158,13 +159,6 @@ def _running(pid: int) -> bool:
     return True
 
 
-#: Words per minute when none is configured: the rate pyttsx3's espeak driver starts
-#: with, and the one every measurement of the narration was made at. It used to be read
-#: back from espeak-ng when the engine started, and on a loaded machine espeak-ng could
-#: still answer its own 175 then (the driver's setting waits in its command queue):
-#: the whole session then spoke 15 % slower than measured (bench/README.md).
-DEFAULT_RATE = 200
-
 _engine: Any = None
 _defaults: dict[str, Any] = {}
 _worker: _EngineThread | None = None
@@ -274,7 +268,10 @@ def _apply(engine: Any, settings: NarrationSettings, locale: str) -> None:
     chosen = _pick_voice(engine, settings.voice or locale)
     if chosen is not None:
         engine.setProperty("voice", chosen)
-    engine.setProperty("rate", settings.rate or DEFAULT_RATE)
+    # the default is stated, not read back from espeak-ng when the engine starts: on a
+    # loaded machine it could still answer its own 175 then (the driver's setting waits
+    # in its command queue), and the whole session spoke 15 % slower than measured
+    engine.setProperty("rate", settings.rate or DEFAULT_DELIVERY.rate)
     engine.setProperty("volume", settings.volume)
     # espeak-ng queues parameter changes behind earlier work; without this flush a
     # rate change can miss the very next line

@@ -27,7 +27,7 @@ def rate_wpm(value: str) -> int:
     ):
         raise argparse.ArgumentTypeError(
             f"'{_short(value)}' is not a speaking rate: give words per minute, a whole number "
-            f"from {MIN_WPM} to {MAX_WPM} (175 is usual, 300 and more for screen-reader users)"
+            f"from {MIN_WPM} to {MAX_WPM} (200 by default, 300 and more for screen-reader users)"
         )
     return int(text)
 
