@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -174,11 +174,17 @@ class EchoRun:
     usage: Usage = field(default_factory=Usage)
 
 
-def narration_echo(system: System, lines: list[tuple[str, Pcm]], gap: float = 0.8) -> EchoRun:
-    """Play ``lines`` (text, audio) in turn, with pauses between, into a simulated room;
-    the system hears the microphone (and, if it can use it, what was played)."""
+def narration_echo(
+    system: System,
+    lines: list[tuple[str, Pcm]],
+    gap: float = 0.8,
+    room_settings: RoomSettings | None = None,
+) -> EchoRun:
+    """Play ``lines`` (text, audio) in turn, with pauses between, into a simulated room
+    (the default one unless ``room_settings``); the system hears the microphone (and,
+    if it can use it, what was played)."""
     mixer = Mixer()
-    room = Room(RoomSettings())
+    room = Room(room_settings or RoomSettings())
     listening = system.open(mixer)
     run = EchoRun()
     try:
@@ -197,7 +203,12 @@ def narration_echo(system: System, lines: list[tuple[str, Pcm]], gap: float = 0.
 
 
 def stop_over_narration(
-    system: System, lines: list[tuple[str, Pcm]], stops: list[Clip], *, offset: float = 3.0
+    system: System,
+    lines: list[tuple[str, Pcm]],
+    stops: list[Clip],
+    *,
+    offset: float = 3.0,
+    room_settings: RoomSettings | None = None,
 ) -> tuple[list[float | None], Usage]:
     """Each stop clip said over the narration ``lines`` (long enough to outlast it):
     seconds from the end of the word to the narration falling silent (None: missed).
@@ -211,7 +222,7 @@ def stop_over_narration(
         mixer = Mixer()
         for text, pcm in lines:
             mixer.say(text, pcm)
-        room = Room(RoomSettings(seed=j))
+        room = Room(replace(room_settings or RoomSettings(), seed=j))
         at = offset + (j % 7) * 0.23  # spread over the sentence
         room.say(at, clip.pcm)
         listening = system.open(mixer)

@@ -16,7 +16,7 @@ class Task:
     system: str
     locale: str
     kind: str  # "accuracy", "negatives", "echo" or "stop_latency"
-    set: str  # real, synth, warning, korean | oov, noise, conversation | narration
+    set: str  # real, synth, warning, korean | oov, noise, conversation | narration...
     snr: Condition = None
 
 
@@ -55,6 +55,11 @@ class Plan:
                 out += [Task(name, locale, "negatives", n) for n in ("oov", "noise")]
                 out += [Task(name, locale, "negatives", "conversation")]
                 out += [Task(name, locale, "echo", "narration")]
+            if ours:  # the echo path where it is harder: a lively room, a slower voice
+                out += [Task(name, locale, "echo", "narration-lively")]
+                out += [Task(name, locale, "stop_latency", "narration-lively")]
+                if self is FULL:
+                    out += [Task(name, locale, "echo", "narration-slower")]
             if ours or (self is FULL and name.startswith("ours")):
                 out.append(Task(name, locale, "stop_latency", "narration"))
         return out

@@ -156,7 +156,7 @@ def _gather(done: dict[Task, dict[str, Any]], plan: Plan) -> dict[str, Any]:
             hours = r["audio"] / 3600
             found = r["found"]
             stops = sum(f[2] == "stop" for f in found)
-            false[task.system]["narration"] = {
+            false[task.system][task.set] = {
                 "audio_hours": round(hours, 4), "commands": len(found), "stops": stops,
                 "per_hour": round(len(found) / hours, 1) if hours else None,
                 "stop_per_hour": round(stops / hours, 1) if hours else None,
@@ -164,7 +164,7 @@ def _gather(done: dict[Task, dict[str, Any]], plan: Plan) -> dict[str, Any]:
             }  # fmt: skip
         elif task.kind == "stop_latency":
             values = [v for v in r["latencies"] if v is not None]
-            latency[task.system]["stop_over_narration"] = {
+            latency[task.system][f"stop_over_{task.set}"] = {
                 "said": len(r["latencies"]), "caught": len(values),
                 "p50": _pct(values, 50), "p95": _pct(values, 95),
             }  # fmt: skip

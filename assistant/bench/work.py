@@ -29,8 +29,10 @@ from assistant.bench.sets import (
 )
 from assistant.bench.systems import System, available_systems
 from assistant.intents import Intent, load_vocabulary
+from assistant.narration.delivery import DEFAULT_DELIVERY, next_delivery
 from assistant.narration.render import Pyttsx3Renderer
 from assistant.routine.loader import load_routine
+from assistant.simulation.room import LIVELY_ROOM, RoomSettings
 
 __all__ = ["label", "noise_bed", "run_task"]
 
@@ -89,12 +91,32 @@ def noise_bed(root: str | None) -> Pcm | None:
     return bed
 
 
+def _slower_twice() -> int:
+    """The narration's rate after two "speak slower" steps (140 words a minute)."""
+    once = next_delivery(DEFAULT_DELIVERY, "slower")
+    twice = next_delivery(once, "slower") if once is not None else None
+    return (twice or once or DEFAULT_DELIVERY).rate
+
+
+#: Where the narration plays, and how fast, for each of the echo tasks' sets: the
+#: default room at the default rate; a livelier room (longer echo, louder speaker),
+#: where a canceller tuned in a dry room fails; and the default room with the voice
+#: slowed twice by voice command (its words last longer, and its echo with them).
+NARRATION_SETS: dict[str, tuple[RoomSettings, int | None]] = {
+    "narration": (RoomSettings(), None),
+    "narration-lively": (LIVELY_ROOM, None),
+    "narration-slower": (RoomSettings(), _slower_twice()),
+}
+
+
 @functools.cache
-def _narration(routines: tuple[str, ...]) -> list[tuple[str, Pcm]]:
-    """Every line the routines are sure to say, rendered by the real narration engine."""
+def _narration(routines: tuple[str, ...], rate: int | None = None) -> list[tuple[str, Pcm]]:
+    """Every line the routines are sure to say, rendered by the real narration engine
+    (at ``rate`` words a minute, or the default)."""
     from assistant.audio.wiring import routine_lines
 
     lines = LineAudio(Pyttsx3Renderer())
+    lines.rate = rate
     out: list[tuple[str, Pcm]] = []
     for name in routines:
         out += [(text, lines.get(text)) for text in routine_lines(load_routine(name))]
@@ -116,9 +138,10 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
             for o in outcomes
         ]
         return {"rows": rows, "audio": usage.audio, "compute": usage.compute, "wall": usage.wall}
-    lines = _narration(plan.routines)
+    room, rate = NARRATION_SETS[task.set]
+    lines = _narration(plan.routines, rate)
     if task.kind == "echo":
-        run = narration_echo(system, lines)
+        run = narration_echo(system, lines, room_settings=room)
         return {
             "found": [[f.t, f.text, label(f.intent)] for f in run.found],
             "audio": run.usage.audio,
@@ -134,7 +157,7 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
             recs = spread(corpus.select("command", {"stop"}), plan.stops)
             stops = [Clip(r.audio(), "stop", Intent("stop"), r.source) for r in recs]
         longest = sorted(lines, key=lambda line: -len(line[1]))[:3]
-        latencies, usage = stop_over_narration(system, longest, stops)
+        latencies, usage = stop_over_narration(system, longest, stops, room_settings=room)
         return {
             "latencies": latencies,
             "audio": usage.audio,
