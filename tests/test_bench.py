@@ -102,7 +102,9 @@ def test_stop_over_narration_measures_until_the_voice_is_silent(ours) -> None:  
     lines.close()
     caught = [t for t in latencies if t is not None]
     assert caught, latencies  # the echo gate loses some stops said under loud narration
-    assert all(0 < t < 0.8 + usage.compute for t in caught), caught  # audio time + compute
+    # audio time + compute; a stop may act a little before the word's last loud sample:
+    # the early look comes at the closure before the final "p" is released
+    assert all(-0.15 < t < 0.8 + usage.compute for t in caught), caught
 
 
 def test_synthesized_set_is_labelled_by_the_parser() -> None:
