@@ -147,39 +147,35 @@ def test_the_echo_canceller_reaches_a_reverberant_rooms_late_echo(
     lines.close()
 
 
+def _through_the_gate(room: Room, narration: np.ndarray) -> np.ndarray:
+    """What the recognizer gets while ``narration`` plays in ``room``: canceller, gate."""
+    from assistant.audio.echo import EchoGate
+
+    echo = EchoCanceller(gate=EchoGate())
+    outs = [
+        echo.process(room.mic(narration[i : i + BLOCK]), narration[i : i + BLOCK])
+        for i in range(0, len(narration) - BLOCK, BLOCK)
+    ]
+    echo.close()
+    return np.concatenate(outs)
+
+
 def test_the_echo_gate_passes_none_of_a_lively_rooms_echo_and_still_a_voice() -> None:
     """The narration alone, once the canceller has learned the room (3 s), gives the
     recognizer nothing but silence in the benchmark's lively room; a person saying
     "stop" over it still comes through. With the 0.128 s filter the gate passed 54 %
     of that room's residual echo, as loud as -26 dBFS, and Whisper made commands of
     it ("I feel sick", "two")."""
-    from assistant.audio.echo import EchoGate
-
     lines = line_audio()
     narration = lines.get(LONG_LINE)
-    room = Room(LIVELY_ROOM)
-    gate = EchoGate()
-    echo = EchoCanceller(gate=gate)
-    outs = [
-        echo.process(room.mic(narration[i : i + BLOCK]), narration[i : i + BLOCK])
-        for i in range(0, len(narration) - BLOCK, BLOCK)
-    ]
-    echo.close()
-    out = np.concatenate(outs)[3 * RATE :]
+    out = _through_the_gate(Room(LIVELY_ROOM), narration)[3 * RATE :]
     assert np.count_nonzero(out) < 0.01 * len(out), f"{np.count_nonzero(out) / len(out):.1%}"
 
     voice = lines.get("stop")  # the same room, a person over the same line
     room = Room(LIVELY_ROOM)
     at = 6 * RATE
     room.say(at / RATE, voice)
-    gate = EchoGate()
-    echo = EchoCanceller(gate=gate)
-    outs = [
-        echo.process(room.mic(narration[i : i + BLOCK]), narration[i : i + BLOCK])
-        for i in range(0, len(narration) - BLOCK, BLOCK)
-    ]
-    echo.close()
-    spoken = np.concatenate(outs)[at : at + len(voice)]
+    spoken = _through_the_gate(room, narration)[at : at + len(voice)]
     assert np.count_nonzero(spoken) > 0.5 * len(spoken)
     lines.close()
 
