@@ -8,7 +8,7 @@ import pytest
 from assistant.audio.earcons import EARCONS, earcon
 from assistant.audio.echo import EchoCanceller
 from assistant.audio.mixer import Mixer
-from assistant.audio.pcm import RATE, to_float
+from assistant.audio.pcm import RATE, Pcm, to_float
 from assistant.simulation.room import LIVELY_ROOM, Room, RoomSettings
 from tests.audiokit import level_db, line_audio
 
@@ -147,7 +147,7 @@ def test_the_echo_canceller_reaches_a_reverberant_rooms_late_echo(
     lines.close()
 
 
-def _through_the_gate(room: Room, narration: np.ndarray) -> np.ndarray:
+def _through_the_gate(room: Room, narration: Pcm) -> Pcm:
     """What the recognizer gets while ``narration`` plays in ``room``: canceller, gate."""
     from assistant.audio.echo import EchoGate
 
