@@ -7,6 +7,7 @@ the instruments measure what they claim, on real recordings and the real recogni
 from __future__ import annotations
 
 import importlib.metadata
+from typing import Any
 
 import numpy as np
 import pytest
@@ -131,6 +132,23 @@ def test_every_warning_phrase_is_a_warning_and_crossings_are_counted() -> None:
     assert _crossings("real", cmds) == {"commands": 3, "command_as_warning": 1}
 
 
+def test_the_echo_tasks_run_in_both_rooms_and_slowed_down_in_the_full_run() -> None:
+    from assistant.bench.plan import FULL, QUICK
+    from assistant.bench.work import NARRATION_SETS
+    from assistant.simulation.room import LIVELY_ROOM
+
+    def echo_sets(plan: Any, system: str) -> set[tuple[str, str]]:
+        tasks = plan.tasks([(system, "en")])
+        return {(t.kind, t.set) for t in tasks if t.kind in ("echo", "stop_latency")}
+
+    both = {(k, s) for k in ("echo", "stop_latency") for s in ("narration", "narration-lively")}
+    assert echo_sets(QUICK, "ours") == both
+    assert echo_sets(FULL, "ours") == both | {("echo", "narration-slower")}
+    assert echo_sets(FULL, "ours-noduck") == {("echo", "narration"), ("stop_latency", "narration")}
+    assert NARRATION_SETS["narration-lively"] == (LIVELY_ROOM, None)
+    assert NARRATION_SETS["narration-slower"][1] == 140  # two "speak slower" from 200
+
+
 def test_targets_say_which_are_met_and_by_how_much() -> None:
     results = {
         "date": "2026-11-21", "mode": "quick", "seconds": 1,
@@ -141,7 +159,9 @@ def test_targets_say_which_are_met_and_by_how_much() -> None:
             "noise": {"audio_hours": 2.0, "commands": 1, "stops": 0, "per_hour": 0.5,
                       "stop_per_hour": 0.0, "rejected": 1.0},
             "narration": {"audio_hours": 1.0, "commands": 0, "stops": 1, "per_hour": 0.0,
-                          "stop_per_hour": 1.0}}},
+                          "stop_per_hour": 1.0},
+            "narration-lively": {"audio_hours": 1.0, "commands": 2, "stops": 1,
+                                 "per_hour": 2.0, "stop_per_hour": 1.0}}},
         "latency": {"ours": {"stop_over_narration": {"p50": 0.2, "p95": 0.7, "caught": 5,
                                                      "said": 6}}},
         "real_time_factor": {"ours": 0.05}, "confusion": {}, "notes": [],
@@ -152,7 +172,9 @@ def test_targets_say_which_are_met_and_by_how_much() -> None:
     assert verdict["accuracy, real people, 12 dB (%)"]["by"] == "short by 35 pts"
     assert verdict["accuracy, real people, 6 dB (%)"]["met"] is None  # not measured
     assert verdict["false commands per hour of noise"]["met"] is True
-    assert verdict["false stops per hour (noise, talk, narration)"]["value"] == 0.33
+    assert verdict["false stops per hour (noise, talk, narration)"]["value"] == 0.5  # 2 in 4 h
+    own = verdict["commands from own narration (count, every room and rate)"]
+    assert own["value"] == 2 and own["met"] is False  # the lively room's count counts too
     assert verdict["stop latency p95 (s)"]["met"] is False
     assert verdict["stops over narration caught (%)"]["value"] == 83.3  # 5 of 6
     assert verdict["peak memory (MB)"]["by"] == "short by 50 MB"

@@ -138,6 +138,8 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
             for o in outcomes
         ]
         return {"rows": rows, "audio": usage.audio, "compute": usage.compute, "wall": usage.wall}
+    if task.kind not in ("echo", "stop_latency"):
+        raise ValueError(f"unknown task kind {task.kind!r}")
     room, rate = NARRATION_SETS[task.set]
     lines = _narration(plan.routines, rate)
     if task.kind == "echo":
@@ -148,20 +150,19 @@ def run_task(task: Task, plan: Plan, corpus_root: str | None) -> dict[str, Any]:
             "compute": run.usage.compute,
             "wall": run.usage.wall,
         }
-    if task.kind == "stop_latency":
-        stops = [c for c in _clips("real", plan, corpus_root) if c.said == "stop"]
-        corpus = _corpus(corpus_root)
-        if corpus is not None:  # more takes than the accuracy set holds
-            from assistant.bench.sets import spread
+    # stop_latency
+    stops = [c for c in _clips("real", plan, corpus_root) if c.said == "stop"]
+    corpus = _corpus(corpus_root)
+    if corpus is not None:  # more takes than the accuracy set holds
+        from assistant.bench.sets import spread
 
-            recs = spread(corpus.select("command", {"stop"}), plan.stops)
-            stops = [Clip(r.audio(), "stop", Intent("stop"), r.source) for r in recs]
-        longest = sorted(lines, key=lambda line: -len(line[1]))[:3]
-        latencies, usage = stop_over_narration(system, longest, stops, room_settings=room)
-        return {
-            "latencies": latencies,
-            "audio": usage.audio,
-            "compute": usage.compute,
-            "wall": usage.wall,
-        }
-    raise ValueError(f"unknown task kind {task.kind!r}")
+        recs = spread(corpus.select("command", {"stop"}), plan.stops)
+        stops = [Clip(r.audio(), "stop", Intent("stop"), r.source) for r in recs]
+    longest = sorted(lines, key=lambda line: -len(line[1]))[:3]
+    latencies, usage = stop_over_narration(system, longest, stops, room_settings=room)
+    return {
+        "latencies": latencies,
+        "audio": usage.audio,
+        "compute": usage.compute,
+        "wall": usage.wall,
+    }
