@@ -32,8 +32,8 @@ SCHOOLED_DB = 10.0
 #: reverberation time; whatever comes later than the filter reaches is left in the
 #: output. With 0.128 s, a living room with a 0.4 s reverberation and the speaker
 #: louder at the microphone kept only 17 dB of the echo out (27 dB in the benchmark's
-#: drier room); the gate let that residue through, and Whisper made 13 commands of
-#: 164 s of the assistant's own voice there and caught 31 of 60 stops said over it.
+#: drier room); the gate let that residue through, and Whisper made 57 commands of
+#: the four routines' narration there (1,104 s) and caught 31 of 60 stops said over it.
 #: With 0.256 s: 29 dB, no command, 46 of 60 stops; in the benchmark's room 52 to 55
 #: of 60. 0.4 s learns slower and gained nothing (bench/README.md, "Issue 14m"). Cost:
 #: under 1 % of a core here.
