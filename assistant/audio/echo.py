@@ -113,7 +113,9 @@ class EchoGate:
     0.1 s, is above ``erle_db``), or when the output is too faint to be a person
     talking (below ``residual_db`` dBFS), what is left is residual echo: the block
     is passed on as silence so that the recognizer does not make words of it. With the
-    speaker quiet, the microphone goes through untouched, as recorded.
+    speaker quiet, the microphone goes through untouched, as recorded. While the
+    canceller is still learning the room (the first ``learn_seconds`` of sound, then
+    until it has learned it, ``learn_most`` seconds at most), all of it is echo.
 
     A person talking over the voice raises the output: one block whose own enhancement
     falls ``near_db`` below the canceller's usual figure (a sound the echo cannot
@@ -142,6 +144,7 @@ class EchoGate:
         hold_seconds: float = 0.3,
         smooth_seconds: float = 0.1,
         learn_seconds: float = 2.0,
+        learn_most: float = 3.0,
         near_db: float = 20.0,
         near_hold: float = 0.5,
         near_window: int = 10,
@@ -161,6 +164,7 @@ class EchoGate:
         self.gated = 0  # blocks silenced, for diagnostics
         self.blocks = 0
         self.learn = int(learn_seconds * RATE)
+        self.learn_most = int(learn_most * RATE)
         self._heard_sound = 0  # samples of sound played so far: the canceller's schooling
         self.near_db = near_db
         self._erle_db = 0.0  # the canceller's usual enhancement, in dB (about a second's)
@@ -236,16 +240,23 @@ class EchoGate:
         if self.hearing and self.pass_heard:
             self._give_back()
             return clean
-        if self._heard_sound < self.learn:
-            echo_only = True
-        else:
-            echo_only = self._e_in > self.erle * max(self._e_out, 1.0)
+        echo_only = self._learning or self._e_in > self.erle * max(self._e_out, 1.0)
         if echo_only or self._e_out < self.residual:
             self.gated += 1
             self._keep_silenced(clean)
             return np.zeros_like(clean)
         self._silenced.clear()
         return clean
+
+    @property
+    def _learning(self) -> bool:
+        """Still learning the room: everything is echo. At least ``learn_seconds`` of
+        sound, then until the canceller has learned the room (its usual enhancement
+        as :attr:`hearing` needs it), at most ``learn_most`` seconds."""
+        if self._heard_sound < self.learn:
+            return True
+        schooled = self._erle_db >= self.near_db + SCHOOLED_DB
+        return not schooled and self._heard_sound < self.learn_most
 
     def _keep_silenced(self, clean: Pcm) -> None:
         self._silenced.append(clean.copy())
