@@ -203,6 +203,25 @@ def test_the_echo_gate_learns_until_the_canceller_has_learned_the_room() -> None
     assert not any(p for t, p in passed if t < 3.0), "passed while learning"
     assert sum(p for t, p in passed if t >= 3.1) > 10
 
+    # no echo at all (headphones): nothing to wait for once the two seconds are over,
+    # and a person speaking at 2.3 s is heard from there (a stop must not wait)
+    voices = line_audio()
+    stop = voices.get("stop")
+    voices.close()
+    room = Room(RoomSettings(echo_gain=0.0, reverb_gain=0.0))
+    at = int(2.3 * RATE)
+    room.say(at / RATE, stop)
+    gate = EchoGate()
+    out = np.concatenate(
+        [
+            gate.process(mic, mic, narration[i : i + BLOCK])
+            for i in range(0, 4 * RATE, BLOCK)
+            for mic in [room.mic(narration[i : i + BLOCK])]
+        ]
+    )
+    spoken = out[at : at + len(stop)]
+    assert np.count_nonzero(spoken) > 0.5 * len(spoken), "a voice waited for the echo to be learned"
+
 
 def test_the_echo_gate_lets_a_voice_through_and_nothing_else() -> None:
     from assistant.audio.echo import EchoGate

@@ -166,6 +166,7 @@ class EchoGate:
         self.learn = int(learn_seconds * RATE)
         self.learn_most = int(learn_most * RATE)
         self._heard_sound = 0  # samples of sound played so far: the canceller's schooling
+        self._echoed = 0  # of those, samples the microphone heard something during
         self.near_db = near_db
         self._erle_db = 0.0  # the canceller's usual enhancement, in dB (about a second's)
         self._recent: deque[float] = deque(maxlen=near_window)  # microphone block energies
@@ -227,6 +228,8 @@ class EchoGate:
         if e_ref > self.silent:
             self._since_sound = 0
             self._heard_sound += len(played)
+            if e_in > self.residual:
+                self._echoed += len(played)
         else:
             self._since_sound += len(clean)
         if self._since_sound >= self.hold:
@@ -251,12 +254,16 @@ class EchoGate:
     @property
     def _learning(self) -> bool:
         """Still learning the room: everything is echo. At least ``learn_seconds`` of
-        sound, then until the canceller has learned the room (its usual enhancement
-        as :attr:`hearing` needs it), at most ``learn_most`` seconds."""
+        sound, then, where the microphone hears an echo, until the canceller has learned
+        the room (its usual enhancement as :attr:`hearing` needs it), at most
+        ``learn_most`` seconds."""
         if self._heard_sound < self.learn:
             return True
         schooled = self._erle_db >= self.near_db + SCHOOLED_DB
-        return not schooled and self._heard_sound < self.learn_most
+        # no echo to learn (headphones, a speaker far away): the microphone heard
+        # nothing for most of the sound played, so there is nothing to wait for
+        echo = 2 * self._echoed >= self._heard_sound
+        return echo and not schooled and self._heard_sound < self.learn_most
 
     def _keep_silenced(self, clean: Pcm) -> None:
         self._silenced.append(clean.copy())
