@@ -34,7 +34,7 @@ SCHOOLED_DB = 10.0
 #: louder at the microphone kept only 17 dB of the echo out (27 dB in the benchmark's
 #: drier room); the gate let that residue through, and Whisper made 57 commands of
 #: the four routines' narration there (1,104 s) and caught 31 of 60 stops said over it.
-#: With 0.256 s: 29 dB, no command, 46 of 60 stops; in the benchmark's room 52 to 55
+#: With 0.256 s: 29 dB, no command, 46 of 60 stops; in the benchmark's room 52 to 56
 #: of 60. 0.4 s learns slower and gained nothing (bench/README.md, "Issue 14m"). Cost:
 #: under 1 % of a core here.
 TAIL_SECONDS = 0.256
