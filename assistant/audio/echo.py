@@ -34,7 +34,7 @@ SCHOOLED_DB = 10.0
 #: louder at the microphone kept only 17 dB of the echo out (27 dB in the benchmark's
 #: drier room); the gate let that residue through, and Whisper made 57 commands of
 #: the four routines' narration there (1,104 s) and caught 31 of 60 stops said over it.
-#: With 0.256 s: 29 dB, no command, 46 of 60 stops; in the benchmark's room 52 to 56
+#: With 0.256 s: 29 dB, no command, 46 of 60 stops; in the benchmark's room 52 to 55
 #: of 60. 0.4 s learns slower and gained nothing (bench/README.md, "Issue 14m"). Cost:
 #: under 1 % of a core here.
 TAIL_SECONDS = 0.256
@@ -113,9 +113,7 @@ class EchoGate:
     0.1 s, is above ``erle_db``), or when the output is too faint to be a person
     talking (below ``residual_db`` dBFS), what is left is residual echo: the block
     is passed on as silence so that the recognizer does not make words of it. With the
-    speaker quiet, the microphone goes through untouched, as recorded. While the
-    canceller is still learning the room (the first ``learn_seconds`` of sound, then
-    until it has learned it, ``learn_most`` seconds at most), all of it is echo.
+    speaker quiet, the microphone goes through untouched, as recorded.
 
     A person talking over the voice raises the output: one block whose own enhancement
     falls ``near_db`` below the canceller's usual figure (a sound the echo cannot
@@ -144,7 +142,6 @@ class EchoGate:
         hold_seconds: float = 0.3,
         smooth_seconds: float = 0.1,
         learn_seconds: float = 2.0,
-        learn_most: float = 3.0,
         near_db: float = 20.0,
         near_hold: float = 0.5,
         near_window: int = 10,
@@ -164,9 +161,7 @@ class EchoGate:
         self.gated = 0  # blocks silenced, for diagnostics
         self.blocks = 0
         self.learn = int(learn_seconds * RATE)
-        self.learn_most = int(learn_most * RATE)
         self._heard_sound = 0  # samples of sound played so far: the canceller's schooling
-        self._echoed = 0  # of those, samples the microphone heard something during
         self.near_db = near_db
         self._erle_db = 0.0  # the canceller's usual enhancement, in dB (about a second's)
         self._recent: deque[float] = deque(maxlen=near_window)  # microphone block energies
@@ -228,8 +223,6 @@ class EchoGate:
         if e_ref > self.silent:
             self._since_sound = 0
             self._heard_sound += len(played)
-            if e_in > self.residual:
-                self._echoed += len(played)
         else:
             self._since_sound += len(clean)
         if self._since_sound >= self.hold:
@@ -243,27 +236,16 @@ class EchoGate:
         if self.hearing and self.pass_heard:
             self._give_back()
             return clean
-        echo_only = self._learning or self._e_in > self.erle * max(self._e_out, 1.0)
+        if self._heard_sound < self.learn:
+            echo_only = True
+        else:
+            echo_only = self._e_in > self.erle * max(self._e_out, 1.0)
         if echo_only or self._e_out < self.residual:
             self.gated += 1
             self._keep_silenced(clean)
             return np.zeros_like(clean)
         self._silenced.clear()
         return clean
-
-    @property
-    def _learning(self) -> bool:
-        """Still learning the room: everything is echo. At least ``learn_seconds`` of
-        sound, then, where the microphone hears an echo, until the canceller has learned
-        the room (its usual enhancement as :attr:`hearing` needs it), at most
-        ``learn_most`` seconds."""
-        if self._heard_sound < self.learn:
-            return True
-        schooled = self._erle_db >= self.near_db + SCHOOLED_DB
-        # no echo to learn (headphones, a speaker far away): the microphone heard
-        # nothing for most of the sound played, so there is nothing to wait for
-        echo = 2 * self._echoed >= self._heard_sound
-        return echo and not schooled and self._heard_sound < self.learn_most
 
     def _keep_silenced(self, clean: Pcm) -> None:
         self._silenced.append(clean.copy())
