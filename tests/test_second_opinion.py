@@ -280,13 +280,8 @@ def test_a_word_tiny_rejects_is_heard_by_the_second_opinion(
     assert _heard(recognizer, pcm) == [Intent("pain", dict(VOCAB.numbers)[word])]
 
 
-def test_talk_is_not_second_guessed_but_a_short_rejected_word_is(
-    recognizer: WhisperRecognizer,
-) -> None:
-    """The second model decodes only cuts as short as a command: recorded sentences
-    of real people (no command in them) are talk."""
-    from assistant.bench.sets import contains_command
-
+def _second_decodes(recognizer: WhisperRecognizer) -> list[int]:
+    """The lengths of the audio the second model decodes from now on (it still decodes)."""
     assert recognizer.second is not None
     calls: list[int] = []
     decode = recognizer.second.decode
@@ -296,6 +291,17 @@ def test_talk_is_not_second_guessed_but_a_short_rejected_word_is(
         return decode(x, window, tokens)
 
     recognizer.second.decode = spy  # type: ignore[method-assign]
+    return calls
+
+
+def test_talk_is_not_second_guessed_but_a_short_rejected_word_is(
+    recognizer: WhisperRecognizer,
+) -> None:
+    """The second model decodes only cuts as short as a command: recorded sentences
+    of real people (no command in them) are talk."""
+    from assistant.bench.sets import contains_command
+
+    calls = _second_decodes(recognizer)
     phrases = [
         pcm for path, pcm in corpus_clips(None, 400, "phrase")
         if len(pcm) > 3 * RATE and not contains_command(_said(path), VOCAB)
@@ -307,7 +313,6 @@ def test_talk_is_not_second_guessed_but_a_short_rejected_word_is(
     word = corpus_clips("marvin", 1, "oov_word")[0][1]  # short, and not a command
     assert _heard(recognizer, word) == []
     assert calls, "a short rejected word had no second opinion"
-    assert recognizer.second.decode is spy
 
 
 def _said(path: Path) -> str:
@@ -414,15 +419,7 @@ def test_in_a_quiet_room_a_heard_command_is_not_cross_checked(
 ) -> None:
     """Where the suppressor finds no noise, tiny.en's command stands without a decode
     by base: it is rarely wrong there, and the check would only cost time."""
-    assert recognizer.second is not None
-    calls: list[int] = []
-    decode = recognizer.second.decode
-
-    def spy(x: np.ndarray, window: float = 0.0, tokens: int = 16) -> Decoded:
-        calls.append(len(x))
-        return decode(x, window, tokens)
-
-    recognizer.second.decode = spy  # type: ignore[method-assign]
+    calls = _second_decodes(recognizer)
     for name in ("2_george_0.wav", "2_george_1.wav"):  # a studio recording (FSDD)
         assert _heard(recognizer, _clip("two", "fsdd", name)) == [Intent("pain", 2)]
     assert calls == []

