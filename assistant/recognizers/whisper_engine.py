@@ -59,7 +59,7 @@ Why it is built this way (figures in ``bench/README.md``):
 * **A cross-check in noise**: under the same conditions, and where the suppressor found
   noise, a command tiny.en heard is heard by base too; another command in both of its
   views, as surely, takes its place (mostly a digit for its neighbour: a pain reading
-  one off). A stop or a warning stands (:func:`overrules`; "Issue 14o").
+  one off). A command that asks for care stands (:func:`overrules`; "Issue 14o").
 * **A shorter encoder window**: the encoder sees ``WINDOW`` seconds instead of 30
   (CTranslate2 accepts shorter inputs); per decode that is about a third of the work.
 """
