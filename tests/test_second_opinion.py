@@ -313,6 +313,7 @@ def test_talk_is_not_second_guessed_but_a_short_rejected_word_is(
     word = corpus_clips("marvin", 1, "oov_word")[0][1]  # short, and not a command
     assert _heard(recognizer, word) == []
     assert calls, "a short rejected word had no second opinion"
+    assert recognizer.second is not None  # still there: it was asked, and did not fail
 
 
 def _said(path: Path) -> str:
