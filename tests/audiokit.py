@@ -16,7 +16,7 @@ from assistant.audio.speaker import LineAudio
 from assistant.errors import SpeechEngineError
 from assistant.intents import Vocabulary
 from assistant.narration.render import Pyttsx3Renderer
-from assistant.recognizers import RecognizerError
+from assistant.recognizers import RecognizerError, settled
 from assistant.recognizers.listener import Heard, Listener
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def quiet(seconds: float, seed: int = 0) -> Pcm:
 
 def whisper_recognizer(vocabulary: Vocabulary) -> WhisperRecognizer:
     """A fresh Whisper recognizer (its clock at zero; the model is loaded once per
-    process), or a skip where the model cannot be found."""
+    process) with its second model open, or a skip where the model cannot be found."""
     from assistant.recognizers.whisper_engine import WhisperRecognizer, open_whisper
 
     try:
@@ -88,6 +88,7 @@ def whisper_recognizer(vocabulary: Vocabulary) -> WhisperRecognizer:
     except RecognizerError as exc:
         pytest.skip(f"no Whisper model here: {exc}")
     assert isinstance(opened.recognizer, WhisperRecognizer)
+    settled(opened.recognizer)  # what a test hears must not depend on a thread's speed
     return opened.recognizer
 
 

@@ -181,13 +181,13 @@ def test_listen_refuses_an_absurd_header_with_a_message(
 
 
 def _stop_take() -> np.ndarray:
-    from assistant.recognizers import open_recognizer
+    from assistant.recognizers import open_recognizer, settled
     from assistant.recognizers.listener import Listener
 
     vocab = load_vocabulary("en")
 
     def factory() -> Listener:
-        return Listener(open_recognizer(vocab).recognizer, vocab)
+        return Listener(settled(open_recognizer(vocab).recognizer), vocab)
 
     return recognized_clips("stop", 1, factory)[0]
 

@@ -141,13 +141,13 @@ def test_real_people_saying_a_number_choose_it_through_the_real_recognizer() -> 
     from the routines), then taken by the menu. A take may go unheard (the menu asks
     again); none may choose another routine. Measured: 24 or 25 of 36 chosen."""
     pytest.importorskip("faster_whisper")
-    from assistant.recognizers import RecognizerError, open_recognizer
+    from assistant.recognizers import RecognizerError, open_recognizer, settled
     from assistant.recognizers.listener import Listener
     from tests.audiokit import corpus_clips, quiet
 
     vocab = menu_vocabulary(ROUTINES)
     try:
-        recognizer = open_recognizer(vocab, "whisper").recognizer
+        recognizer = settled(open_recognizer(vocab, "whisper").recognizer)
     except RecognizerError as exc:
         pytest.skip(f"no Whisper model here: {exc}")
     right = wrong = total = 0
@@ -181,7 +181,7 @@ def test_a_spoken_title_chooses_its_routine_through_the_real_recognizer(
 ) -> None:
     """Titles said by espeak-ng's voices (real speech synthesis), heard by Whisper."""
     pytest.importorskip("faster_whisper")
-    from assistant.recognizers import RecognizerError, open_recognizer
+    from assistant.recognizers import RecognizerError, open_recognizer, settled
     from assistant.recognizers.listener import Listener
     from assistant.simulation.voices import SPEAKERS, synthesize
     from tests.audiokit import need_espeak, quiet
@@ -189,7 +189,7 @@ def test_a_spoken_title_chooses_its_routine_through_the_real_recognizer(
     need_espeak()
     vocab = menu_vocabulary(ROUTINES)
     try:
-        recognizer = open_recognizer(vocab, "whisper").recognizer
+        recognizer = settled(open_recognizer(vocab, "whisper").recognizer)
     except RecognizerError as exc:
         pytest.skip(f"no Whisper model here: {exc}")
     right = wrong = 0

@@ -19,7 +19,7 @@ import pytest
 
 from assistant.audio.pcm import Pcm, read_wav
 from assistant.intents import Intent, load_vocabulary
-from assistant.recognizers import RecognizerError, open_recognizer
+from assistant.recognizers import RecognizerError, open_recognizer, settled
 from assistant.recognizers.listener import Heard, Listener
 
 pytest.importorskip("faster_whisper")
@@ -531,7 +531,7 @@ def test_stops_said_over_the_narration_come_through_the_gate(
             gains.append((mixer.position / 16000, gain))
             mixer.duck(gain)
 
-        fresh = open_whisper(VOCAB).recognizer  # its clock starts at zero (the model is shared)
+        fresh = settled(open_whisper(VOCAB).recognizer)  # its clock starts at zero
         gate = echo_gate(fresh, duck)
         assert gate.pass_heard  # Whisper rejects what is not a command
         echo = EchoCanceller(gate=gate)

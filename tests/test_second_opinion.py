@@ -236,6 +236,38 @@ def test_finding_the_model(made: Path, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(second_model, "_homes", lambda: [changed])
     path, note = second_model.find_second_model()
     assert path is None and "models pull whisper-base" in note
+    # found without reading the weights, it is refused when it is opened
+    assert second_model.find_second_model(weights=False) == (changed, "")
+    with pytest.raises(RecognizerError, match="has changed since it was made"):
+        second_model.checked(changed)
+    assert second_model.checked(made) == made
+
+
+def test_a_changed_model_is_refused_when_opened_and_tiny_hears_alone(
+    made: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The weights are checked when the model is first needed, not at start-up: one
+    changed since it was made is then left out, with a warning, and tiny.en hears on."""
+    changed = tmp_path / second_model.FOLDER
+    shutil.copytree(made, changed)
+    with (changed / "model.bin").open("r+b") as f:
+        f.seek(-1, 2)
+        last = f.read(1)
+        f.seek(-1, 2)
+        f.write(bytes([last[0] ^ 1]))
+    monkeypatch.delenv(second_model.ENV_VAR, raising=False)
+    monkeypatch.setattr(second_model, "_homes", lambda: [changed])
+    try:
+        opened = open_whisper(VOCAB)
+    except RecognizerError as exc:
+        pytest.skip(f"no Whisper model here: {exc}")
+    recognizer = opened.recognizer
+    assert isinstance(recognizer, WhisperRecognizer)
+    assert not any("second" in n for n in opened.notes)  # not checked yet: no note
+    recognizer.settle()
+    assert recognizer.second is None
+    assert "has changed since it was made" in caplog.text
+    assert _heard(recognizer, _clip("two", "fsdd", "2_george_0.wav")) == [Intent("pain", 2)]
 
 
 def test_without_its_model_english_is_heard_and_a_note_says_why(
@@ -278,6 +310,55 @@ def test_a_word_tiny_rejects_is_heard_by_the_second_opinion(
     assert _heard(recognizer, pcm) == []  # tiny.en alone: rejected
     recognizer.second = second
     assert _heard(recognizer, pcm) == [Intent("pain", dict(VOCAB.numbers)[word])]
+
+
+def test_the_second_model_is_opened_only_when_a_word_needs_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Start-up does not open base, nor does a machine too slow to ask it (a Pi 4
+    keeps its memory and start-up time); on a fast one the first word that needs it
+    starts opening it in the background, and tiny.en hears alone meanwhile."""
+    from assistant.recognizers import whisper_engine
+    from assistant.recognizers.deferred import Deferred
+
+    path, _ = second_model.find_second_model()
+    if path is None:
+        pytest.skip("no second opinion here (run 'massage-assistant models pull whisper-base')")
+    opened_from: list[Path] = []
+
+    def opening() -> WhisperDecoder:
+        opened_from.append(path)
+        return whisper_engine._open_second(path, VOCAB)
+
+    decoder = whisper_recognizer(VOCAB).decoder
+    word = corpus_clips("marvin", 1, "oov_word")[0][1]  # short, and not a command
+    later = Deferred(opening, "base")
+    recognizer = WhisperRecognizer(decoder, VOCAB, second=later)
+    monkeypatch.setattr(whisper_engine, "SECOND_OPINION_CPU", 0.0)  # as on a Pi 4
+    assert _heard(recognizer, word) == []
+    assert not later.started and recognizer.second is None
+    monkeypatch.setattr(whisper_engine, "SECOND_OPINION_CPU", float("inf"))
+    assert _heard(recognizer, word) == []  # heard by tiny.en alone while base opens
+    assert later.started
+    recognizer.settle()
+    assert recognizer.second is not None and opened_from == [path]
+
+
+def test_start_up_does_not_open_the_second_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.recognizers import whisper_engine
+
+    def opening(path: Path, vocabulary: object) -> WhisperDecoder:
+        raise AssertionError("the second model was opened at start-up")
+
+    monkeypatch.setattr(whisper_engine, "_open_second", opening)
+    try:
+        opened = open_whisper(VOCAB)
+    except RecognizerError as exc:
+        pytest.skip(f"no Whisper model here: {exc}")
+    assert isinstance(opened.recognizer, WhisperRecognizer)
+    assert opened.recognizer.second is None
+    opened.recognizer.settle()  # now it is opened, and fails: left out, not fatal
+    assert opened.recognizer.second is None
 
 
 def _second_decodes(recognizer: WhisperRecognizer) -> list[int]:

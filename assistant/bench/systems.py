@@ -27,7 +27,7 @@ from assistant.audio.echo import EchoCanceller, EchoGate
 from assistant.audio.mixer import Mixer
 from assistant.audio.pcm import RATE, Pcm
 from assistant.intents import Intent, Vocabulary, load_vocabulary, normalize, parse
-from assistant.recognizers import Recognizer, RecognizerError, open_recognizer
+from assistant.recognizers import Recognizer, RecognizerError, open_recognizer, settled
 from assistant.recognizers.listener import DUCK_NARRATION, Listener, onset_restorer
 
 __all__ = ["Found", "Listening", "System", "available_systems"]
@@ -70,6 +70,7 @@ class _Ours:
     ) -> None:
         narration = mixer.words_between if mixer is not None else None
         ducking = mixer.duck if mixer is not None and duck else None
+        settled(recognizer)
         self.listener = Listener(recognizer, vocab, narration=narration)
         rejects = bool(getattr(recognizer, "rejects", False))
         restore = onset_restorer(recognizer) if rejects else None

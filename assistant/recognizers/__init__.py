@@ -23,6 +23,7 @@ __all__ = [
     "Recognizer",
     "RecognizerError",
     "open_recognizer",
+    "settled",
 ]
 
 
@@ -67,6 +68,16 @@ class Recognizer(Protocol):
     def flush(self) -> list[Hypothesis]:
         """The audio has ended: return the final result of any utterance under way."""
         ...
+
+
+def settled(recognizer: Recognizer) -> Recognizer:
+    """``recognizer`` with any model it would open in the background open now (Whisper
+    base): for the benchmark and tests, whose figures must not depend on a thread's
+    speed. A live session does not wait for it."""
+    settle = getattr(recognizer, "settle", None)
+    if settle is not None:
+        settle()
+    return recognizer
 
 
 #: ``engine name -> "module:function"``; the function has the signature of

@@ -34,7 +34,14 @@ from assistant.recognizers.int8_weights import FormatError, quantized, read_mode
 from assistant.recognizers.vosk_model import package_model
 from assistant.recognizers.whisper_model import is_whisper_model, verify
 
-__all__ = ["ENV_VAR", "FOLDER", "SOURCE_SHA256", "find_second_model", "pull_second_model"]
+__all__ = [
+    "ENV_VAR",
+    "FOLDER",
+    "SOURCE_SHA256",
+    "checked",
+    "find_second_model",
+    "pull_second_model",
+]
 
 ENV_VAR = "MASSAGE_WHISPER_SECOND_MODEL"
 #: The folder name the model gets under ``models/`` (or the user's cache).
@@ -178,8 +185,9 @@ def _swap_in(scratch: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _usable(folder: Path) -> bool:
-    """``folder`` holds the model as :func:`join_model` wrote it, unchanged since."""
+def _usable(folder: Path, weights: bool = True) -> bool:
+    """``folder`` holds the model as :func:`join_model` wrote it, unchanged since; with
+    ``weights`` False the weights' SHA-256 (a read of 75 MB) is left for later."""
     if not is_whisper_model(folder):
         return False
     try:
@@ -187,10 +195,21 @@ def _usable(folder: Path) -> bool:
         verify(folder, FILES_SHA256, _RELEASE, _REINSTALL)
         return bool(
             marker.get("source_sha256") == SOURCE_SHA256
-            and marker.get("model_sha256") == _sha256(folder / "model.bin")
+            and (not weights or marker.get("model_sha256") == _sha256(folder / "model.bin"))
         )
     except (OSError, ValueError, AttributeError, RecognizerError):
         return False
+
+
+def checked(folder: Path) -> Path:
+    """``folder`` once its weights are checked, when it is a model :func:`join_model`
+    made (a folder named by ``$MASSAGE_WHISPER_SECOND_MODEL`` is trusted as it is);
+    else :class:`RecognizerError`. For :func:`find_second_model` with ``weights`` False."""
+    if (folder / MARKER).exists() and not _usable(folder):
+        raise RecognizerError(
+            f"the second opinion's model in {folder} has changed since it was made (run '{_PULL}')"
+        )
+    return folder
 
 
 def pull_second_model() -> Path:
@@ -212,9 +231,10 @@ def pull_second_model() -> Path:
     raise error
 
 
-def find_second_model() -> tuple[Path | None, str]:
+def find_second_model(weights: bool = True) -> tuple[Path | None, str]:
     """The second opinion's model folder, or ``None`` and a note saying why there is
-    none (English is still heard without it)."""
+    none (English is still heard without it). ``weights`` False leaves the weights'
+    check to :func:`checked`, when the model is opened (a Pi never opens it)."""
     env = os.environ.get(ENV_VAR, "").strip()
     if env.lower() == "off":
         return None, ""
@@ -224,7 +244,7 @@ def find_second_model() -> tuple[Path | None, str]:
             return path, ""
         return None, f"${ENV_VAR} ({path}) is not a Whisper model: no second opinion"
     for home in _homes():
-        if _usable(home):
+        if _usable(home, weights):
             return home, ""
     return None, (
         f"no second opinion for rejected words: its model is not made yet or has changed "

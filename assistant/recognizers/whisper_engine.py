@@ -80,8 +80,9 @@ import numpy.typing as npt
 
 from assistant.intents import Intent, Vocabulary, normalize, parse
 from assistant.recognizers import Hypothesis, Opened, RecognizerError
+from assistant.recognizers.deferred import Deferred
 from assistant.recognizers.denoise import removed_db, voice_detector
-from assistant.recognizers.second_model import find_second_model
+from assistant.recognizers.second_model import checked, find_second_model
 from assistant.recognizers.vad import (
     CHUNK,
     ChunkFeed,
@@ -376,10 +377,16 @@ class WhisperRecognizer:
         decoder: WhisperDecoder,
         vocabulary: Vocabulary,
         detector: Callable[[Floats], float] | None = None,
-        second: WhisperDecoder | None = None,
+        second: WhisperDecoder | Deferred[WhisperDecoder] | None = None,
     ) -> None:
         self.decoder = decoder
-        self.second = second  # Whisper base, for a second opinion on rejected words
+        #: Whisper base, for a second opinion; opened when first needed (see :meth:`settle`)
+        self.second: WhisperDecoder | None = None
+        self._second_later: Deferred[WhisperDecoder] | None = None
+        if isinstance(second, Deferred):
+            self._second_later = second
+        else:
+            self.second = second
         self.vocabulary = vocabulary
         if detector is None:
             detector, note = voice_detector()
@@ -507,25 +514,39 @@ class WhisperRecognizer:
         Rejected again, it is heard a third time with less context before the word."""
         return self._hear(self.decoder, self._quieter(cut))
 
-    def _may_ask_second(self, cut: Cut) -> bool:
-        """The second model is here, the cut is a command's length, and this machine
-        decodes fast enough that the words said next need not wait long behind it."""
-        return (
-            self.second is not None
-            and cut.voiced <= SECOND_OPINION_CHUNKS
-            and self._decode_cpu <= SECOND_OPINION_CPU
-        )
+    def settle(self) -> None:
+        """Open the second model now, if it is not yet, and wait for it: for the
+        benchmark and tests, whose figures must not depend on a thread's speed. (Left
+        alone, it opens in the background the first time a word needs it.)"""
+        if self._second_later is not None:
+            self.second = self._second_later.wait()
+            self._second_later = None
+
+    def _second_for(self, cut: Cut) -> WhisperDecoder | None:
+        """The second model, when the cut is a command's length and this machine decodes
+        fast enough that the words said next need not wait long behind it. The first
+        such cut starts opening it (a slow machine never does); until it is open, tiny.en
+        hears alone."""
+        if cut.voiced > SECOND_OPINION_CHUNKS or self._decode_cpu > SECOND_OPINION_CPU:
+            return None
+        later = self._second_later
+        if self.second is None and later is not None:
+            self.second = later.get()
+            if later.settled:
+                self._second_later = None
+        return self.second
 
     def _second_opinion(self, cut: Cut) -> tuple[str, Intent | None]:
         """A short utterance tiny.en rejected in every hearing, heard by the second model
         at its stricter score: the raw audio, then the whole suppressed audio (two
         decodes at most, so that what is said next waits little; less context, as in
         the third hearing, added 2 words of 458 at 12 dB)."""
-        if self.second is None or not self._may_ask_second(cut):
+        second = self._second_for(cut)
+        if second is None:
             return "", None
         views = [cut.audio(), *self._quieter(cut)[:1]]
         try:
-            return self._hear(self.second, views, SECOND_MIN_LOGPROB)
+            return self._hear(second, views, SECOND_MIN_LOGPROB)
         except Exception as exc:  # CTranslate2 raises several kinds
             self._lose_second(exc)
             return "", None
@@ -541,19 +562,18 @@ class WhisperRecognizer:
         command in both its views, the raw one at least as sure as tiny.en was, is
         taken instead (:data:`CROSS_CHECK`). Only where the suppressor found noise: in
         a quiet room tiny.en's answers are rarely wrong, and the check would only cost."""
-        if not CROSS_CHECK or intent.name in CARE_INTENTS or self.second is None:
-            return text, intent
-        if not self._may_ask_second(cut):
+        if not CROSS_CHECK or intent.name in CARE_INTENTS:
             return text, intent
         quieter = self._quieter(cut)[:1]
-        if not quieter:
+        second = self._second_for(cut) if quieter else None
+        if second is None:
             return text, intent
         sureness = max(SECOND_MIN_LOGPROB, self._sureness)
         other: tuple[str, Intent] | None = None
         for audio, at_least in ((cut.audio(), sureness), (quieter[0], MIN_LOGPROB)):
             self.decodes += 1
             try:
-                self.last = self.second.decode(audio)
+                self.last = second.decode(audio)
             except Exception as exc:  # CTranslate2 raises several kinds
                 self._lose_second(exc)
                 return text, intent
@@ -602,6 +622,11 @@ class WhisperRecognizer:
         return [Hypothesis(text, final=True, end=self._now)]
 
 
+def _open_second(path: Path, vocabulary: Vocabulary) -> WhisperDecoder:
+    """Whisper base, its weights checked first: in the background, when first needed."""
+    return WhisperDecoder(checked(path), vocabulary)
+
+
 def open_whisper(vocabulary: Vocabulary, model: Path | None = None) -> Opened:
     """A Whisper recognizer for an English ``vocabulary``, the model found as
     :func:`find_whisper_model` says (or ``model``)."""
@@ -616,14 +641,12 @@ def open_whisper(vocabulary: Vocabulary, model: Path | None = None) -> Opened:
         raise RecognizerError(f"faster-whisper is not installed ({exc})") from exc
     path = find_whisper_model(model)
     decoder = WhisperDecoder(path, vocabulary)
-    second_path, second_note = find_second_model()
+    second_path, second_note = find_second_model(weights=False)
     notes = [second_note] if second_note else []
     second = None
     if second_path is not None:
-        try:
-            second = WhisperDecoder(second_path, vocabulary)
-        except RecognizerError as exc:
-            notes.append(f"no second opinion for rejected words ({exc})")
+        opener = functools.partial(_open_second, second_path, vocabulary)
+        second = Deferred(opener, "the second opinion (Whisper base)")
     detector, detector_note = voice_detector()
     if detector_note:
         notes.append(detector_note)
