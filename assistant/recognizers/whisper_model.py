@@ -13,6 +13,7 @@ load. It is looked for in order: ``--model DIR``, ``$MASSAGE_WHISPER_MODEL``,
 faster-whisper's own download cache. A model the person put somewhere themselves is
 trusted as it is.
 """
+
 from __future__ import annotations
 
 import os
