@@ -55,7 +55,9 @@ Why it is built this way (figures in ``bench/README.md``):
   wrote "Five." where tiny.en wrote "Fine.", "Two." for "Cool.". Alone it hears fewer
   words than tiny.en; as a second opinion it adds some (bench/README.md, "Issue 14n").
   Only for cuts as short as a command (longer talk never pays for it), and only on a
-  machine fast enough that the words said next do not wait long for it.
+  machine fast enough that the words said next do not wait long for it. It is opened in
+  the background the first time a word needs it (:mod:`.deferred`): start-up and a
+  machine too slow to ask it (a Pi 4) never pay its load and its 90 MB.
 * **A cross-check in noise**: under the same conditions, and where the suppressor found
   noise, a command tiny.en heard is heard by base too; another command in both of its
   views, as surely, takes its place (mostly a digit for its neighbour: a pain reading
