@@ -28,7 +28,7 @@ from assistant.files import written_by
 from assistant.intents import Vocabulary, load_vocabulary
 from assistant.narration.render import NarrationSettings, Pyttsx3Renderer
 from assistant.narration.voice import Voice, estimate_seconds
-from assistant.recognizers import open_recognizer
+from assistant.recognizers import open_recognizer, settled
 from assistant.recognizers.listener import Heard, Listener, echo_gate
 from assistant.routine.model import Routine
 from assistant.runner import Utterance, run_session
@@ -95,6 +95,7 @@ def listen_to_file(
     blocks = stream_wav(path)  # the header is checked now, before a model is loaded
     # sys.stderr as it is now, not as it was at import (a test may have replaced it)
     listener = open_listener(vocabulary, engine, model, err or sys.stderr)
+    settled(listener.recognizer)  # a file is read faster than said: the same answer each run
     step = 512  # samples per feed, as a microphone delivers them
     left = np.zeros(0, dtype=np.int16)
     for block in blocks:
