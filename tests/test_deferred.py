@@ -21,12 +21,30 @@ def test_nothing_is_opened_until_it_is_wanted_and_then_once() -> None:
     later = Deferred(opener, "a model")
     assert not later.started and calls == []
     assert later.get() is None  # starts opening; the caller does not wait
-    assert later.started and not later.settled
+    assert later.started
     assert later.get() is None  # still opening
     may_finish.set()
     assert later.wait() == "model"
-    assert later.settled and later.get() == "model" and later.failed is None
+    assert later.get() == "model" and later.get() == "model" and later.failed is None
     assert calls == [1]
+
+
+def test_asked_from_two_threads_at_once_it_opens_once() -> None:
+    calls: list[int] = []
+    may_finish = threading.Event()
+
+    def opener() -> int:
+        calls.append(1)
+        may_finish.wait()
+        return 7
+
+    later = Deferred(opener, "a model")
+    waiter = threading.Thread(target=later.wait)
+    waiter.start()
+    assert later.get() is None
+    may_finish.set()
+    waiter.join()
+    assert later.get() == 7 and calls == [1]
 
 
 def test_waiting_opens_it_when_nothing_asked_yet() -> None:

@@ -421,8 +421,8 @@ def test_a_tampered_package_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(whisper_model, "_package_model", lambda: fake)
     with pytest.raises(RecognizerError, match=r"is not the one released"):
         whisper_model.find_whisper_model()
-    with pytest.raises(RecognizerError, match=r"is not the one released"):
-        whisper_model.pull_whisper_model()  # nothing is made from it either
+    with pytest.raises(RecognizerError, match=r"are not the ones released.*nothing is made"):
+        whisper_model.pull_whisper_model()
     assert not (tmp_path / "made").exists()
 
 
@@ -450,6 +450,12 @@ def test_pull_makes_the_int8_model_from_the_package_and_it_decodes_the_same(
     assert marker["source_sha256"] == whisper_model.PACKAGE_SHA256["model.bin"]
     assert (made / "model.bin").stat().st_size < (package / "model.bin").stat().st_size * 0.6
     assert whisper_model.find_whisper_model() == made
+    download = tmp_path / "repo" / whisper_model.REPO_NAME  # an older download of the same
+    download.mkdir(parents=True)
+    for name in ("model.bin", "config.json", "tokenizer.json"):
+        (download / name).write_text("x")
+    assert whisper_model.find_whisper_model() == made  # the int8 weights still come first
+    shutil.rmtree(download)
     loaded, rewritten = WhisperDecoder(package, VOCAB), WhisperDecoder(made, VOCAB)
     clips = [pcm for _, pcm in corpus_clips(None, 3000)[::150]]
     assert len(clips) >= 12

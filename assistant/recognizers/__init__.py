@@ -74,9 +74,9 @@ def settled(recognizer: Recognizer) -> Recognizer:
     """``recognizer`` with any model it would open in the background open now (Whisper
     base): for the benchmark and tests, whose figures must not depend on a thread's
     speed. A live session does not wait for it."""
-    settle = getattr(recognizer, "settle", None)
-    if settle is not None:
-        settle()
+    finish = getattr(recognizer, "finish_opening", None)
+    if callable(finish):
+        finish()
     return recognizer
 
 

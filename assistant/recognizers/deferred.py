@@ -4,7 +4,9 @@ Whisper base, the second opinion, is wanted only on a machine fast enough for it
 only once a word needs it. Opened at start-up, a Raspberry Pi 4 (which never asks it)
 paid for reading and checking its 75 MB and about 90 MB of memory for the whole
 session, and every machine started later. Opened here in a thread of its own, the
-words heard meanwhile go on without it; the engine's thread never waits.
+words heard meanwhile go on without it; the engine's thread does not wait for it
+(beyond CTranslate2 holding the interpreter lock while it maps the weights, about a
+tenth of a second here).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Deferred(Generic[T]):
     def __init__(self, opener: Callable[[], T], what: str) -> None:
         self._opener = opener
         self.what = what  # named in the log when opening fails
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._value: T | None = None
         self.failed: Exception | None = None
@@ -35,18 +38,11 @@ class Deferred(Generic[T]):
         """Whether opening was asked for (a slow machine never asks)."""
         return self._thread is not None
 
-    @property
-    def settled(self) -> bool:
-        """Opened or failed: :meth:`get` gives its final answer."""
-        return self._thread is not None and not self._thread.is_alive()
-
     def get(self) -> T | None:
         """The opened thing; ``None`` while it is opening (the first call starts that)
-        or when opening failed."""
-        if self._thread is None:
-            self._start()
-            return None
-        return None if self._thread.is_alive() else self._value
+        or when opening failed. Once it has an answer, it keeps giving the same one."""
+        thread = self._start()
+        return None if thread.is_alive() else self._value
 
     def wait(self) -> T | None:
         """Open it now if needed and wait for it: for the benchmark and tests, whose
@@ -55,10 +51,11 @@ class Deferred(Generic[T]):
         return self._value
 
     def _start(self) -> threading.Thread:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._open, name=self.what, daemon=True)
-            self._thread.start()
-        return self._thread
+        with self._lock:  # asked from two threads at once, it still opens once
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._open, name=self.what, daemon=True)
+                self._thread.start()
+            return self._thread
 
     def _open(self) -> None:
         try:

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.intents import Vocabulary, load_vocabulary
-from assistant.recognizers import Hypothesis, Recognizer, RecognizerError
+from assistant.recognizers import Hypothesis, Recognizer, RecognizerError, settled
 from assistant.recognizers.vad import CHUNK, ChunkFeed, Cut, Event, SileroVad, SpeechCutter
 from assistant.recognizers.whisper_engine import WhisperDecoder, judge
 from assistant.recognizers.whisper_model import find_whisper_model
@@ -177,6 +177,11 @@ class WithEnglishStop:
     @property
     def rejects(self) -> bool:
         return bool(getattr(self.primary, "rejects", False))
+
+    def finish_opening(self) -> None:
+        """What either would open in the background, opened now (see :func:`settled`)."""
+        settled(self.primary)
+        settled(self.spotter)
 
     def accept(self, pcm: bytes) -> list[Hypothesis]:
         return _merge(self.primary.accept(pcm), self.spotter.accept(pcm))

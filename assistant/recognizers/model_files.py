@@ -9,7 +9,10 @@ start. ``massage-assistant models pull whisper`` / ``whisper-base`` (``scripts/s
 runs both; no network) make a folder with the int8 weights written out instead
 (:mod:`.int8_weights`: the same decodes), owner-only, in ``models/`` or else the user's
 cache folder; ``SOURCE.json`` there names the release and records the source's sum and
-the written file's, checked again when the folder is used.
+the written file's, checked again when the folder is used. That check finds a folder
+changed or left half-written since; the folder is its owner's alone, like the code and
+the environment beside it, which is where the weights' trust comes from (the release is
+checked against the sums pinned here before anything is made from it).
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ __all__ = [
     "MARKER",
     "PlaceUnavailable",
     "Recipe",
-    "checked",
     "file_sha256",
     "homes",
     "is_whisper_model",
@@ -57,7 +59,7 @@ def needed() -> str:
 
 
 @functools.cache
-def _sha256(path: Path, size: int, mtime: float) -> str:
+def _sha256(path: Path, identity: tuple[int, int, int, int]) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -66,9 +68,11 @@ def _sha256(path: Path, size: int, mtime: float) -> str:
 
 
 def file_sha256(path: Path) -> str:
-    """The file's SHA-256, computed once per size and time (75 MB take a moment)."""
-    stat = path.stat()
-    return _sha256(path, stat.st_size, stat.st_mtime)
+    """The file's SHA-256, computed once per version of the file (75 MB take a moment):
+    a file rewritten since, even at the same size and time, has another inode or change
+    time, which no program can set back."""
+    st = path.stat()
+    return _sha256(path, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
 
 
 def verify(folder: Path, expected: Mapping[str, str], release: str, reinstall: str) -> None:
@@ -131,9 +135,16 @@ def _ours(recipe: Recipe, folder: Path) -> bool:
 
 def make(recipe: Recipe, target: Path, weights: bytes | bytearray, files: Path) -> Path:
     """Write the model with int8 weights into ``target`` (owner-only), replacing nothing
-    until it is complete: ``weights`` are the release's float16 ``model.bin``, already
-    checked against ``recipe.source_sha256``; the other files come from ``files`` and are
-    checked here. :class:`RecognizerError` says why it cannot be done."""
+    until it is complete: ``weights`` are the release's float16 ``model.bin`` (checked
+    here, the very bytes that are rewritten), the other files come from ``files``
+    (checked too). :class:`RecognizerError` says why it cannot be done."""
+    got = hashlib.sha256(weights).hexdigest()
+    if got != recipe.source_sha256:
+        raise RecognizerError(
+            f"the weights from {files} are not the ones released in {recipe.release} "
+            f"(SHA-256 {got[:16]}..., expected {recipe.source_sha256[:16]}...); nothing "
+            f"is made from them. Reinstall: {recipe.reinstall}"
+        )
     verify(files, recipe.files_sha256, recipe.release, recipe.reinstall)
     try:
         model = quantized(read_model(weights))
@@ -185,7 +196,7 @@ def _swap_in(scratch: Path, target: Path) -> None:
 
 def usable(recipe: Recipe, folder: Path, weights: bool = True) -> bool:
     """``folder`` holds the model as :func:`make` wrote it, unchanged since; with
-    ``weights`` False the weights' SHA-256 is left for :func:`checked`."""
+    ``weights`` False the weights' SHA-256 (a read of 40 to 75 MB) is left for later."""
     if not is_whisper_model(folder):
         return False
     try:
@@ -197,16 +208,6 @@ def usable(recipe: Recipe, folder: Path, weights: bool = True) -> bool:
         )
     except (OSError, ValueError, AttributeError, RecognizerError):
         return False
-
-
-def checked(recipe: Recipe, folder: Path) -> Path:
-    """``folder`` once its weights are checked, when :func:`make` made it (a folder of
-    the person's own is trusted as it is); else :class:`RecognizerError`."""
-    if (folder / MARKER).exists() and not usable(recipe, folder):
-        raise RecognizerError(
-            f"the model in {folder} has changed since it was made (run '{recipe.pull}')"
-        )
-    return folder
 
 
 def pull(

