@@ -20,7 +20,7 @@ from assistant.recognizers import RecognizerError, settled
 from assistant.recognizers.listener import Heard, Listener
 
 if TYPE_CHECKING:
-    from assistant.recognizers.whisper_engine import WhisperRecognizer
+    from assistant.recognizers.whisper_engine import WhisperDecoder, WhisperRecognizer
 
 T = TypeVar("T")
 #: The team's shared recordings, beside the checkout; tests skip when it is absent.
@@ -78,9 +78,9 @@ def quiet(seconds: float, seed: int = 0) -> Pcm:
     return (rng.standard_normal(int(seconds * 16000)) * 20).astype(np.int16)
 
 
-def whisper_recognizer(vocabulary: Vocabulary) -> WhisperRecognizer:
-    """A fresh Whisper recognizer (its clock at zero; the model is loaded once per
-    process) with its second model open, or a skip where the model cannot be found."""
+def opened_whisper(vocabulary: Vocabulary) -> tuple[WhisperRecognizer, list[str]]:
+    """A fresh Whisper recognizer as a session opens it (the second model not open yet)
+    and its notes, or a skip where the model cannot be found."""
     from assistant.recognizers.whisper_engine import WhisperRecognizer, open_whisper
 
     try:
@@ -88,8 +88,36 @@ def whisper_recognizer(vocabulary: Vocabulary) -> WhisperRecognizer:
     except RecognizerError as exc:
         pytest.skip(f"no Whisper model here: {exc}")
     assert isinstance(opened.recognizer, WhisperRecognizer)
-    settled(opened.recognizer)  # what a test hears must not depend on a thread's speed
-    return opened.recognizer
+    return opened.recognizer, opened.notes
+
+
+def whisper_recognizer(vocabulary: Vocabulary) -> WhisperRecognizer:
+    """A fresh Whisper recognizer (its clock at zero; the model is loaded once per
+    process) with its second model open, or a skip where the model cannot be found."""
+    recognizer, _ = opened_whisper(vocabulary)
+    settled(recognizer)  # what a test hears must not depend on a thread's speed
+    return recognizer
+
+
+def assert_same_decodes(a: WhisperDecoder, b: WhisperDecoder) -> None:
+    """Two models (float16 quantized at load, and its int8 rewrite) give the same text
+    and score on real words from across the corpus."""
+    clips = [pcm for _, pcm in corpus_clips(None, 3000)[::150]]
+    assert len(clips) >= 12
+    for pcm in clips:
+        audio = np.concatenate([quiet(0.3), pcm, quiet(0.5)]).astype(np.float32) / 32768
+        x, y = a.decode(audio), b.decode(audio)
+        assert x.text == y.text
+        assert x.logprob == pytest.approx(y.logprob, abs=1e-5)
+
+
+def flip_last_byte(path: Path) -> None:
+    """A file changed in place, at the same size: one bit of its last byte flipped."""
+    with path.open("r+b") as f:
+        f.seek(-1, 2)
+        last = f.read(1)
+        f.seek(-1, 2)
+        f.write(bytes([last[0] ^ 1]))
 
 
 def heard_in(listener: Listener, audio: Pcm) -> list[Heard]:

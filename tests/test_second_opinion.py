@@ -32,7 +32,14 @@ from assistant.recognizers.whisper_engine import (
     open_whisper,
     overrules,
 )
-from tests.audiokit import corpus_clips, quiet, whisper_recognizer
+from tests.audiokit import (
+    assert_same_decodes,
+    corpus_clips,
+    flip_last_byte,
+    opened_whisper,
+    quiet,
+    whisper_recognizer,
+)
 
 VOCAB = load_vocabulary("en")
 RATE = 16000
@@ -125,14 +132,7 @@ def test_the_int8_rewrite_decodes_exactly_as_ctranslate2s_own_quantization(
                 shutil.copyfileobj(part, out, 1 << 20)
     for name in second_model.FILES_SHA256:
         shutil.copy(parts[second_model.PART1] / name, source / name)
-    loaded, rewritten = WhisperDecoder(source, VOCAB), WhisperDecoder(made, VOCAB)
-    clips = [pcm for _, pcm in corpus_clips(None, 3000)[::150]]
-    assert len(clips) >= 12
-    for pcm in clips:
-        audio = np.concatenate([quiet(0.3), pcm, quiet(0.5)]).astype(np.float32) / 32768
-        a, b = loaded.decode(audio), rewritten.decode(audio)
-        assert a.text == b.text
-        assert a.logprob == pytest.approx(b.logprob, abs=1e-5)
+    assert_same_decodes(WhisperDecoder(source, VOCAB), WhisperDecoder(made, VOCAB))
 
 
 def test_quantizing_scales_each_row_to_127_and_reads_back(tmp_path: Path) -> None:
@@ -251,20 +251,11 @@ def test_a_changed_model_is_refused_when_opened_and_tiny_hears_alone(
     changed since it was made is then left out, with a warning, and tiny.en hears on."""
     changed = tmp_path / second_model.FOLDER
     shutil.copytree(made, changed)
-    with (changed / "model.bin").open("r+b") as f:
-        f.seek(-1, 2)
-        last = f.read(1)
-        f.seek(-1, 2)
-        f.write(bytes([last[0] ^ 1]))
+    flip_last_byte(changed / "model.bin")
     monkeypatch.delenv(second_model.ENV_VAR, raising=False)
     monkeypatch.setattr(second_model, "_homes", lambda: [changed])
-    try:
-        opened = open_whisper(VOCAB)
-    except RecognizerError as exc:
-        pytest.skip(f"no Whisper model here: {exc}")
-    recognizer = opened.recognizer
-    assert isinstance(recognizer, WhisperRecognizer)
-    assert not any("second" in n for n in opened.notes)  # not checked yet: no note
+    recognizer, notes = opened_whisper(VOCAB)
+    assert not any("second" in n for n in notes)  # not checked yet: no note
     recognizer.finish_opening()
     assert recognizer.second is None
     assert "could not be opened" in caplog.text and "has changed" in caplog.text
@@ -366,12 +357,7 @@ def test_start_up_and_a_quiet_room_do_not_open_the_second_model(
         return real(vocabulary)  # type: ignore[arg-type]
 
     monkeypatch.setattr(whisper_engine, "_open_second", opening)
-    try:
-        opened = open_whisper(VOCAB)
-    except RecognizerError as exc:
-        pytest.skip(f"no Whisper model here: {exc}")
-    recognizer = opened.recognizer
-    assert isinstance(recognizer, WhisperRecognizer)
+    recognizer, _ = opened_whisper(VOCAB)
     later = recognizer._second_later
     assert later is not None and not later.started
     assert _heard(recognizer, _clip("two", "fsdd", "2_george_0.wav")) == [Intent("pain", 2)]
