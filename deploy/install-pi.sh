@@ -32,11 +32,12 @@ echo "3/5 System packages and the Python environment, with foot pedal support"
 # setup.sh waits for the apt lock that a freshly booted Pi holds for its own updates
 "$dest/scripts/setup.sh" --pedal
 
-echo "4/5 The English speech model (once, while the Pi still has a network)"
+echo "4/5 Speech models: Whisper's were made by setup; a vosk model as a fallback (network)"
 if ! "$dest/.venv/bin/massage-assistant" models pull en; then
-  echo "   No model downloaded: the kiosk listens with PocketSphinx until one is there." >&2
+  echo "   No vosk model: should Whisper fail to start, the kiosk listens with PocketSphinx." >&2
 fi
 chmod -R go+rX "$dest/models"
+"$dest/.venv/bin/massage-assistant" models show en
 
 echo "5/5 The service: started now and at every boot"
 install -m 0644 "$dest/deploy/$unit" "/etc/systemd/system/$unit"

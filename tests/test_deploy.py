@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.journal import ENV_VAR
+from assistant.recognizers.whisper_engine import THREADS_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -51,6 +52,7 @@ def test_the_kiosk_unit_runs_the_installed_program_confined_and_offline() -> Non
     assert one["UMask"] == "0077"  # every file it writes is the owner's only
     env = dict(e.split("=", 1) for e in s["Environment"])
     assert env[ENV_VAR] == "%S/massage-assistant/journal.db"
+    assert env[THREADS_ENV] == "3"  # Whisper on three of a Pi's four cores: stops act sooner
 
 
 def verify(text: str, name: str, folder: Path) -> list[str]:
