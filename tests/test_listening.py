@@ -24,7 +24,7 @@ from assistant.audio.wiring import routine_lines, simulate_with_audio
 from assistant.cli import main
 from assistant.events import EventLog
 from assistant.intents import Intent, load_vocabulary
-from assistant.recognizers import open_recognizer
+from assistant.recognizers import Hypothesis, open_recognizer
 from assistant.recognizers.listener import Heard, Listener, echo_gate
 from assistant.routine.loader import load_routine
 from assistant.runner import Utterance
@@ -96,6 +96,34 @@ def test_a_command_of_the_narrations_own_words_or_their_stems_is_echo(
     )
     intent = Intent("pain", 7) if heard == "seven" else Intent(heard)
     assert listener._judge(3.0, heard, intent, None).echo is echo
+
+
+def test_a_result_from_audio_further_back_is_checked_against_the_narration_since_then() -> None:
+    """A result that says where its audio began (a look at idle audio comes a second or
+    two after the word) is the narration's echo if the narration said anything since
+    then, in any words; said only before its audio began, the narration leaves it alone
+    (the usual check, for the result's own words over the last 1.5 s, still applies);
+    a result without a start gets the usual check only; stop is never dropped."""
+    recognizer = open_recognizer(VOCAB, "pocketsphinx").recognizer
+
+    def echo(narrated: str, at: float, said: str, start: float | None) -> bool:
+        """Whether ``said``, heard at 3 s from audio since ``start``, is dropped when the
+        narration said ``narrated`` at ``at`` seconds."""
+
+        def narration(a: int, b: int) -> set[str]:
+            return {narrated} if a <= int(at * RATE) < b else set()
+
+        listener = Listener(recognizer, VOCAB, narration=narration)
+        heard = listener._final(Hypothesis(said, final=True, end=3.0, start=start))
+        assert heard is not None and heard.intent is not None
+        return heard.echo
+
+    assert echo("slowly", 0.5, "five", start=0.0)  # any words since its start
+    assert echo("five", 2.0, "five", start=None)  # its own words, just before
+    assert not echo("slowly", 2.0, "five", start=None)
+    assert not echo("slowly", 1.6, "five", start=1.8)  # before its audio began
+    assert echo("five", 1.6, "five", start=1.8)  # ... unless it said the same word
+    assert not echo("slowly", 0.5, "stop", start=0.0)
 
 
 def test_the_whole_narration_echoed_triggers_nothing_but_stop_over_it_is_caught(

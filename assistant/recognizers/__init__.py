@@ -38,13 +38,16 @@ class Hypothesis:
     ``text`` is a phrase of the grammar (lower case, words separated by spaces) or ""
     for speech that matched nothing; ``final`` is False for a partial result that may
     still change; ``end`` is the audio time (seconds since the recognizer started)
-    at which the result was produced.
+    at which the result was produced; ``start``, when given, the time its audio began,
+    for a result taken from audio further back than usual (the echo check then looks
+    at what the narration said since then, not just in the last moment).
     """
 
     text: str
     final: bool
     end: float
     confidence: float | None = None
+    start: float | None = None
 
 
 @dataclass

@@ -147,16 +147,31 @@ class Listener:
             return Heard(self._time(h.end), "stop", Intent("stop"))
         if intent is None:
             return Heard(self._time(h.end), text, None, confidence=h.confidence)
-        return self._judge(self._time(h.end), text, intent, h.confidence)
+        since = None if h.start is None else self._time(h.start)
+        return self._judge(self._time(h.end), text, intent, h.confidence, since)
 
-    def _judge(self, t: float, text: str, intent: Intent, confidence: float | None) -> Heard:
-        """Drop a command (never stop) if the narration was saying its words just before."""
+    def _judge(
+        self,
+        t: float,
+        text: str,
+        intent: Intent,
+        confidence: float | None,
+        since: float | None = None,
+    ) -> Heard:
+        """Drop a command (never stop) if the narration was saying its words just before.
+        A result whose audio began further back (``since``: a look at audio the voice
+        detector let pass) is dropped if the narration said anything at all since then:
+        over the narration such a look hears mostly its echo, in any words ("five" from
+        a lively room's echo, bench/README.md, "Issue 14q"), while a person talking over
+        the narration is the echo gate's and the detector's to hear."""
         if self.narration is None or intent.name == "stop":
             return Heard(t, text, intent, confidence=confidence)
         end = int(t * RATE)
         sounding = self.narration(end - int(self.echo_window * RATE), end)
         spoken = set(normalize(text, self.vocabulary)) - self.vocabulary.fillers
         echo = bool(spoken) and all(_sounded(w, sounding) for w in spoken)
+        if since is not None and not echo:
+            echo = bool(self.narration(int(since * RATE), end))
         return Heard(t, text, intent, echo=echo, confidence=confidence)
 
 

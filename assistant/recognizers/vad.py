@@ -161,6 +161,7 @@ class SpeechCutter:
         self._quiet = 0  # chunks below keep, in a row
         self._hush = 0  # chunks below pause_below, in a row
         self._since_look = 0  # clear speech chunks since the last PAUSE or LONG
+        self.probability = 0.0  # the detector's speech probability for the latest chunk
 
     @property
     def in_speech(self) -> bool:
@@ -168,7 +169,7 @@ class SpeechCutter:
 
     def push(self, chunk: Floats) -> Event:
         """Feed one chunk; say what it did to the utterance under way."""
-        p = self.vad(chunk)
+        p = self.probability = self.vad(chunk)
         cut = self.cut
         if cut is None:
             self._before.append(chunk)
@@ -244,6 +245,13 @@ class SpeechCutter:
             kept = [*cut.chunks, *self._before]
             size = max(self._pre, self._before.maxlen or 0)
             self._before = deque(kept[-size:], maxlen=size)
+
+    def forget_context(self) -> None:
+        """Drop the audio kept before the next utterance: a word heard from it already
+        must not lead the next cut (and be heard twice). Not an onset the echo gate gave
+        back (:meth:`amend`), which waits there for its word to be noticed."""
+        if self.cut is None and not self._grace:
+            self._before.clear()
 
     def take(self) -> Cut | None:
         """The utterance under way, ended: the cutter waits for the next one."""

@@ -62,6 +62,10 @@ Why it is built this way (figures in ``bench/README.md``):
   noise, a command tiny.en heard is heard by base too; another command in both of its
   views, as surely, takes its place (mostly a digit for its neighbour: a pain reading
   one off). A command that asks for care stands (:func:`overrules`; "Issue 14o").
+* **A watch between utterances**: in loud noise the detector never notices some words
+  a person says plainly, so while nothing is cut, the last seconds are looked at every
+  half second, when a short sound in them has died down (:mod:`.idle_watch`), under
+  the same speed rule as the second opinion ("Issue 14q").
 * **A shorter encoder window**: the encoder sees ``WINDOW`` seconds instead of 30
   (CTranslate2 accepts shorter inputs); per decode that is about a third of the work.
 """
@@ -84,6 +88,7 @@ from assistant.intents import Intent, Vocabulary, normalize, parse
 from assistant.recognizers import Hypothesis, Opened, RecognizerError
 from assistant.recognizers.deferred import Deferred
 from assistant.recognizers.denoise import removed_db, voice_detector
+from assistant.recognizers.idle_watch import IdleWatch
 from assistant.recognizers.second_model import find_second_model
 from assistant.recognizers.vad import (
     CHUNK,
@@ -196,6 +201,14 @@ SECOND_OPINION_CPU = 0.3
 #: 6 dB into a wrong one (bench/README.md, "Issue 14o"). Never away from a command that
 #: asks for care, never into a warning (:func:`overrules`).
 CROSS_CHECK = True
+#: Look at the audio the voice detector let pass, for words it never noticed
+#: (:mod:`.idle_watch`): on the bench's real people 383 to 388 right at 12 dB, 338 to 355
+#: at 6 dB, still no command from noise, talk or the narration (bench/README.md, "Issue
+#: 14q"). Only where :data:`SECOND_OPINION_CPU` allows.
+WATCH = True
+#: Seconds after a look heard a command during which a cut's result that says the same
+#: is taken for the same word, noticed late by the detector (its tail), and dropped.
+TWICE_SECONDS = 1.5
 _THIRD_HEARING_CHUNKS = round(THIRD_HEARING_CONTEXT * RATE / CHUNK)  # 9 chunks: 0.29 s
 
 Floats = npt.NDArray[np.float32]
@@ -407,6 +420,11 @@ class WhisperRecognizer:
         self._amended_at = -1  # samples fed when the echo gate last gave back an onset
         self.decodes = 0  # for the benchmark: how often the model ran
         self._decode_cpu = 0.0  # processor time of the latest whole decode (s)
+        self._decode_cpu_known = False  # a whole decode has been timed
+        self._look_cpu = 0.0  # processor time of the latest look at idle audio (s)
+        self._watched: tuple[float, Intent] | None = None  # when a look heard what
+        #: the audio the detector let pass, for a look now and then (:mod:`.idle_watch`)
+        self.watch = IdleWatch()
         self._sureness = float("-inf")  # mean log-probability of the latest command heard
         self.last: Decoded | None = None  # the latest decode, for diagnostics
 
@@ -424,10 +442,57 @@ class WhisperRecognizer:
         for chunk in self._feed.chunks(pcm):
             event = self.cutter.push(chunk)
             if event is Event.END:
-                out += self._finish()
+                out += self._once(self._finish())
             elif event is not Event.NONE:
-                out += self._look()
+                out += self._once(self._look())
+            if self.cutter.in_speech or event is Event.END:
+                self.watch.clear()  # what the detector cut is judged as a cut
+                continue
+            window = self.watch.push(chunk, self.cutter.probability)
+            if window is not None and self._may_watch():
+                out += self._look_idle(window)
         return out
+
+    def _once(self, heard: list[Hypothesis]) -> list[Hypothesis]:
+        """A cut's result dropped when it repeats the command a look heard just before
+        (:data:`TWICE_SECONDS`): the detector may notice a word's tail after the look
+        heard the word."""
+        if self._watched is None or not heard:
+            return heard
+        at, intent = self._watched
+        if self._now - at > TWICE_SECONDS:
+            self._watched = None
+            return heard
+        return [h for h in heard if parse(h.text, self.vocabulary) != intent]
+
+    def _may_watch(self) -> bool:
+        """Looks at idle audio only on a machine shown fast enough (a whole decode, and
+        the latest look, in ``SECOND_OPINION_CPU`` or less): a Pi 4 never looks, and
+        elsewhere a stop waits behind a look no longer than that (0.05-0.1 s here)."""
+        slowest = max(self._decode_cpu, self._look_cpu)
+        return WATCH and self._decode_cpu_known and slowest <= SECOND_OPINION_CPU
+
+    def _look_idle(self, window: Floats) -> list[Hypothesis]:
+        """A word the voice detector let pass (:mod:`.idle_watch`), decoded once and
+        judged by the rules of a cut's decode (no further hearing, opinion or
+        cross-check: a look costs one decode). A warning is not taken from it (in noise
+        tiny.en writes the prompt's "I feel sick." for a digit the detector missed).
+        Heard, its audio is forgotten and the watch rests a moment, so that neither the
+        next look nor the next cut hears the word again; the result says where its audio
+        began, for the listener's echo check (a look comes a second or two after the
+        word)."""
+        self.decodes += 1
+        started = time.process_time()
+        self.last = self.decoder.decode(window)
+        self._look_cpu = time.process_time() - started
+        text, intent = judge(self.last, self.vocabulary)
+        if intent is None or intent.name == "warning":
+            return []
+        self.watch.clear(rest=True)
+        self.cutter.forget_context()
+        self._watched = (self._now, intent)
+        start = self._now - len(window) / RATE
+        return [Hypothesis(text, final=True, end=self._now, start=start)]
 
     def amend(self, pcm: bytes) -> None:
         """The last ``pcm``'s length of audio fed was silenced by the echo gate before it
@@ -461,6 +526,7 @@ class WhisperRecognizer:
         started = time.process_time()
         self.last = self.decoder.decode(cut.audio())
         self._decode_cpu = time.process_time() - started
+        self._decode_cpu_known = True
         text, intent = judge(self.last, self.vocabulary)
         self._sureness = self.last.logprob
         self._looked = (upto, text, intent, self._sureness)
