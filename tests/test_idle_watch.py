@@ -243,19 +243,42 @@ def test_a_look_that_heard_a_command_forgets_what_was_kept_for_the_next() -> Non
     assert len(recognizer.cutter._before) == 0
 
 
-def test_a_cut_saying_what_a_look_just_heard_is_not_reported_twice() -> None:
-    """A real "five" heard by a look; the detector then cuts the word's tail and Whisper
-    says "five" again within the next moment: dropped. Another command passes, and so
-    does the same one said again later."""
+def test_the_tail_of_a_word_a_look_gave_is_not_reported_again() -> None:
+    """The listener, after a look's "five" (a result with a start): the same command or
+    nothing understood within 1.5 s is the detector's late cut of the word's tail, and
+    dropped; another command passes, and so does "five" said again later. A look's
+    result dropped as the narration's echo does not hide a person's next command."""
     from assistant.recognizers import Hypothesis
+    from assistant.recognizers.listener import TWICE_SECONDS, Listener
 
     recognizer = whisper_recognizer(VOCAB)
-    recognizer._decode_cpu_known = True
-    five = floats(spread_clips("five", 1)[0])
-    window = np.concatenate([floats(quiet(1.0, seed=6)), five, floats(quiet(0.5, seed=7))])
-    assert [h.text for h in recognizer._look_idle(window)] == ["five"]
-    now = recognizer._now
-    again = [Hypothesis("five", final=True, end=now), Hypothesis("stop", final=True, end=now)]
-    assert [h.text for h in recognizer._once(again)] == ["stop"]
-    recognizer.accept(pcm(floats(quiet(2.0, seed=15))))  # time passes, nothing said
-    assert [h.text for h in recognizer._once(again)] == ["five", "stop"]
+
+    def said(text: str, at: float, start: float | None = None) -> Hypothesis:
+        return Hypothesis(text, final=True, end=at, start=start)
+
+    listener = Listener(recognizer, VOCAB)
+    assert [h.text for h in listener._take([said("five", 3.0, start=0.5)])] == ["five"]
+    tail = [said("five", 3.5), said("", 3.6), said("stop", 3.7)]
+    assert [h.text for h in listener._take(tail)] == ["stop"]
+    later = 3.0 + TWICE_SECONDS + 0.1
+    assert [h.text for h in listener._take([said("five", later)])] == ["five"]
+
+    def narration(a: int, b: int) -> set[str]:
+        return {"slowly"} if a <= RATE < b else set()  # said at 1 s
+
+    over = Listener(recognizer, VOCAB, narration=narration)
+    assert over._take([said("five", 3.0, start=0.5)]) == []  # the look heard the echo
+    assert [h.text for h in over._take([said("five", 3.5)])] == ["five"]
+
+
+def test_a_slow_look_is_judged_again_by_the_next_decode() -> None:
+    """A look that took longer than the limit (a busy moment) stops the looks until the
+    next whole decode of a real word shows the machine fast again."""
+    recognizer = whisper_recognizer(VOCAB)
+    yes = np.concatenate([quiet(0.5), spread_clips("yes", 1)[0], quiet(1.5)])
+    assert hearing(recognizer, yes) == ["yes"]
+    assert recognizer._may_watch()
+    recognizer._look_cpu = whisper_engine.SECOND_OPINION_CPU + 1.0
+    assert not recognizer._may_watch()
+    assert hearing(recognizer, yes) == ["yes"]
+    assert recognizer._may_watch()

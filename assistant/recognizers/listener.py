@@ -40,6 +40,10 @@ NarrationWords = Callable[[int, int], set[str]]
 #: at any sound the echo cannot explain). On: in the benchmark's stop-over-narration
 #: test it caught 19 of 24 stops against 6 of 16 without (bench/README.md).
 DUCK_NARRATION = True
+#: Seconds after a command from a look at idle audio (a result with a ``start``) during
+#: which the same command, or nothing understood, is taken for the tail of the same
+#: word, which the voice detector may notice after the look heard the word, and dropped.
+TWICE_SECONDS = 1.5
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ class Listener:
         self.dropped: list[Heard] = []  # echoes, kept for diagnostics and the benchmark
         self.duck = duck  # the narration's gain control (Mixer.duck), if any
         self._ducked = False
+        #: (time, command) of the latest command a look at idle audio gave
+        self._looked: tuple[float, Intent] | None = None
 
     def feed(self, pcm: Pcm) -> list[Heard]:
         """Feed a block; return the commands (and rejections) it completed."""
@@ -116,13 +122,27 @@ class Listener:
         out: list[Heard] = []
         for h in hyps:
             heard = self._final(h) if h.final else self._partial(h)
-            if heard is None:
+            if heard is None or self._twice(heard):
                 continue
             if heard.echo:
                 self.dropped.append(heard)
             else:
                 out.append(heard)
+                if h.start is not None and heard.intent is not None:
+                    self._looked = (heard.t, heard.intent)
         return out
+
+    def _twice(self, heard: Heard) -> bool:
+        """Whether ``heard`` is the tail of a word a look at idle audio has just given
+        (:data:`TWICE_SECONDS`): the same command again, or nothing understood (a
+        "not understood" right after acting on the word would only confuse)."""
+        if self._looked is None:
+            return False
+        at, intent = self._looked
+        if heard.t - at > TWICE_SECONDS:
+            self._looked = None
+            return False
+        return heard.intent is None or heard.intent == intent
 
     def _partial(self, h: Hypothesis) -> Heard | None:
         if self._stop_sent:

@@ -206,9 +206,6 @@ CROSS_CHECK = True
 #: at 6 dB, still no command from noise, talk or the narration (bench/README.md, "Issue
 #: 14q"). Only where :data:`SECOND_OPINION_CPU` allows.
 WATCH = True
-#: Seconds after a look heard a command during which a cut's result that says the same
-#: is taken for the same word, noticed late by the detector (its tail), and dropped.
-TWICE_SECONDS = 1.5
 _THIRD_HEARING_CHUNKS = round(THIRD_HEARING_CONTEXT * RATE / CHUNK)  # 9 chunks: 0.29 s
 
 Floats = npt.NDArray[np.float32]
@@ -422,7 +419,6 @@ class WhisperRecognizer:
         self._decode_cpu = 0.0  # processor time of the latest whole decode (s)
         self._decode_cpu_known = False  # a whole decode has been timed
         self._look_cpu = 0.0  # processor time of the latest look at idle audio (s)
-        self._watched: tuple[float, Intent] | None = None  # when a look heard what
         #: the audio the detector let pass, for a look now and then (:mod:`.idle_watch`)
         self.watch = IdleWatch()
         self._sureness = float("-inf")  # mean log-probability of the latest command heard
@@ -442,9 +438,9 @@ class WhisperRecognizer:
         for chunk in self._feed.chunks(pcm):
             event = self.cutter.push(chunk)
             if event is Event.END:
-                out += self._once(self._finish())
+                out += self._finish()
             elif event is not Event.NONE:
-                out += self._once(self._look())
+                out += self._look()
             if self.cutter.in_speech or event is Event.END:
                 self.watch.clear()  # what the detector cut is judged as a cut
                 continue
@@ -452,18 +448,6 @@ class WhisperRecognizer:
             if window is not None and self._may_watch():
                 out += self._look_idle(window)
         return out
-
-    def _once(self, heard: list[Hypothesis]) -> list[Hypothesis]:
-        """A cut's result dropped when it repeats the command a look heard just before
-        (:data:`TWICE_SECONDS`): the detector may notice a word's tail after the look
-        heard the word."""
-        if self._watched is None or not heard:
-            return heard
-        at, intent = self._watched
-        if self._now - at > TWICE_SECONDS:
-            self._watched = None
-            return heard
-        return [h for h in heard if parse(h.text, self.vocabulary) != intent]
 
     def _may_watch(self) -> bool:
         """Looks at idle audio only on a machine shown fast enough (a whole decode, and
@@ -479,8 +463,8 @@ class WhisperRecognizer:
         tiny.en writes the prompt's "I feel sick." for a digit the detector missed).
         Heard, its audio is forgotten and the watch rests a moment, so that neither the
         next look nor the next cut hears the word again; the result says where its audio
-        began, for the listener's echo check (a look comes a second or two after the
-        word)."""
+        began, for the listener (its echo check looks that far back, and it drops the
+        detector's late cut of the same word's tail)."""
         self.decodes += 1
         started = time.process_time()
         self.last = self.decoder.decode(window)
@@ -490,7 +474,6 @@ class WhisperRecognizer:
             return []
         self.watch.clear(rest=True)
         self.cutter.forget_context()
-        self._watched = (self._now, intent)
         start = self._now - len(window) / RATE
         return [Hypothesis(text, final=True, end=self._now, start=start)]
 
@@ -527,6 +510,7 @@ class WhisperRecognizer:
         self.last = self.decoder.decode(cut.audio())
         self._decode_cpu = time.process_time() - started
         self._decode_cpu_known = True
+        self._look_cpu = 0.0  # a slow look (a busy moment) is judged again by this one
         text, intent = judge(self.last, self.vocabulary)
         self._sureness = self.last.logprob
         self._looked = (upto, text, intent, self._sureness)
