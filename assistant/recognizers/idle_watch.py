@@ -8,14 +8,15 @@ utterance is under way, the last few seconds are looked at now and then
 (:class:`IdleWatch`), and Whisper judges them as it judges a cut.
 
 A look is taken only where a word may have been said and finished (:func:`word_ended`):
-the window's loudest moment stands out from its last part. Looks at a word still being
-said wrote other words ("pause", "next" for the start of a digit), five times in 458 at
-12 dB. Nor is a look taken at audio the echo gate silenced: the watch starts afresh
-after it (a look needs a second of audio), since while the assistant speaks, what the gate lets
-through is mostly its own echo, and a person talking over it is the gate's and the
-detector's to hear. (What a look hears says where its audio began, and the listener
-drops it when the narration said anything since: in a lively room, looks over the
-narration took eleven commands from its echo, four with the gate's silence alone.)
+the window's loudest moment stands out from its last part (looks at a word still being
+said wrote other words, "pause" or "next" for the start of a digit, five times in 458
+at 12 dB), and its loud part is no longer than a command (a running tap that stopped
+gave "No."). Nor is a look taken at audio the echo gate silenced: the watch starts
+afresh after it, since what the gate lets through while the assistant speaks is mostly
+its own echo, and a person talking over it is the gate's and the detector's to hear.
+(What a look hears says where its audio began, and the listener drops it when the
+narration said anything since: in a lively room, looks over the narration took eleven
+commands from its echo, four with the gate's silence alone.)
 Figures: bench/README.md, "Issue 14q".
 """
 
