@@ -11,6 +11,7 @@ benchmark (bench/README.md, "Issue 14i") measures the same on the full real set.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -33,8 +34,10 @@ pytest.importorskip("faster_whisper")
 from assistant.recognizers.vad import CHUNK, Event, SileroVad, SpeechCutter
 from assistant.recognizers.whisper_engine import (
     CUT,
+    ENDING_BUDGET,
     SECOND_HEARING_DB,
     THIRD_HEARING_CONTEXT,
+    WhisperDecoder,
     WhisperRecognizer,
     open_whisper,
 )
@@ -343,6 +346,18 @@ def buried_yes() -> tuple[list[float], np.ndarray, np.ndarray]:
     return probs, clean, np.clip(noise, -1, 1)
 
 
+def voice_across_the_room() -> tuple[list[float], np.ndarray, np.ndarray]:
+    """:func:`buried_yes`, with someone across the room saying "Marvin" just before
+    the person's "yes", ending where the third hearing's shorter context begins."""
+    probs, clean, noise = buried_yes()
+    marvin = to_float(spread_clips("marvin", 2, "oov_word")[1])[-8000:]
+    word = probs.index(0.9) * CHUNK
+    ends = word - (round(THIRD_HEARING_CONTEXT * 16000 / CHUNK) + 1) * CHUNK
+    across = clean.copy()
+    across[ends - len(marvin) : ends] += 0.5 * marvin
+    return probs, across, noise
+
+
 def pcm(x: np.ndarray) -> bytes:
     return from_float(x).tobytes()
 
@@ -374,12 +389,7 @@ def test_a_word_after_a_voice_across_the_room_is_heard_with_less_context() -> No
     third, with 0.3 s of context instead of 0.8 s, hears the "yes" alone."""
     vocab = load_vocabulary("en")
     decoder = whisper_recognizer(vocab).decoder
-    probs, clean, noise = buried_yes()
-    marvin = to_float(spread_clips("marvin", 2, "oov_word")[1])[-8000:]
-    word = probs.index(0.9) * CHUNK
-    ends = word - (round(THIRD_HEARING_CONTEXT * 16000 / CHUNK) + 1) * CHUNK
-    across = clean.copy()
-    across[ends - len(marvin) : ends] += 0.5 * marvin
+    probs, across, noise = voice_across_the_room()
     got, decodes = {}, {}
     for name, heard in (("across", across), ("none", None)):
         engine = WhisperRecognizer(decoder, vocab, detector=scripted_ears(probs, heard))
@@ -387,6 +397,43 @@ def test_a_word_after_a_voice_across_the_room_is_heard_with_less_context() -> No
         decodes[name] = engine.decodes
     assert got == {"across": ["yes"], "none": []}, got
     assert decodes["across"] == decodes["none"] + 2, decodes  # the second, then the third
+
+
+class Timed:
+    """The real decoder, each decode taking ``seconds`` of a virtual clock: a machine
+    of that speed, as the engine's budget sees it."""
+
+    def __init__(self, decoder: WhisperDecoder, seconds: float) -> None:
+        self.decoder, self.seconds, self.now = decoder, seconds, 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def decode(self, *args: Any) -> Any:
+        self.now += self.seconds
+        return self.decoder.decode(*args)
+
+
+@pytest.mark.parametrize(("seconds", "more"), [(0.0, 2), (1.0, 2), (1.2, 1), (2.0, 0)])
+def test_further_hearings_keep_within_the_ending_budget(seconds: float, more: int) -> None:
+    """The word of the test above needs its third hearing. Where a decode takes 1 s,
+    three fit in ``ENDING_BUDGET`` (3 s) and it is heard; at 1.2 s the third would end
+    at 3.6 s, so it is not asked and the word is lost; at 2 s (a Pi 4 on one thread)
+    there is no second hearing at all. A stop said next waits no longer behind it."""
+    assert ENDING_BUDGET == 3.0
+    vocab = load_vocabulary("en")
+    decoder = whisper_recognizer(vocab).decoder
+    probs, across, noise = voice_across_the_room()
+    got, decodes = {}, {}
+    for name, heard in (("across", across), ("none", None)):
+        timed = Timed(decoder, seconds)
+        engine = WhisperRecognizer(
+            timed, vocab, detector=scripted_ears(probs, heard), clock=timed.clock
+        )  # type: ignore[arg-type]
+        got[name] = [h.text for h in engine.accept(pcm(noise)) + engine.flush() if h.text]
+        decodes[name] = engine.decodes
+    assert got == {"across": ["yes"] if more == 2 else [], "none": []}, got
+    assert decodes["across"] == decodes["none"] + more, decodes
 
 
 def test_an_onset_the_echo_gate_gave_back_is_not_heard_a_second_time() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.audio.live import AudioLink, DeviceError, LiveListening
+from assistant.audio.live import QUEUE_SECONDS, AudioLink, DeviceError, LiveListening
 from assistant.audio.mixer import Mixer
 from assistant.intents import load_vocabulary
 from assistant.recognizers import open_recognizer
@@ -71,7 +71,7 @@ class Card:
 
 def _speak(stream: FakeStream, clip: np.ndarray, link: AudioLink) -> None:
     """Push a recording through the callback, no faster than the listener takes it
-    (a real card delivers in real time; a burst would overflow the one-second queue)."""
+    (a real card delivers in real time; a long burst would overflow the queue)."""
     pcm = np.concatenate([quiet(0.3), clip, quiet(1.0)])
     for i in range(0, len(pcm) - BLOCK, BLOCK):
         stream.push(pcm[i : i + BLOCK])
@@ -129,6 +129,112 @@ def test_missing_then_unplugged_microphone_is_reported_and_reopened() -> None:
         assert heard[1].t > heard[0].t
         assert link.dropped == 0
     finally:
+        live.stop()
+
+
+def test_a_stop_said_while_the_listener_is_busy_is_heard_late_not_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The listening thread can be held seconds by one utterance's end (the Whisper
+    engine's budget is 3 s; one decode on a Pi 4 takes 2 s); here it is held by the
+    session taking a real "stop". A stop said meanwhile waits in the queue, up to
+    ``QUEUE_SECONDS`` of audio, and is heard once the thread is free. Only a thread
+    further behind loses audio, the oldest first, so that it answers what is said now;
+    the log says how much, once a minute at most."""
+    vocab = load_vocabulary("en")
+
+    def make() -> Listener:
+        return Listener(open_recognizer(vocab, "pocketsphinx").recognizer, vocab)
+
+    stop = recognized_clips("stop", 1, make)[0]
+    clock = [0.0]
+    card = Card(missing=0)
+    link = AudioLink(Mixer(), factory=card.factory, now=lambda: clock[0], silent_after=3600)
+    blocks, done = link.blocks, link.blocks.all_tasks_done
+    heard: list[Heard] = []
+    held = [False]
+    free = threading.Semaphore(0)
+
+    def on_heard(h: Heard) -> None:  # the thread is held here until the test frees it
+        heard.append(h)
+        with done:
+            held[0] = True
+            done.notify_all()
+        free.acquire()
+
+    live = LiveListening(
+        link, make(), on_heard=on_heard, on_fault=print, on_restored=lambda: None
+    )  # fmt: skip
+    caplog.set_level("WARNING", logger="assistant.audio.live")
+    live.start()
+    stream = card.wait_for(1)
+
+    def cut(pcm: np.ndarray) -> list[np.ndarray]:
+        return [pcm[i : i + BLOCK] for i in range(0, len(pcm) - BLOCK + 1, BLOCK)]
+
+    said = cut(np.concatenate([quiet(0.3), stop, quiet(1.5)]))
+    pushed = [0]  # samples the card has delivered
+
+    def push(block: np.ndarray) -> None:
+        stream.push(block)
+        pushed[0] += len(block)
+
+    def say_until_held() -> None:
+        """A stop at a real card's pace (the thread keeps up) until it is heard."""
+        for block in said:
+            push(block)
+            with done:
+                assert done.wait_for(lambda: held[0] or not blocks.unfinished_tasks, WAIT)
+        assert held[0], "the stop is heard"
+
+    def meanwhile(count: int, with_stop: bool = False) -> list[np.ndarray]:
+        """``count`` blocks arrive while the thread is held (a stop first, if asked);
+        then it is freed. What was waiting, then what arrived, in order."""
+        pcm = np.concatenate([*(said if with_stop else []), *[quiet(1.0)] * 10])
+        arriving = cut(pcm)[:count]
+        assert len(arriving) == count
+        waiting = [mic for mic, _ in blocks.queue]
+        for block in arriving:
+            push(block)
+        held[0] = False
+        free.release()
+        return waiting + arriving
+
+    try:
+        say_until_held()
+        meanwhile(blocks.maxsize - blocks.qsize(), with_stop=True)  # the queue just holds it
+        assert link.dropped == 0 and blocks.maxsize * BLOCK / 16000 >= QUEUE_SECONDS - 0.05
+        with done:  # the thread works through the queue and hears the second stop
+            assert done.wait_for(lambda: held[0], WAIT)
+        assert len(heard) == 2 and not caplog.records
+
+        over = 30
+        audio = meanwhile(blocks.maxsize - blocks.qsize() + over)
+        assert link.dropped == over * BLOCK
+        kept = [mic for mic, _ in blocks.queue]
+        assert all(map(np.array_equal, kept, audio[over:])), "the oldest are lost"
+        blocks.join()
+        assert [r.getMessage() for r in caplog.records] == [
+            f"the listener fell behind: {over * BLOCK / 16000:.1f} s of audio lost"
+        ]
+        say_until_held()  # held again, audio lost again: the log is not told again
+        meanwhile(blocks.maxsize - blocks.qsize() + over)
+        blocks.join()
+        assert len(caplog.records) == 1, "once a minute at most"
+        clock[0] = 61.0
+        say_until_held()
+        meanwhile(blocks.maxsize - blocks.qsize() + over)
+        blocks.join()
+        assert len(caplog.records) == 2
+        ends = (pushed[0] + len(quiet(0.3)) + len(stop)) / 16000
+        say_until_held()
+        assert len(heard) == 5
+        # its time is true to the audio, the lost seconds counted (the words after a
+        # loss are still timed against the narration, for the echo check)
+        assert abs(heard[-1].t - ends) < 0.3, (heard[-1].t, ends)
+        assert all(h.intent is not None and h.intent.name == "stop" for h in heard)
+    finally:
+        free.release(10)
         live.stop()
 
 

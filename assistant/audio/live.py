@@ -26,11 +26,17 @@ from assistant.audio.pcm import RATE, Pcm
 from assistant.errors import AssistantError
 from assistant.recognizers.listener import Heard, Listener
 
-__all__ = ["AudioLink", "DeviceError", "LiveListening", "open_sounddevice"]
+__all__ = ["QUEUE_SECONDS", "AudioLink", "DeviceError", "LiveListening", "open_sounddevice"]
 
 log = logging.getLogger(__name__)
 
 BLOCK = 512  # 32 ms at 16 kHz: stop silences the voice within this
+#: Seconds of audio the queue holds while the listening thread is busy. The end of a
+#: rejected word in noise holds it up to the recognizer's budget (3 s; one 2 s decode on
+#: a Pi 4 on one thread, more while a person keeps talking): a stop said meanwhile is
+#: heard late rather than lost. Only a machine that never catches up loses audio, the
+#: oldest first, so that it answers what is said now. 6 s of both sides is 384 kB.
+QUEUE_SECONDS = 6.0
 
 
 class DeviceError(AssistantError):
@@ -108,8 +114,8 @@ class AudioLink:
         self.output_device = output_device
         self.block = block
         self.factory = factory
-        # about one second: a machine too busy to keep up loses old audio, not new commands
-        self.blocks: queue.Queue[tuple[Pcm, Pcm]] = queue.Queue(maxsize=max(4, RATE // block))
+        size = max(4, round(QUEUE_SECONDS * RATE / block))
+        self.blocks: queue.Queue[tuple[Pcm, Pcm]] = queue.Queue(maxsize=size)
         self.dropped = 0  # samples of microphone audio lost that way
         self.round_trip = 0.0  # seconds from a block's capture to the playing of its partner
         self.failed = threading.Event()
@@ -196,6 +202,8 @@ class LiveListening:
         self._threads: list[threading.Thread] = []
         self.attempts = 0
         self._delay = np.zeros(0, dtype=np.int16)  # speaker audio not yet heard back
+        self._lost = 0  # samples lost since the log last said so
+        self._lost_told = float("-inf")  # when it did
 
     def start(self) -> None:
         """Open the device (reporting a fault if it cannot) and start both threads."""
@@ -206,27 +214,30 @@ class LiveListening:
 
     def stop(self) -> None:
         self._quit.set()
-        self.link.blocks.put((np.zeros(0, np.int16), np.zeros(0, np.int16)))
+        with contextlib.suppress(queue.Full):  # a full queue wakes the thread all the same
+            self.link.blocks.put_nowait((np.zeros(0, np.int16), np.zeros(0, np.int16)))
         for t in self._threads:
             t.join(timeout=5)
         self.link.close()
 
     def _listen(self) -> None:
         """Echo cancellation, recognition and the listener's rules, block by block."""
-        dropped = 0
+        seen = 0  # samples the link had dropped at the latest block taken
         while not self._quit.is_set():
             mic, played = self.link.blocks.get()
+            # dropped while the thread was busy: older than this block, newer than the last
+            lost, seen = self.link.dropped - seen, self.link.dropped
             try:
-                self._hear(mic, played, dropped)
+                self._hear(mic, played, lost)
             finally:
-                dropped = self.link.dropped
                 self.link.blocks.task_done()  # lets a test feed audio at the pace it is used
 
-    def _hear(self, mic: Pcm, played: Pcm, dropped: int) -> None:
+    def _hear(self, mic: Pcm, played: Pcm, lost: int) -> None:
         if not len(mic) or self.listener is None:  # no listener: the speaker is fed all the same
             return
-        if self.link.dropped != dropped:
-            self.listener.skip(self.link.dropped - dropped)
+        if lost:
+            self._warn_lost(lost)
+            self.listener.skip(lost)
         played = self._delayed(played)
         clean = self.echo.process(mic, played) if self.echo is not None else mic
         try:
@@ -237,6 +248,15 @@ class LiveListening:
             return
         for heard in found:
             self.on_heard(heard)
+
+    def _warn_lost(self, samples: int) -> None:
+        """Say in the log that audio was lost (once a minute at most: a machine that
+        never catches up would otherwise write a line for every block)."""
+        self._lost += samples
+        if self.link.now() - self._lost_told < 60.0:
+            return
+        log.warning("the listener fell behind: %.1f s of audio lost", self._lost / RATE)
+        self._lost, self._lost_told = 0, self.link.now()
 
     def _delayed(self, played: Pcm) -> Pcm:
         """The speaker's block as the microphone hears it: late by the device's round trip."""
