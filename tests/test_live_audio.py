@@ -160,7 +160,7 @@ def test_a_stop_said_while_the_listener_is_busy_is_heard_late_not_lost(
         with done:
             held[0] = True
             done.notify_all()
-        free.acquire()
+        assert free.acquire(timeout=WAIT), "the test froze"
 
     live = LiveListening(
         link, make(), on_heard=on_heard, on_fault=print, on_restored=lambda: None

@@ -239,7 +239,10 @@ CONFIRM_BUDGET = 1.0
 #: next one's estimate), stays within this many seconds of the wall clock. The
 #: microphone's queue holds :data:`assistant.audio.live.QUEUE_SECONDS` (6 s) meanwhile,
 #: so a stop said right after a rejected word waits about this long at most (plus the
-#: first decode, when that alone takes longer), and is never dropped. On the bench's
+#: first decode, when that alone takes longer) instead of being dropped. The budget
+#: counts from the end's start, not from how far behind the thread already was: early
+#: looks during a long utterance on a slow machine (a Pi 4 on one thread) can still
+#: push it past the queue. On the bench's
 #: 12 and 6 dB streams (two workers sharing two cores) an utterance's end took 1.7 s at
 #: most and 1.1 s at the 99th percentile, so the budget never bound; on a Pi 4 with
 #: three threads (0.8 s a decode) all three tiny.en hearings fit, on one thread (2 s)
